@@ -1,0 +1,47 @@
+"""The ``cnncalc`` command: a thin click layer over the library.
+
+Subcommands live in their own modules and are imported only when invoked, so that
+``cnncalc analyze`` pays for nothing it does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMANDS = {
+    "analyze": ("cnncalc.cli.analyze", "Per-layer shapes, parameters, MACs/FLOPs, memory and "
+                "receptive field of a spec."),
+    "layers": ("cnncalc.cli.layers", "List every layer kind with its arguments, defaults and "
+               "aliases."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnncalc")
+def main() -> None:
+    """cnncalc: calculate and analyze convolutional network architectures from YAML specs.
+
+    \b
+    Start with:
+      cnncalc analyze architectures/vgg16.yaml
+      cnncalc layers
+    """

@@ -1,0 +1,73 @@
+"""``cnncalc analyze SPEC``: the main job."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from ..engine import analyze
+from ..errors import CnnCalcError
+from ..render import FORMATS, render
+from ..report import DTYPE_BYTES
+from ..spec import from_layout, load_file
+from .common import emit, parse_shape, report_errors
+
+
+@click.command("analyze")
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True, help="Output format; json is the stable machine interface.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.option("--batch", type=click.IntRange(min=1), help="Batch size: shapes get a batch axis "
+              "and MACs, FLOPs and activations are multiplied by it.")
+@click.option("--input", "input_shape", metavar="SHAPE",
+              help="Override the spec's input shape, e.g. 3,224,224 (or 224x224x3 with "
+                   "--layout hwc).")
+@click.option("--layout", type=click.Choice(["chw", "hwc"]),
+              help="Read --input and print shapes channels first (PyTorch) or channels last "
+                   "(Keras). Default: the spec's input_layout.")
+@click.option("--depth", type=click.IntRange(min=0),
+              help="Fold layers nested deeper than this into one row per block "
+                   "(0 = top level only).")
+@click.option("--dtype", type=click.Choice(list(DTYPE_BYTES)), default="float32",
+              show_default=True, help="Element type for the memory figures.")
+@click.option("--color/--no-color", default=None, help="Colour the table (default: when "
+              "writing to a terminal).")
+@report_errors
+def command(spec: str, fmt: str, output: str | None, batch: int | None,
+            input_shape: str | None, layout: str | None, depth: int | None, dtype: str,
+            color: bool | None) -> None:
+    """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
+
+    SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
+    warnings and errors to stderr; a mistake in the spec exits with status 2 and one line per
+    problem naming file:line:col and the layer.
+
+    \b
+    Examples:
+      cnncalc analyze architectures/vgg16.yaml
+      cnncalc analyze architectures/alexnet.yaml --input 3,224,224
+      cnncalc analyze architectures/keras_cats_dogs.yaml --layout hwc
+      cnncalc analyze architectures/vgg16.yaml --format json -o vgg16.json
+    """
+    graph = load_file(spec, layout)
+    if input_shape:
+        graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
+                                                                   graph.layout))
+    if batch:
+        graph = dataclasses.replace(graph, batch=batch)
+    report = analyze(graph, dtype=dtype, keep_going=True)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
+    if report.errors:
+        for error in report.errors:
+            click.echo(f"error: {error}", err=True)
+        raise SystemExit(2)
+    if color is None:
+        color = fmt == "table" and not output and click.get_text_stream("stdout").isatty()
+    emit(render(report, fmt, depth, color=color), output)
+
+
+__all__ = ["command", "CnnCalcError"]

@@ -1,0 +1,104 @@
+"""The analytic engine: one walk over the graph in execution order, shapes in, shapes out.
+
+Like an abstract interpreter it runs each node's unit rules on shapes instead of tensors and
+collects an immutable ``Report``. It imports no deep-learning framework and no numpy.
+"""
+
+from __future__ import annotations
+
+from .errors import CnnCalcError, ShapeError
+from .graph import NETWORK_INPUT, Graph
+from .layers.base import Call, Receptive, numel
+from .report import DTYPE_BYTES, Report, Row, Totals
+
+
+def _main_path(graph: Graph) -> set[int]:
+    """Nodes the main output depends on (the rest feed only side outputs)."""
+    keep, stack = set(), [graph.outputs[0]]
+    while stack:
+        node_id = stack.pop()
+        if node_id == NETWORK_INPUT or node_id in keep:
+            continue
+        keep.add(node_id)
+        stack.extend(graph.nodes[node_id].inputs)
+    return keep
+
+
+def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
+    if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1:
+        return None
+    size = tuple(max(axis) for axis in zip(*(f.size for f in fields)))
+    return Receptive(size, fields[0].jump, fields[0].start)
+
+
+def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> Report:
+    """Propagate shapes through ``graph`` and count everything.
+
+    Raises the first ``CnnCalcError`` unless ``keep_going``; then every error is collected in
+    ``Report.errors`` and layers downstream of a failure have an unknown (None) shape.
+    """
+    if dtype not in DTYPE_BYTES:
+        raise CnnCalcError(f"unknown dtype '{dtype}'; choose from {', '.join(DTYPE_BYTES)}")
+    batch = graph.batch or 1
+    shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
+    fields: dict[int, Receptive | None] = {
+        NETWORK_INPUT: Receptive.identity(len(graph.input_shape) - 1)}
+    main = _main_path(graph)
+    rows, warnings, errors = [], [], []
+    for node in graph.nodes:
+        inputs = [shapes[i] for i in node.inputs]
+        in_names = tuple("input" if i == NETWORK_INPUT else graph.nodes[i].name
+                         for i in node.inputs)
+        if any(s is None for s in inputs):
+            shapes[node.id], fields[node.id] = None, None
+            rows.append(Row(node.name, node.kind, None, 0, 0, 0, 0, 0, None, in_names,
+                            node.id in main, node.pos))
+            continue
+        call = Call(node.args, inputs, name=node.name, kind=node.kind, pos=node.pos,
+                    arg_pos=node.arg_pos)
+        unit = node.unit
+        try:
+            call.ndim = unit.resolve_ndim(call)
+            call.out = tuple(unit.output_shape(call))
+            params, buffers = unit.params(call), unit.buffers(call)
+            macs, other = unit.macs(call), unit.other_ops(call)
+        except CnnCalcError as exc:
+            if not keep_going:
+                raise
+            errors.append(exc)
+            shapes[node.id], fields[node.id] = None, None
+            rows.append(Row(node.name, node.kind, None, 0, 0, 0, 0, 0, None, in_names,
+                            node.id in main, node.pos))
+            continue
+        warnings.extend(call.warnings)
+        shapes[node.id] = call.out
+        rf = _merge_receptive([fields[i] for i in node.inputs])
+        same_rank = len(call.out) == len(call.x) > 1
+        rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
+        fields[node.id] = rf
+        rows.append(Row(
+            node.name, node.kind, call.out, params, buffers, macs * batch, other * batch,
+            numel(call.out) * batch,
+            tuple(round(s) for s in rf.size)
+            if rf is not None else None,
+            in_names, node.id in main, node.pos))
+    if not rows:
+        raise ShapeError("the network has no layers", graph.input_pos)
+    width = DTYPE_BYTES[dtype]
+    totals = Totals.of(rows, width)
+    side = len(graph.outputs) > 1
+    totals_main = Totals.of([r for r in rows if r.on_main_path], width) if side else None
+    outputs = tuple((graph.nodes[o].name if o != NETWORK_INPUT else "input", shapes[o])
+                    for o in graph.outputs)
+    return Report(graph.name, graph.source, graph.input_shape, graph.layout, graph.batch, dtype,
+                  tuple(rows), totals, totals_main, outputs, tuple(_unique(warnings)),
+                  tuple(errors))
+
+
+def _unique(items):
+    seen = set()
+    for item in items:
+        key = str(item)
+        if key not in seen:
+            seen.add(key)
+            yield item

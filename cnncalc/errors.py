@@ -1,0 +1,79 @@
+"""User-facing errors and warnings, each pointing at the user's own text.
+
+A ``CnnCalcError`` is something the user can fix; the CLI prints it as one line and exits 2.
+Anything else escaping is a bug in cnncalc and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourcePos:
+    """Where a YAML node starts, 1-based, as editors number lines and columns."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+def _locate(message: str, pos: SourcePos | None, layer: str | None, kind: str | None) -> str:
+    where = f"{pos}: " if pos else ""
+    if layer:
+        where += f"in layer '{layer}' ({kind}): " if kind and kind != layer else f"in '{layer}': "
+    return where + message
+
+
+class CnnCalcError(Exception):
+    """An error the user caused: bad YAML, a bad argument, shapes that do not fit."""
+
+    def __init__(self, message: str, pos: SourcePos | None = None, layer: str | None = None,
+                 kind: str | None = None, hint: str | None = None):
+        self.message = message
+        self.pos = pos
+        self.layer = layer
+        self.kind = kind
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = _locate(self.message, self.pos, self.layer, self.kind)
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class SpecError(CnnCalcError):
+    """The spec text itself is wrong: syntax, unknown names, bad argument values."""
+
+
+class ShapeError(CnnCalcError):
+    """The spec is well formed but its shapes do not fit together."""
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A legal but suspicious design, e.g. floor division that drops border pixels."""
+
+    message: str
+    pos: SourcePos | None = None
+    layer: str | None = None
+    kind: str | None = None
+
+    def __str__(self) -> str:
+        return "warning: " + _locate(self.message, self.pos, self.layer, self.kind)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean ...?)' suffix, or '' when nothing is close.
+
+    >>> did_you_mean("kernal_size", ["kernel_size", "stride"])
+    " (did you mean 'kernel_size'?)"
+    """
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

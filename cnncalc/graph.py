@@ -1,0 +1,60 @@
+"""The typed network graph that the spec loader produces and the engine (and the torch backend)
+walk: a flat list of layer nodes in execution order, each naming its inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SourcePos
+from .layers.base import LayerKind, Shape
+
+NETWORK_INPUT = -1
+"""The id that stands for the network's input in ``Node.inputs``."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of the network, with the user's name for it and where it was written."""
+
+    id: int
+    name: str
+    unit: LayerKind
+    args: dict[str, Any]
+    inputs: tuple[int, ...]
+    pos: SourcePos | None = None
+    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.unit.name
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(".")
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A whole network: its input, its nodes in topological order, and which nodes are outputs.
+
+    ``outputs[0]`` is the main output; any further ones are side outputs (auxiliary heads).
+    """
+
+    name: str
+    input_shape: Shape
+    nodes: tuple[Node, ...]
+    outputs: tuple[int, ...]
+    layout: str = "chw"
+    batch: int | None = None
+    source: str = "<string>"
+    input_pos: SourcePos | None = None
+    notes: str = ""
+
+    def with_input(self, shape: Shape) -> Graph:
+        return Graph(self.name, shape, self.nodes, self.outputs, self.layout, self.batch,
+                     self.source, self.input_pos, self.notes)
+
+    def with_batch(self, batch: int | None) -> Graph:
+        return Graph(self.name, self.input_shape, self.nodes, self.outputs, self.layout, batch,
+                     self.source, self.input_pos, self.notes)

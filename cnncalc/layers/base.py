@@ -1,0 +1,351 @@
+"""The layer unit: everything cnncalc knows about one layer kind, in one class.
+
+A unit declares its arguments (which are at once its YAML schema, its validation and its
+documentation in ``cnncalc layers``) and its rules: output shape, parameters, buffers, MACs,
+other operations, receptive field, and how to build the matching ``torch.nn`` module. The
+loader, the engine, every renderer, the torch backend and the generic tests all read units
+through this interface and know nothing about particular kinds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..errors import ShapeError, SourcePos, SpecError, Warning_, did_you_mean
+
+Shape = tuple[int, ...]
+"""A tensor shape without the batch axis, channels first: (C,), (C, L), (C, H, W), (C, D, H, W)."""
+
+REQUIRED: Any = object()
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a layer kind.
+
+    ``type`` is one of: ``int`` (one integer), ``ints`` (one integer or one per spatial axis),
+    ``float``, ``bool``, ``str``, ``padding`` (ints, or one of ``choices``), ``int_list``
+    (a list of integers), ``table`` (a list of lists of integers), ``any_ints`` (integer or
+    list, unexpanded).
+    """
+
+    name: str
+    type: str
+    default: Any = REQUIRED
+    doc: str = ""
+    aliases: tuple[str, ...] = ()
+    minimum: int | float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def describe_default(self) -> str:
+        if self.required:
+            return "required"
+        return "none" if self.default is None else str(self.default).lower() \
+            if isinstance(self.default, bool) else str(self.default)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(arg: Arg, value: Any, what: str = "") -> int:
+    if isinstance(value, float) and value.is_integer() and arg.type != "float":
+        value = int(value)
+    if not _is_int(value):
+        raise SpecError(f"'{arg.name}' must be an integer{what}, got {value!r}")
+    if arg.minimum is not None and value < arg.minimum:
+        bound = "positive" if arg.minimum == 1 else f"at least {arg.minimum}"
+        raise SpecError(f"'{arg.name}' must be {bound}, got {value}")
+    return value
+
+
+def validate_arg(arg: Arg, value: Any) -> Any:
+    """Check one written value against its declaration; return the normalized value."""
+    if value is None and arg.default is None:
+        return None
+    kind = arg.type
+    if kind == "int":
+        return _check_int(arg, value)
+    if kind in ("ints", "any_ints"):
+        if isinstance(value, (list, tuple)):
+            if not value:
+                raise SpecError(f"'{arg.name}' must not be an empty list")
+            return tuple(_check_int(arg, v, " or a list of integers") for v in value)
+        return _check_int(arg, value, " or a list of integers")
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f"'{arg.name}' must be a number, got {value!r}")
+        if arg.minimum is not None and value < arg.minimum:
+            raise SpecError(f"'{arg.name}' must be at least {arg.minimum}, got {value}")
+        return float(value)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise SpecError(f"'{arg.name}' must be true or false, got {value!r}")
+        return value
+    if kind == "str":
+        if not isinstance(value, str) or (arg.choices and value not in arg.choices):
+            options = ", ".join(arg.choices)
+            raise SpecError(f"'{arg.name}' must be one of {options}; got {value!r}"
+                            + (did_you_mean(str(value), arg.choices) if arg.choices else ""))
+        return value
+    if kind == "padding":
+        if isinstance(value, str):
+            if value not in arg.choices:
+                raise SpecError(f"'{arg.name}' must be an integer, a list of integers or one of "
+                                f"{', '.join(arg.choices)}; got {value!r}"
+                                + did_you_mean(value, arg.choices))
+            return value
+        inner = Arg(arg.name, "ints", minimum=0)
+        return validate_arg(inner, value)
+    if kind == "int_list":
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        return tuple(_check_int(arg, v, " list") for v in value)
+    if kind == "table":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(r, (list, tuple))
+                                                           for r in value):
+            raise SpecError(f"'{arg.name}' must be a list of lists of integers")
+        return tuple(tuple(_check_int(arg, v, " table") for v in row) for row in value)
+    raise AssertionError(f"unknown argument type {kind}")
+
+
+@dataclass
+class Call:
+    """One use of a layer kind in a network: its arguments and the shapes flowing through it.
+
+    Rules read ``args`` and ``inputs`` (the input shapes), and, once the shape rule has run,
+    ``out``. ``ndim`` is the number of spatial axes the layer works on.
+    """
+
+    args: dict[str, Any]
+    inputs: list[Shape]
+    ndim: int = 0
+    out: Shape = ()
+    name: str = ""
+    kind: str = ""
+    pos: SourcePos | None = None
+    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def x(self) -> Shape:
+        """The (first) input shape."""
+        return self.inputs[0]
+
+    def axes(self, name: str) -> tuple[int, ...]:
+        """An ``ints`` argument expanded to one value per spatial axis."""
+        value = self.args[name]
+        if isinstance(value, tuple):
+            if len(value) != self.ndim:
+                raise self.error(f"'{name}' has {len(value)} values {list(value)} but the input "
+                                 f"has {self.ndim} spatial axes", arg=name)
+            return value
+        return (value,) * self.ndim
+
+    def error(self, message: str, arg: str | None = None, hint: str | None = None) -> ShapeError:
+        pos = self.arg_pos.get(arg, self.pos) if arg else self.pos
+        return ShapeError(message, pos, self.name, self.kind, hint)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
+
+
+def numel(shape: Sequence[int]) -> int:
+    return math.prod(shape)
+
+
+def fmt_shape(shape: Sequence[int]) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+@dataclass(frozen=True)
+class Receptive:
+    """Receptive field per spatial axis: window ``size`` in input pixels, ``jump`` between
+    neighbouring outputs, and ``start`` (centre of the first output, in input coordinates)."""
+
+    size: tuple[float, ...]
+    jump: tuple[float, ...]
+    start: tuple[float, ...]
+
+    @classmethod
+    def identity(cls, ndim: int) -> Receptive:
+        one, half = (1.0,) * ndim, (0.5,) * ndim
+        return cls(one, one, half)
+
+    def through(self, kernel: Sequence[int], stride: Sequence[int], pad: Sequence[int],
+                dilation: Sequence[int] | None = None) -> Receptive:
+        """After a sliding window (the standard recurrence of Araujo et al., Distill 2019)."""
+        dilation = dilation or (1,) * len(kernel)
+        size, jump, start = [], [], []
+        for r, j, s, k, st, p, d in zip(self.size, self.jump, self.start, kernel, stride, pad,
+                                        dilation):
+            extent = d * (k - 1) + 1
+            size.append(r + (extent - 1) * j)
+            start.append(s + ((extent - 1) / 2 - p) * j)
+            jump.append(j * st)
+        return Receptive(tuple(size), tuple(jump), tuple(start))
+
+    def scaled(self, factor: Sequence[float]) -> Receptive:
+        """After an upsampling by ``factor`` per axis (outputs get closer together)."""
+        return Receptive(self.size, tuple(j / f for j, f in zip(self.jump, factor)), self.start)
+
+
+class LayerKind:
+    """Base of every layer unit. Subclasses set the class attributes and override rules."""
+
+    base: ClassVar[str] = ""
+    """Family name; with ``ndim`` set the kind is called ``f"{base}{ndim}d"``."""
+    dims: ClassVar[tuple[int | None, ...]] = (None,)
+    """Which spatial dimensionalities to register; None registers the rank-generic kind."""
+    aliases_by_dim: ClassVar[dict[int | None, tuple[str, ...]]] = {}
+    arguments: ClassVar[tuple[Arg, ...]] = ()
+    primary: ClassVar[str | None] = None
+    """Argument that a scalar shorthand sets: ``- dropout: 0.5``, ``- dense: 10``."""
+    n_inputs: ClassVar[int] = 1
+    """How many inputs the layer takes; 0 means two or more (merges)."""
+    category: ClassVar[str] = "other"
+    min_rank: ClassVar[int] = 1
+
+    def __init__(self, ndim: int | None = None):
+        self.ndim = ndim
+        self.name = f"{self.base}{ndim}d" if ndim is not None else self.base
+        self.aliases = self.aliases_by_dim.get(ndim, ())
+
+    # -- documentation --------------------------------------------------------------------
+    @property
+    def summary(self) -> str:
+        doc = (type(self).__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+    def arg(self, name: str) -> Arg:
+        for a in self.arguments:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    # -- loading ---------------------------------------------------------------------------
+    def validate(self, raw: dict[str, Any], arg_pos: dict[str, SourcePos],
+                 pos: SourcePos | None, label: str) -> dict[str, Any]:
+        """Check written arguments (aliases resolved, unknown names refused), fill defaults."""
+        by_name = {a.name: a for a in self.arguments}
+        for a in self.arguments:
+            for alias in a.aliases:
+                by_name[alias] = a
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            a = by_name.get(key)
+            where = arg_pos.get(key, pos)
+            if a is None:
+                names = [x.name for x in self.arguments] + [al for x in self.arguments
+                                                            for al in x.aliases]
+                known = ", ".join(x.name for x in self.arguments) or "none"
+                raise SpecError(f"unknown argument '{key}'{did_you_mean(key, names)}; "
+                                f"{self.name} takes: {known}", where, label, self.name)
+            if a.name in out:
+                raise SpecError(f"'{a.name}' is given twice (as '{key}' and another alias)",
+                                where, label, self.name)
+            try:
+                out[a.name] = validate_arg(a, value)
+            except SpecError as exc:
+                raise SpecError(exc.message, where, label, self.name) from None
+            if key != a.name:
+                arg_pos[a.name] = where
+        for a in self.arguments:
+            if a.name not in out:
+                if a.required:
+                    raise SpecError(f"missing required argument '{a.name}'", pos, label,
+                                    self.name)
+                out[a.name] = a.default
+        self.check_args(out, lambda msg, arg=None: SpecError(msg, arg_pos.get(arg, pos) if arg
+                                                             else pos, label, self.name))
+        return out
+
+    def check_args(self, args: dict[str, Any], error: Callable[..., SpecError]) -> None:
+        """Cross-argument checks that need no shapes (override where useful)."""
+
+    # -- rules -------------------------------------------------------------------------------
+    def resolve_ndim(self, call: Call) -> int:
+        """Spatial axes the layer works on; checks the input rank against the kind."""
+        rank = len(call.x)
+        if self.ndim is not None and rank != self.ndim + 1:
+            expected = {1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}[self.ndim]
+            raise call.error(f"expects a {self.ndim + 1}-D input {expected} but got "
+                             f"{fmt_shape(call.x)} ({rank}-D)",
+                             hint=self.rank_hint(call))
+        if rank < self.min_rank:
+            raise call.error(f"expects an input with spatial axes but got {fmt_shape(call.x)}")
+        return rank - 1
+
+    def rank_hint(self, call: Call) -> str | None:
+        if len(call.x) == 1:
+            return "it comes after a flatten or dense layer; move it before the flatten"
+        return None
+
+    def output_shape(self, call: Call) -> Shape:
+        """Shape rule (raise ``call.error`` where PyTorch would raise)."""
+        return call.x
+
+    def params(self, call: Call) -> int:
+        """Trainable parameters, as ``torch.nn.Module.parameters()`` counts them."""
+        return 0
+
+    def buffers(self, call: Call) -> int:
+        """Non-trainable floating-point state (BatchNorm running statistics)."""
+        return 0
+
+    def macs(self, call: Call) -> int:
+        """Multiply-accumulates per sample of the layer's main product (conv, dense)."""
+        return 0
+
+    def other_ops(self, call: Call) -> int:
+        """Other arithmetic per sample: bias adds, normalization, activations, comparisons."""
+        return 0
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        """Receptive field after this layer; pointwise layers leave it unchanged."""
+        return rf
+
+    def torch_module(self, call: Call) -> Any:
+        """The equivalent ``torch.nn.Module`` (torch imported lazily by the caller's backend)."""
+        raise NotImplementedError(f"{self.name} has no torch counterpart yet")
+
+
+REGISTRY: dict[str, LayerKind] = {}
+ALIASES: dict[str, str] = {}
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(name: str) -> str:
+    """Spelling-insensitive key: ``MaxPool2d``, ``max_pool2d`` and ``maxpool2d`` are one name."""
+    return name.lower().replace("_", "").replace("-", "")
+
+
+def register(cls: type[LayerKind]) -> type[LayerKind]:
+    """Class decorator: register one unit per dimensionality it declares."""
+    for ndim in cls.dims:
+        unit = cls(ndim)
+        for name in (unit.name, *unit.aliases):
+            if name in REGISTRY or name in ALIASES:
+                raise AssertionError(f"layer name {name!r} registered twice")
+        REGISTRY[unit.name] = unit
+        for alias in unit.aliases:
+            ALIASES[alias] = unit.name
+        for name in (unit.name, *unit.aliases):
+            _FOLDED.setdefault(_fold(name), unit.name)
+    return cls
+
+
+def lookup(name: str) -> LayerKind | None:
+    """The unit called ``name`` (canonical or alias), or None."""
+    if name in REGISTRY:
+        return REGISTRY[name]
+    canonical = ALIASES.get(name) or _FOLDED.get(_fold(name))
+    return REGISTRY[canonical] if canonical else None

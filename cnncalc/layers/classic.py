@@ -1,0 +1,130 @@
+"""Layers of LeNet-5 as published in 1998 (LeCun et al., "Gradient-based learning applied to
+document recognition"), which have no modern ``torch.nn`` counterpart."""
+
+from __future__ import annotations
+
+from ..formulas import conv_out, pool_out
+from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .conv import warn_dropped
+
+
+@register
+class TableConv(LayerKind):
+    """Convolution where output map i sees only the input maps listed in row i of `table`
+    (LeNet-5's C3); weights: k*k per connection, plus one bias per output map."""
+
+    base = "table_conv"
+    dims = (2,)
+    arguments = (
+        Arg("table", "table", doc="for each output map, the input maps (0-based) it reads"),
+        Arg("kernel_size", "ints", doc="window size", aliases=("kernel",), minimum=1),
+        Arg("stride", "ints", 1, "step between windows", minimum=1),
+        Arg("bias", "bool", True, "one bias per output map"),
+    )
+    category = "convolution"
+
+    def output_shape(self, call: Call) -> Shape:
+        channels = call.x[0]
+        for i, row in enumerate(call.args["table"]):
+            bad = [c for c in row if not 0 <= c < channels]
+            if bad or not row:
+                raise call.error(f"table row {i} reads input maps {list(row)}; the input has "
+                                 f"maps 0..{channels - 1}", arg="table")
+        sizes, dropped = [], []
+        for n, k, s in zip(call.x[1:], call.axes("kernel_size"), call.axes("stride")):
+            try:
+                axis = conv_out(n, k, s)
+            except ValueError as exc:
+                raise call.error(f"{exc} ({fmt_shape(call.x)})", arg="kernel_size") from None
+            sizes.append(axis.size)
+            dropped.append(axis.dropped)
+        warn_dropped(call, dropped, call.x[1:])
+        return (len(call.args["table"]), *sizes)
+
+    def connections(self, call: Call) -> int:
+        return sum(len(row) for row in call.args["table"])
+
+    def params(self, call: Call) -> int:
+        k = call.axes("kernel_size")
+        bias = len(call.args["table"]) if call.args["bias"] else 0
+        return self.connections(call) * k[0] * k[1] + bias
+
+    def macs(self, call: Call) -> int:
+        k = call.axes("kernel_size")
+        return numel(call.out[1:]) * self.connections(call) * k[0] * k[1]
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        return rf.through(call.axes("kernel_size"), call.axes("stride"), (0, 0))
+
+
+@register
+class Subsample(LayerKind):
+    """LeNet-5's trainable subsampling: sum each window, times one learned coefficient per map,
+    plus one learned bias per map (2 parameters per map)."""
+
+    base = "subsample"
+    dims = (2,)
+    arguments = (
+        Arg("kernel_size", "ints", 2, "window size", aliases=("kernel",), minimum=1),
+        Arg("stride", "ints", None, "step (default: kernel_size)", minimum=1),
+    )
+    category = "pooling"
+
+    def _geometry(self, call: Call):
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args["stride"] is not None else kernel
+        return kernel, stride
+
+    def output_shape(self, call: Call) -> Shape:
+        kernel, stride = self._geometry(call)
+        sizes, dropped = [], []
+        for n, k, s in zip(call.x[1:], kernel, stride):
+            try:
+                axis = pool_out(n, k, s)
+            except ValueError as exc:
+                raise call.error(str(exc), arg="kernel_size") from None
+            sizes.append(axis.size)
+            dropped.append(axis.dropped)
+        warn_dropped(call, dropped, call.x[1:])
+        return (call.x[0], *sizes)
+
+    def params(self, call: Call) -> int:
+        return 2 * call.x[0]
+
+    def macs(self, call: Call) -> int:
+        return numel(call.out)
+
+    def other_ops(self, call: Call) -> int:
+        kernel, _ = self._geometry(call)
+        return numel(call.out) * kernel[0] * kernel[1]
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        kernel, stride = self._geometry(call)
+        return rf.through(kernel, stride, (0, 0))
+
+
+@register
+class RBF(LayerKind):
+    """LeNet-5's output layer: one Euclidean radial basis unit per class, each with one weight
+    per input (the squared distance to a prototype); no bias."""
+
+    base = "rbf"
+    arguments = (Arg("out_features", "int", doc="number of classes", aliases=("units",),
+                     minimum=1),)
+    primary = "out_features"
+    category = "dense"
+
+    def output_shape(self, call: Call) -> Shape:
+        if len(call.x) != 1:
+            raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
+                             hint=f"flatten gives {numel(call.x):,} features")
+        return (call.args["out_features"],)
+
+    def params(self, call: Call) -> int:
+        return call.x[0] * call.args["out_features"]
+
+    def macs(self, call: Call) -> int:
+        return call.x[0] * call.args["out_features"]
+
+    def other_ops(self, call: Call) -> int:
+        return call.x[0] * call.args["out_features"]

@@ -1,0 +1,91 @@
+"""Fully connected layers and the reshapes that lead into them."""
+
+from __future__ import annotations
+
+from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+
+
+@register
+class Linear(LayerKind):
+    """Fully connected layer (torch.nn.Linear, Keras Dense) on a flat [features] input."""
+
+    base = "linear"
+    aliases_by_dim = {None: ("dense", "fc")}
+    arguments = (
+        Arg("out_features", "int", doc="output features", aliases=("units",), minimum=1),
+        Arg("bias", "bool", True, "learn one bias per output", aliases=("use_bias",)),
+        Arg("in_features", "int", None, "inferred; checked if written", minimum=1),
+    )
+    primary = "out_features"
+    category = "dense"
+
+    def output_shape(self, call: Call) -> Shape:
+        if len(call.x) != 1:
+            raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
+                             hint=f"add '- flatten' before it: flatten gives {numel(call.x):,} "
+                                  "features")
+        written = call.args["in_features"]
+        if written is not None and written != call.x[0]:
+            raise call.error(f"in_features is written as {written:,} but the input has "
+                             f"{call.x[0]:,} features", arg="in_features",
+                             hint=f"write in_features: {call.x[0]} or leave it out")
+        return (call.args["out_features"],)
+
+    def params(self, call: Call) -> int:
+        out = call.args["out_features"]
+        return call.x[0] * out + (out if call.args["bias"] else 0)
+
+    def macs(self, call: Call) -> int:
+        return call.x[0] * call.args["out_features"]
+
+    def other_ops(self, call: Call) -> int:
+        return call.args["out_features"] if call.args["bias"] else 0
+
+
+@register
+class Flatten(LayerKind):
+    """Flatten axes start_dim..end_dim into one (torch.nn.Flatten; dims count the batch axis)."""
+
+    base = "flatten"
+    arguments = (
+        Arg("start_dim", "int", 1, "first axis to flatten, batch axis = 0"),
+        Arg("end_dim", "int", -1, "last axis to flatten"),
+    )
+
+    def output_shape(self, call: Call) -> Shape:
+        full = (1, *call.x)
+        rank = len(full)
+        start, end = call.args["start_dim"], call.args["end_dim"]
+        start, end = start % rank if -rank <= start < rank else None, \
+            end % rank if -rank <= end < rank else None
+        if start is None or end is None or start > end or start == 0:
+            raise call.error(f"cannot flatten axes {call.args['start_dim']}..{call.args['end_dim']}"
+                             f" of a {rank}-D tensor (batch included); the batch axis 0 stays")
+        merged = numel(full[start:end + 1])
+        return (*full[1:start], merged, *full[end + 1:])
+
+
+@register
+class Reshape(LayerKind):
+    """Reshape a sample to a new shape (batch axis excluded); one axis may be -1."""
+
+    base = "reshape"
+    arguments = (Arg("shape", "int_list", doc="target shape without the batch axis"),)
+    primary = "shape"
+
+    def output_shape(self, call: Call) -> Shape:
+        shape = list(call.args["shape"])
+        total = numel(call.x)
+        if shape.count(-1) > 1 or any(s == 0 or s < -1 for s in shape):
+            raise call.error(f"shape {shape} may hold positive sizes and at most one -1",
+                             arg="shape")
+        known = numel([s for s in shape if s != -1])
+        if -1 in shape:
+            if total % known:
+                raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
+                                 f"{shape}", arg="shape")
+            shape[shape.index(-1)] = total // known
+        if numel(shape) != total:
+            raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
+                             f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape")
+        return tuple(shape)

@@ -1,0 +1,125 @@
+"""Layers that move or keep values without learning: identity, dropout, upsampling, padding,
+cropping, and the Keras preprocessing layers that appear in tutorials."""
+
+from __future__ import annotations
+
+from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+
+
+@register
+class Identity(LayerKind):
+    """Passes its input through unchanged (the identity shortcut)."""
+
+    base = "identity"
+
+
+@register
+class Dropout(LayerKind):
+    """Randomly zeroes elements while training (torch.nn.Dropout); no shape change."""
+
+    base = "dropout"
+    arguments = (Arg("p", "float", 0.5, "probability of zeroing", aliases=("rate",),
+                     minimum=0),)
+    primary = "p"
+
+    def check_args(self, args, error) -> None:
+        if args["p"] > 1:
+            raise error(f"'p' is a probability between 0 and 1, got {args['p']}", "p")
+
+
+def _keras_layer(name: str, doc: str, arguments: tuple[Arg, ...] = ()) -> type[LayerKind]:
+    """Keras preprocessing/augmentation layers: no weights, no shape change."""
+    cls = type(name.title().replace("_", ""), (LayerKind,), {
+        "__doc__": doc, "base": name, "arguments": arguments, "__module__": __name__,
+        "category": "preprocessing"})
+    return register(cls)
+
+
+_keras_layer("rescaling", "Multiply by a constant (Keras Rescaling); no weights.",
+             (Arg("scale", "float", 1.0, "factor"), Arg("offset", "float", 0.0, "added after")))
+_keras_layer("random_flip", "Random flips while training (Keras RandomFlip); no weights.",
+             (Arg("mode", "str", "horizontal", "which flips",
+                  choices=("horizontal", "vertical", "horizontal_and_vertical")),))
+_keras_layer("random_rotation", "Random rotations while training (Keras RandomRotation).",
+             (Arg("factor", "float", 0.1, "fraction of a full turn"),))
+_keras_layer("random_zoom", "Random zoom while training (Keras RandomZoom); no weights.",
+             (Arg("factor", "float", 0.1, "zoom range"),))
+
+
+@register
+class Upsample(LayerKind):
+    """Nearest or (bi/tri)linear upsampling by a factor or to a size (torch.nn.Upsample)."""
+
+    base = "upsample"
+    arguments = (
+        Arg("scale_factor", "ints", None, "integer factor per spatial axis", minimum=1),
+        Arg("size", "ints", None, "output size per spatial axis", minimum=1),
+        Arg("mode", "str", "nearest", "interpolation",
+            choices=("nearest", "linear", "bilinear", "bicubic", "trilinear")),
+    )
+    primary = "scale_factor"
+    min_rank = 2
+
+    def check_args(self, args, error) -> None:
+        if (args["scale_factor"] is None) == (args["size"] is None):
+            raise error("give exactly one of 'scale_factor' and 'size'")
+
+    def output_shape(self, call: Call) -> Shape:
+        if call.args["size"] is not None:
+            return (call.x[0], *call.axes("size"))
+        return (call.x[0], *(n * f for n, f in zip(call.x[1:], call.axes("scale_factor"))))
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        return rf.scaled(tuple(o / n for o, n in zip(call.out[1:], call.x[1:])))
+
+
+@register
+class ZeroPad(LayerKind):
+    """Pad with zeros; `padding` is one integer, one per axis, or (before, after) per axis."""
+
+    base = "zeropad"
+    dims = (1, 2, 3, None)
+    arguments = (Arg("padding", "any_ints", doc="integer, per-axis list, or 2 per axis in "
+                     "axis order [before0, after0, before1, after1, ...]", minimum=0),)
+    primary = "padding"
+    min_rank = 2
+
+    def pads(self, call: Call) -> list[tuple[int, int]]:
+        value = call.args["padding"]
+        if isinstance(value, int):
+            return [(value, value)] * call.ndim
+        if len(value) == call.ndim:
+            return [(v, v) for v in value]
+        if len(value) == 2 * call.ndim:
+            return [(value[2 * i], value[2 * i + 1]) for i in range(call.ndim)]
+        raise call.error(f"padding {list(value)} needs 1, {call.ndim} or {2 * call.ndim} values "
+                         f"for {call.ndim} spatial axes", arg="padding")
+
+    def output_shape(self, call: Call) -> Shape:
+        return (call.x[0], *(n + b + a for n, (b, a) in zip(call.x[1:], self.pads(call))))
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        pads = self.pads(call)
+        return rf.through((1,) * call.ndim, (1,) * call.ndim, [b for b, _ in pads])
+
+
+@register
+class CenterCrop(LayerKind):
+    """Cut the centre `size` out of each spatial axis (U-Net's crop before concatenation)."""
+
+    base = "center_crop"
+    aliases_by_dim = {None: ("crop",)}
+    arguments = (Arg("size", "ints", doc="output size per spatial axis", minimum=1),)
+    primary = "size"
+    min_rank = 2
+
+    def output_shape(self, call: Call) -> Shape:
+        size = call.axes("size")
+        if any(s > n for s, n in zip(size, call.x[1:])):
+            raise call.error(f"cannot crop {fmt_shape(call.x[1:])} to the larger "
+                             f"{fmt_shape(size)}", arg="size")
+        return (call.x[0], *size)
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        offsets = [-((n - s) // 2) for n, s in zip(call.x[1:], call.out[1:])]
+        return rf.through((1,) * call.ndim, (1,) * call.ndim, offsets)

@@ -1,0 +1,164 @@
+"""Normalization layers: batch, layer, group, instance and local response normalization."""
+
+from __future__ import annotations
+
+from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+
+
+def _check_features(call: Call, arg: str = "num_features") -> int:
+    channels = call.x[0]
+    written = call.args.get(arg)
+    if written is not None and written != channels:
+        raise call.error(f"{arg} is written as {written} but the input has {channels} channels",
+                         arg=arg, hint=f"write {arg}: {channels} or leave it out")
+    return channels
+
+
+@register
+class BatchNorm(LayerKind):
+    """Batch normalization (torch.nn.BatchNorm1d/2d/3d): scale and shift per channel."""
+
+    base = "batchnorm"
+    dims = (1, 2, 3, None)
+    aliases_by_dim = {None: ("bn", "batch_normalization")}
+    arguments = (
+        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
+        Arg("affine", "bool", True, "learn a scale and a shift per channel"),
+        Arg("track_running_stats", "bool", True, "keep running mean and variance (buffers)"),
+        Arg("num_features", "int", None, "inferred; checked if written", minimum=1),
+    )
+    category = "normalization"
+
+    def resolve_ndim(self, call: Call) -> int:
+        # BatchNorm1d accepts [C] (after a dense layer) as well as [C, L].
+        if self.ndim == 1 and len(call.x) == 1:
+            return 0
+        return super().resolve_ndim(call)
+
+    def output_shape(self, call: Call) -> Shape:
+        _check_features(call)
+        return call.x
+
+    def params(self, call: Call) -> int:
+        return 2 * call.x[0] if call.args["affine"] else 0
+
+    def buffers(self, call: Call) -> int:
+        return 2 * call.x[0] if call.args["track_running_stats"] else 0
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out)
+
+
+@register
+class LayerNorm(LayerKind):
+    """Layer normalization (torch.nn.LayerNorm) over the trailing `normalized_shape` axes."""
+
+    base = "layernorm"
+    aliases_by_dim = {None: ("layer_normalization",)}
+    arguments = (
+        Arg("normalized_shape", "any_ints", None, "trailing axes to normalize over "
+            "(default: the whole sample)", minimum=1),
+        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("elementwise_affine", "bool", True, "learn a scale per normalized element"),
+        Arg("bias", "bool", True, "learn a shift per normalized element"),
+    )
+    category = "normalization"
+
+    def shape_of(self, call: Call) -> tuple[int, ...]:
+        written = call.args["normalized_shape"]
+        if written is None:
+            return call.x
+        return written if isinstance(written, tuple) else (written,)
+
+    def output_shape(self, call: Call) -> Shape:
+        norm = self.shape_of(call)
+        if tuple(call.x[len(call.x) - len(norm):]) != tuple(norm) or len(norm) > len(call.x):
+            raise call.error(f"normalized_shape {list(norm)} does not match the trailing axes "
+                             f"of the input {fmt_shape(call.x)}", arg="normalized_shape")
+        return call.x
+
+    def params(self, call: Call) -> int:
+        if not call.args["elementwise_affine"]:
+            return 0
+        return numel(self.shape_of(call)) * (2 if call.args["bias"] else 1)
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out)
+
+
+@register
+class GroupNorm(LayerKind):
+    """Group normalization (torch.nn.GroupNorm): channels split into groups."""
+
+    base = "groupnorm"
+    arguments = (
+        Arg("num_groups", "int", doc="number of channel groups", aliases=("groups",), minimum=1),
+        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("affine", "bool", True, "learn a scale and a shift per channel"),
+        Arg("num_channels", "int", None, "inferred; checked if written", minimum=1),
+    )
+    primary = "num_groups"
+    category = "normalization"
+
+    def output_shape(self, call: Call) -> Shape:
+        channels = _check_features(call, "num_channels")
+        if channels % call.args["num_groups"]:
+            raise call.error(f"num_groups={call.args['num_groups']} does not divide the "
+                             f"{channels} channels", arg="num_groups")
+        return call.x
+
+    def params(self, call: Call) -> int:
+        return 2 * call.x[0] if call.args["affine"] else 0
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out)
+
+
+@register
+class InstanceNorm(LayerKind):
+    """Instance normalization (torch.nn.InstanceNorm1d/2d/3d), per sample and channel."""
+
+    base = "instancenorm"
+    dims = (1, 2, 3, None)
+    arguments = (
+        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("affine", "bool", False, "learn a scale and a shift per channel"),
+        Arg("track_running_stats", "bool", False, "keep running statistics (buffers)"),
+        Arg("num_features", "int", None, "inferred; checked if written", minimum=1),
+    )
+    category = "normalization"
+    min_rank = 2
+
+    def output_shape(self, call: Call) -> Shape:
+        _check_features(call)
+        return call.x
+
+    def params(self, call: Call) -> int:
+        return 2 * call.x[0] if call.args["affine"] else 0
+
+    def buffers(self, call: Call) -> int:
+        return 2 * call.x[0] if call.args["track_running_stats"] else 0
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out)
+
+
+@register
+class LocalResponseNorm(LayerKind):
+    """Local response normalization across neighbouring channels (AlexNet 2012); no weights."""
+
+    base = "local_response_norm"
+    aliases_by_dim = {None: ("lrn",)}
+    arguments = (
+        Arg("size", "int", doc="neighbouring channels in the sum", minimum=1),
+        Arg("alpha", "float", 1e-4, "scale"),
+        Arg("beta", "float", 0.75, "exponent"),
+        Arg("k", "float", 1.0, "additive constant"),
+    )
+    primary = "size"
+    category = "normalization"
+    min_rank = 2
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out) * call.args["size"]

@@ -1,0 +1,153 @@
+"""Pooling: max and average (fixed windows), adaptive, and global pools."""
+
+from __future__ import annotations
+
+import math
+
+from ..formulas import adaptive_windows, pool_out
+from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .conv import warn_dropped
+
+
+def _window_args(with_dilation: bool) -> tuple[Arg, ...]:
+    args = [
+        Arg("kernel_size", "ints", doc="window size", aliases=("kernel", "pool_size"), minimum=1),
+        Arg("stride", "ints", None, "step between windows (default: kernel_size)",
+            aliases=("strides",), minimum=1),
+        Arg("padding", "ints", 0, "implicit padding per side (at most half the kernel)",
+            minimum=0),
+    ]
+    if with_dilation:
+        args.append(Arg("dilation", "ints", 1, "spacing between window elements", minimum=1))
+    args.append(Arg("ceil_mode", "bool", False, "round the output size up instead of down"))
+    return tuple(args)
+
+
+class _WindowPool(LayerKind):
+    """Shared rule of max and average pooling (one window formula, PyTorch's)."""
+
+    category = "pooling"
+    min_rank = 2
+    primary = "kernel_size"
+
+    def geometry(self, call: Call):
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args["stride"] is not None else kernel
+        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        return kernel, stride, call.axes("padding"), dilation
+
+    def output_shape(self, call: Call) -> Shape:
+        kernel, stride, padding, dilation = self.geometry(call)
+        sizes, dropped = [], []
+        for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
+            try:
+                axis = pool_out(n, k, s, p, d, call.args["ceil_mode"])
+            except ValueError as exc:
+                raise call.error(f"{exc} (input {fmt_shape(call.x)}, kernel "
+                                 f"{fmt_shape(kernel)}, padding {fmt_shape(padding)})",
+                                 arg="kernel_size") from None
+            sizes.append(axis.size)
+            dropped.append(axis.dropped)
+        warn_dropped(call, dropped, call.x[1:])
+        return (call.x[0], *sizes)
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.out) * math.prod(self.geometry(call)[0])
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        kernel, stride, padding, dilation = self.geometry(call)
+        return rf.through(kernel, stride, padding, dilation)
+
+
+@register
+class MaxPool(_WindowPool):
+    """Max pooling (torch.nn.MaxPool1d/2d/3d); no weights, channels unchanged."""
+
+    base = "maxpool"
+    dims = (1, 2, 3, None)
+    aliases_by_dim = {None: ("pool", "max_pooling")}
+    arguments = _window_args(with_dilation=True)
+
+
+@register
+class AvgPool(_WindowPool):
+    """Average pooling (torch.nn.AvgPool1d/2d/3d); no weights, channels unchanged."""
+
+    base = "avgpool"
+    dims = (1, 2, 3, None)
+    aliases_by_dim = {None: ("average_pooling",)}
+    arguments = (*_window_args(with_dilation=False),
+                 Arg("count_include_pad", "bool", True, "padding zeros count in the average "
+                     "(no effect on shapes or counts)"))
+
+
+class _Adaptive(LayerKind):
+    category = "pooling"
+    min_rank = 2
+    arguments = (Arg("output_size", "ints", doc="output size per spatial axis", minimum=1),)
+    primary = "output_size"
+
+    def output_shape(self, call: Call) -> Shape:
+        return (call.x[0], *call.axes("output_size"))
+
+    def other_ops(self, call: Call) -> int:
+        windows = [adaptive_windows(n, o) for n, o in zip(call.x[1:], call.out[1:])]
+        return numel(call.out) * math.prod(windows)
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        windows = [adaptive_windows(n, o) for n, o in zip(call.x[1:], call.out[1:])]
+        strides = [max(1, n // o) for n, o in zip(call.x[1:], call.out[1:])]
+        return rf.through(windows, strides, (0,) * call.ndim)
+
+
+@register
+class AdaptiveAvgPool(_Adaptive):
+    """Adaptive average pooling to a fixed output size (torch.nn.AdaptiveAvgPool1d/2d/3d)."""
+
+    base = "adaptive_avgpool"
+    dims = (1, 2, 3, None)
+
+
+@register
+class AdaptiveMaxPool(_Adaptive):
+    """Adaptive max pooling to a fixed output size (torch.nn.AdaptiveMaxPool1d/2d/3d)."""
+
+    base = "adaptive_maxpool"
+    dims = (1, 2, 3, None)
+
+
+class _Global(LayerKind):
+    category = "pooling"
+    min_rank = 2
+    arguments = (Arg("keepdims", "bool", False, "keep the spatial axes as size 1 (like "
+                     "AdaptiveAvgPool(1)); default drops them like Keras"),)
+
+    def output_shape(self, call: Call) -> Shape:
+        channels = call.x[0]
+        return (channels, *([1] * call.ndim)) if call.args["keepdims"] else (channels,)
+
+    def other_ops(self, call: Call) -> int:
+        return numel(call.x)
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        spatial = call.x[1:]
+        size = tuple(r + (n - 1) * j for r, n, j in zip(rf.size, spatial, rf.jump))
+        jump = tuple(j * n for j, n in zip(rf.jump, spatial))
+        start = tuple(s + (n - 1) / 2 * j for s, n, j in zip(rf.start, spatial, rf.jump))
+        return Receptive(size, jump, start)
+
+
+@register
+class GlobalAvgPool(_Global):
+    """Average over all spatial positions: [C, H, W] -> [C] (Keras GlobalAveragePooling)."""
+
+    base = "global_avgpool"
+    aliases_by_dim = {None: ("gap", "global_average_pooling")}
+
+
+@register
+class GlobalMaxPool(_Global):
+    """Maximum over all spatial positions: [C, H, W] -> [C] (Keras GlobalMaxPooling)."""
+
+    base = "global_maxpool"
+    aliases_by_dim = {None: ("global_max_pooling",)}
