@@ -6,8 +6,11 @@ collects an immutable ``Report``. It imports no deep-learning framework and no n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from .errors import CnnCalcError, ShapeError
-from .graph import NETWORK_INPUT, Graph
+from .graph import NETWORK_INPUT, Graph, Node
 from .layers.base import Call, Receptive, numel
 from .report import DTYPE_BYTES, Report, Row, Totals
 
@@ -31,6 +34,45 @@ def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
     return Receptive(size, fields[0].jump, fields[0].start)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One node of the walk: its ``call`` (arguments, input and output shapes) when the rules
+    ran, or the ``error`` that stopped it, or neither when an input upstream already failed."""
+
+    node: Node
+    call: Call | None
+    error: CnnCalcError | None = None
+
+
+def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
+    """The one generic walk (like torch.fx's ShapeProp): run every node's shape rule in order.
+
+    ``analyze`` counts along it; the torch backend builds modules from the same calls. Without
+    ``keep_going`` the first error is raised; with it, failures are yielded and everything
+    downstream of them gets ``call=None``.
+    """
+    shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
+    for node in graph.nodes:
+        inputs = [shapes[i] for i in node.inputs]
+        if any(s is None for s in inputs):
+            shapes[node.id] = None
+            yield Step(node, None)
+            continue
+        call = Call(node.args, inputs, name=node.name, kind=node.kind, pos=node.pos,
+                    arg_pos=node.arg_pos)
+        try:
+            call.ndim = node.unit.resolve_ndim(call)
+            call.out = tuple(node.unit.output_shape(call))
+        except CnnCalcError as exc:
+            if not keep_going:
+                raise
+            shapes[node.id] = None
+            yield Step(node, None, exc)
+            continue
+        shapes[node.id] = call.out
+        yield Step(node, call)
+
+
 def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> Report:
     """Propagate shapes through ``graph`` and count everything.
 
@@ -45,31 +87,18 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         NETWORK_INPUT: Receptive.identity(len(graph.input_shape) - 1)}
     main = _main_path(graph)
     rows, warnings, errors = [], [], []
-    for node in graph.nodes:
-        inputs = [shapes[i] for i in node.inputs]
+    for step in propagate(graph, keep_going):
+        node, call = step.node, step.call
         in_names = tuple("input" if i == NETWORK_INPUT else graph.nodes[i].name
                          for i in node.inputs)
-        if any(s is None for s in inputs):
+        if call is None:
+            if step.error is not None:
+                errors.append(step.error)
             shapes[node.id], fields[node.id] = None, None
             rows.append(Row(node.name, node.kind, None, 0, 0, 0, 0, 0, None, in_names,
                             node.id in main, node.pos))
             continue
-        call = Call(node.args, inputs, name=node.name, kind=node.kind, pos=node.pos,
-                    arg_pos=node.arg_pos)
         unit = node.unit
-        try:
-            call.ndim = unit.resolve_ndim(call)
-            call.out = tuple(unit.output_shape(call))
-            params, buffers = unit.params(call), unit.buffers(call)
-            macs, other = unit.macs(call), unit.other_ops(call)
-        except CnnCalcError as exc:
-            if not keep_going:
-                raise
-            errors.append(exc)
-            shapes[node.id], fields[node.id] = None, None
-            rows.append(Row(node.name, node.kind, None, 0, 0, 0, 0, 0, None, in_names,
-                            node.id in main, node.pos))
-            continue
         warnings.extend(call.warnings)
         shapes[node.id] = call.out
         rf = _merge_receptive([fields[i] for i in node.inputs])
@@ -77,10 +106,9 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
         rows.append(Row(
-            node.name, node.kind, call.out, params, buffers, macs * batch, other * batch,
-            numel(call.out) * batch,
-            tuple(round(s) for s in rf.size)
-            if rf is not None else None,
+            node.name, node.kind, call.out, unit.params(call), unit.buffers(call),
+            unit.macs(call) * batch, unit.other_ops(call) * batch, numel(call.out) * batch,
+            tuple(round(s) for s in rf.size) if rf is not None else None,
             in_names, node.id in main, node.pos))
     if not rows:
         raise ShapeError("the network has no layers", graph.input_pos)

@@ -50,11 +50,3 @@ class Graph:
     source: str = "<string>"
     input_pos: SourcePos | None = None
     notes: str = ""
-
-    def with_input(self, shape: Shape) -> Graph:
-        return Graph(self.name, shape, self.nodes, self.outputs, self.layout, self.batch,
-                     self.source, self.input_pos, self.notes)
-
-    def with_batch(self, batch: int | None) -> Graph:
-        return Graph(self.name, self.input_shape, self.nodes, self.outputs, self.layout, batch,
-                     self.source, self.input_pos, self.notes)
