@@ -19,6 +19,7 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class PosDict(dict):
@@ -63,6 +64,9 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise SpecError(f"YAML is nested more than {MAX_DEPTH} levels deep "
                             "(a self-referencing anchor?)", _mark(node, self.filename))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            raise SpecError(f"the YAML tag '{node.tag}' is not allowed: specs are plain YAML",
+                            _mark(node, self.filename))
         if isinstance(node, yaml.MappingNode):
             out = PosDict()
             out.pos, out.key_pos, out.value_pos = _mark(node, self.filename), {}, {}
@@ -101,6 +105,9 @@ def load_yaml(text: str, filename: str = "<string>") -> Any:
         mark = exc.problem_mark or exc.context_mark
         pos = SourcePos(filename, mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            cm = exc.context_mark
+            problem += f" ({exc.context} that starts at line {cm.line + 1}, column {cm.column + 1})"
         raise SpecError(f"YAML syntax error: {problem}", pos) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", SourcePos(filename, 1, 1)) from None

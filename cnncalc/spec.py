@@ -191,20 +191,29 @@ class _Builder:
                             item.key_pos.get(keys[1], pos))
         key = keys[0]
         value = item[key]
-        if isinstance(value, PosDict) and "name" in value:
+        if isinstance(value, PosDict) and set(value) & {"name", "from"} and key not in \
+                self.blocks:
+            value, name, x = self.inner_reserved(value, name, x, scope)
+        return self.call(key, value, item.pos_of(key), item.key_pos.get(key, pos), x, scope,
+                         name)
+
+    def inner_reserved(self, value: PosDict, name: str | None, x: int, scope: Scope):
+        """``name`` and ``from`` written among a layer's arguments: take them out."""
+        if "name" in value:
             if name is not None:
                 raise SpecError("the layer is named twice (beside and inside its arguments)",
                                 value.key_pos["name"])
             name = value["name"]
-            trimmed = PosDict((k, v) for k, v in value.items() if k != "name")
-            trimmed.pos, trimmed.key_pos, trimmed.value_pos = value.pos, value.key_pos, \
-                value.value_pos
-            value = trimmed
             if not isinstance(name, str) or not name or "." in name:
                 raise SpecError(f"'name' must be a word without dots, got {name!r}",
-                                value.key_pos["name"])
-        return self.call(key, value, item.pos_of(key), item.key_pos.get(key, pos), x, scope,
-                         name)
+                                value.pos_of("name"))
+        if "from" in value:
+            x = self.resolve_ref(self.subst(value["from"], scope, value.pos_of("from")), scope,
+                                 value.pos_of("from"))
+        trimmed = PosDict((k, v) for k, v in value.items() if k not in ("name", "from"))
+        trimmed.pos, trimmed.key_pos, trimmed.value_pos = value.pos, value.key_pos, \
+            value.value_pos
+        return trimmed, name, x
 
     def repeat(self, item: PosDict, keys: list[str], pos, x: int, scope: Scope,
                name: str | None) -> int:

@@ -31,7 +31,7 @@ def _keras_layer(name: str, doc: str, arguments: tuple[Arg, ...] = ()) -> type[L
     """Keras preprocessing/augmentation layers: no weights, no shape change."""
     cls = type(name.title().replace("_", ""), (LayerKind,), {
         "__doc__": doc, "base": name, "arguments": arguments, "__module__": __name__,
-        "category": "preprocessing"})
+        "category": "preprocessing", "primary": arguments[0].name if arguments else None})
     return register(cls)
 
 
@@ -123,3 +123,22 @@ class CenterCrop(LayerKind):
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         offsets = [-((n - s) // 2) for n, s in zip(call.x[1:], call.out[1:])]
         return rf.through((1,) * call.ndim, (1,) * call.ndim, offsets)
+
+
+@register
+class ChannelPad(LayerKind):
+    """Append zero channels up to `out_channels`: the weightless residual shortcut of He et al.
+    2015 (option A), used with a stride-2 subsample when the main path doubles its width."""
+
+    base = "channel_pad"
+    arguments = (Arg("out_channels", "int", doc="channels after padding (at least the input's)",
+                     minimum=1),)
+    primary = "out_channels"
+    min_rank = 2
+
+    def output_shape(self, call: Call) -> Shape:
+        want = call.args["out_channels"]
+        if want < call.x[0]:
+            raise call.error(f"cannot pad {call.x[0]} channels down to {want}",
+                             arg="out_channels")
+        return (want, *call.x[1:])
