@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import click
 
@@ -66,7 +67,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
     if color is None:
-        color = fmt == "table" and not output and click.get_text_stream("stdout").isatty()
+        color = fmt == "table" and not output and sys.stdout.isatty()
     emit(render(report, fmt, depth, color=color), output)
 
 
