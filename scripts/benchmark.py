@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Whole-process time of ``cnncalc analyze`` next to the bare imports of its dependencies.
+
+The analytic path must feel instant, so what counts is the time a user waits: process start,
+imports, YAML parsing, the walk and the rendering. The baseline is
+``python -c "import yaml, click, rich"``, the floor any tool built on these libraries pays.
+
+    python scripts/benchmark.py                       # vgg16, 20 runs each
+    python scripts/benchmark.py architectures/*.yaml --runs 10 --format json
+
+This is a measurement, never a test assertion: machines differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(cmd: list[str], runs: int) -> list[float]:
+    """Wall-clock seconds of ``runs`` executions (after one untimed warm-up)."""
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def cnncalc_command() -> list[str]:
+    script = Path(sys.executable).parent / "cnncalc"
+    found = str(script) if script.exists() else shutil.which("cnncalc")
+    return [found] if found else [sys.executable, "-m", "cnncalc"]
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    q1, _, q3 = statistics.quantiles(times, n=4)
+    return {"median_ms": round(statistics.median(times) * 1000, 1),
+            "iqr_ms": round((q3 - q1) * 1000, 1), "min_ms": round(min(times) * 1000, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("specs", nargs="*", default=[str(ROOT / "architectures/vgg16.yaml")])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args()
+
+    baseline = summary(timed([sys.executable, "-c", "import yaml, click, rich"], args.runs))
+    results = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "runs": args.runs,
+               "baseline_import_yaml_click_rich": baseline, "analyze": {}}
+    for spec in args.specs:
+        stats = summary(timed([*cnncalc_command(), "analyze", spec], args.runs))
+        stats["x_baseline"] = round(stats["median_ms"] / baseline["median_ms"], 2)
+        results["analyze"][Path(spec).name] = stats
+    if args.format == "json":
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"python {results['python']}, {results['cpus']} cpus, {args.runs} runs each "
+          "(median, IQR)")
+    print(f"{'import yaml, click, rich':<32} {baseline['median_ms']:7.1f} ms  "
+          f"± {baseline['iqr_ms']:.1f}")
+    for name, stats in results["analyze"].items():
+        print(f"{'analyze ' + name:<32} {stats['median_ms']:7.1f} ms  ± {stats['iqr_ms']:.1f}"
+              f"   {stats['x_baseline']:.2f}x baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
