@@ -28,6 +28,9 @@ ITEM_RESERVED = ("name", "from", "output")
 MERGES = ("concat", "add", "multiply")
 LAYOUTS = {"chw": "channels first [C, H, W]", "hwc": "channels last [H, W, C] (Keras)"}
 _DIM_SUFFIX = re.compile(r"(?<=[a-z_])[123]d$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+BLOCK_META = ("args", "vars", "doc")
+"""Keys of a block definition that are not its body."""
 
 
 @dataclass
@@ -217,10 +220,15 @@ class _Builder:
 
     def repeat(self, item: PosDict, keys: list[str], pos, x: int, scope: Scope,
                name: str | None) -> int:
-        extra = [k for k in keys if k not in ("repeat", "layers")]
+        extra = [k for k in keys if k not in ("repeat", "layers", "index")]
         if extra or "layers" not in item:
-            raise SpecError("a repeat is written 'repeat: N' with 'layers: [...]' beside it"
+            raise SpecError("a repeat is written 'repeat: N' with 'layers: [...]' beside it "
+                            "(and optionally 'index: i' to number the copies $i = 0, 1, ...)"
                             + (f"; unexpected key '{extra[0]}'" if extra else ""), pos)
+        index = item.get("index")
+        if index is not None and (not isinstance(index, str) or not _WORD.fullmatch(index)):
+            raise SpecError(f"'index' names the variable that numbers the copies, e.g. "
+                            f"'index: i'; got {index!r}", item.pos_of("index"))
         count = self.subst(item["repeat"], scope, item.pos_of("repeat"))
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise SpecError(f"'repeat' must be a whole number, got {count!r}",
@@ -229,7 +237,11 @@ class _Builder:
             raise SpecError(f"repeat {count:,} is more than the limit of {MAX_REPEAT:,}",
                             item.pos_of("repeat"))
         body, body_pos = item["layers"], item.pos_of("layers")
+        outer = scope
         for i in range(count):
+            if index is not None:  # same names and counters, one more variable
+                scope = Scope(outer.prefix, {**outer.env, index: i}, outer.parent,
+                              outer.counters, outer.local, outer.reserved)
             if name:
                 copy = scope.child(f"{name}.{i}", body=body)
                 x = self.sequence(body, x, copy, body_pos, ) if not _single_call(body) else \
@@ -239,7 +251,7 @@ class _Builder:
             else:
                 x = self.sequence(body, x, scope, body_pos)
         if name:
-            self.register(scope, name, x, pos, True)
+            self.register(outer, name, x, pos, True)
         return x
 
     def when(self, item: PosDict, keys: list[str], pos, x: int, scope: Scope) -> int:
@@ -328,6 +340,7 @@ class _Builder:
             raise SpecError(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", pos)
         definition = self.blocks[key]
         env = self.bind(key, definition, self.subst(value, scope, value_pos), value_pos or pos)
+        self.derive(key, definition, env)
         if isinstance(scope, _Bare):
             inner = Scope(scope.prefix, env, scope.parent,
                           reserved=explicit_names([definition.get(k) for k in _SCOPED_KEYS]))
@@ -336,7 +349,7 @@ class _Builder:
             inner = scope.child(short, env, body=[definition.get(k) for k in _SCOPED_KEYS])
         self.block_stack.append(key)
         try:
-            body_keys = [k for k in definition if k not in ("args", "doc")]
+            body_keys = [k for k in definition if k not in BLOCK_META]
             body = PosDict({k: definition[k] for k in body_keys})
             body.pos, body.key_pos = definition.pos, definition.key_pos
             body.value_pos = definition.value_pos
@@ -346,6 +359,23 @@ class _Builder:
         if not isinstance(scope, _Bare):
             self.register(scope, inner.prefix.rsplit(".", 1)[-1], out, pos, name is not None)
         return out
+
+    def derive(self, key: str, definition: PosDict, env: dict[str, Any]) -> None:
+        """A block's ``vars:``: values computed from its arguments (and earlier vars), in
+        order, so that an expression used in several layers is written once."""
+        derived = definition.get("vars")
+        if derived is None:
+            return
+        if not isinstance(derived, PosDict):
+            raise SpecError(f"'vars' of block '{key}' must map names to expressions, e.g. "
+                            "'vars: {hidden: $cin * $t}'", definition.pos_of("vars"))
+        for name, expr in derived.items():
+            where = derived.key_pos.get(name, definition.pos_of("vars"))
+            if not _WORD.fullmatch(str(name)):
+                raise SpecError(f"'{name}' is not a variable name", where)
+            if name in env:
+                raise SpecError(f"var '{name}' of block '{key}' is already an argument", where)
+            env[name] = self.subst(expr, Scope("", env), derived.pos_of(name))
 
     def bind(self, key: str, definition: PosDict, value: Any, pos) -> dict[str, Any]:
         declared = definition.get("args") or []
@@ -363,8 +393,8 @@ class _Builder:
                 raise SpecError(f"block '{key}' takes {len(params)} arguments "
                                 f"({', '.join(params)}), got {len(value)}", pos)
             given = dict(zip(params, value))
-        elif len(params) == 1:
-            given = {params[0]: value}
+        elif len(params) == 1 or (params and all(p in env for p in params[1:])):
+            given = {params[0]: value}  # a scalar sets the first argument; the rest keep defaults
         else:
             raise SpecError(f"block '{key}' takes arguments {', '.join(params)}; write them as "
                             "a list or a mapping", pos)
@@ -461,7 +491,7 @@ def load_spec(text: str, filename: str = "<string>", layout: str | None = None) 
         if lookup(bname) is not None:
             raise SpecError(f"block name '{bname}' is already a layer kind; choose another",
                             blocks.key_pos[bname])
-        if not isinstance(definition, PosDict) or not set(definition) - {"args", "doc"}:
+        if not isinstance(definition, PosDict) or not set(definition) - set(BLOCK_META):
             raise SpecError(f"block '{bname}' needs a body: 'layers: [...]' or a merge "
                             "('concat:'/'add:' with branches)", blocks.key_pos[bname])
     batch = doc.get("batch")

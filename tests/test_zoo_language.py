@@ -1,0 +1,124 @@
+"""Spec-language additions made for the model zoo (issue 4): ``index:`` on repeats, ``vars:``
+in blocks, and a scalar block argument when the other arguments have defaults. Expected
+shapes and counts are worked out by hand in each test."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import row, run, shapes
+
+from cnncalc import CnnCalcError
+
+
+def test_repeat_index_numbers_the_copies_so_the_first_block_can_differ():
+    # copy 0 strides (8 -> 4) and widens; copies 1 and 2 keep the shape
+    report = run("""
+        input: [2, 8, 8]
+        blocks:
+          unit:
+            args: [i]
+            layers:
+              - conv2d: {name: conv, out_channels: 4, kernel_size: 3, padding: 1,
+                         stride: "2 if $i == 0 else 1"}
+        layers:
+          - {name: layer1, repeat: 3, index: i, layers: [unit: [$i]]}
+    """)
+    assert shapes(report) == {"layer1.0.conv": (4, 4, 4), "layer1.1.conv": (4, 4, 4),
+                              "layer1.2.conv": (4, 4, 4)}
+    # conv params: 4 * 2 * 9 + 4 = 76, then 4 * 4 * 9 + 4 = 148 twice
+    assert [r.params for r in report.rows] == [76, 148, 148]
+
+
+def test_repeat_index_in_an_unnamed_repeat_and_in_arithmetic():
+    report = run("""
+        input: [1, 16]
+        layers:
+          - repeat: 3
+            index: k
+            layers: [conv1d: {out_channels: 2, kernel_size: 3, dilation: 1 + $k,
+                              padding: causal}]
+    """)
+    # dilations 1, 2, 3 with causal padding keep the length; names continue the counter
+    assert [r.name for r in report.rows] == ["conv1", "conv2", "conv3"]
+    assert [r.receptive_field for r in report.rows] == [(3,), (7,), (13,)]
+
+
+def test_repeat_index_is_not_visible_after_the_repeat():
+    with pytest.raises(CnnCalcError, match=r"unknown variable \$i"):
+        run("""
+            input: [1, 8]
+            layers:
+              - {repeat: 2, index: i, layers: [relu]}
+              - conv1d: {out_channels: $i, kernel_size: 1}
+        """)
+
+
+@pytest.mark.parametrize("bad", ["[i]", "2i", "'a b'"])
+def test_repeat_index_must_be_a_variable_name(bad):
+    with pytest.raises(CnnCalcError, match="'index' names the variable"):
+        run(f"""
+            input: [1, 8]
+            layers:
+              - {{repeat: 2, index: {bad}, layers: [relu]}}
+        """)
+
+
+def test_block_vars_are_computed_in_order_from_the_arguments():
+    report = run("""
+        input: [8, 4, 4]
+        blocks:
+          expand:
+            args: [t, cin]
+            vars: {hidden: $cin * $t, squeeze: "max(1, $hidden // 16)"}
+            layers:
+              - conv2d: {name: up, out_channels: $hidden, kernel_size: 1}
+              - conv2d: {name: down, out_channels: $squeeze, kernel_size: 1}
+        layers:
+          - expand: [6, 8]
+    """)
+    assert row(report, "expand1.up").output_shape == (48, 4, 4)
+    assert row(report, "expand1.down").output_shape == (3, 4, 4)    # 48 // 16
+
+
+def test_block_var_may_not_shadow_an_argument():
+    with pytest.raises(CnnCalcError, match="var 'cin' of block 'b' is already an argument"):
+        run("""
+            input: [8, 4, 4]
+            blocks:
+              b: {args: [cin], vars: {cin: 3}, layers: [relu]}
+            layers: [b: 8]
+        """)
+
+
+def test_block_vars_must_be_a_mapping():
+    with pytest.raises(CnnCalcError, match="'vars' of block 'b' must map names"):
+        run("""
+            input: [8, 4, 4]
+            blocks:
+              b: {args: [cin], vars: [3], layers: [relu]}
+            layers: [b: 8]
+        """)
+
+
+def test_scalar_sets_the_first_argument_when_the_others_have_defaults():
+    report = run("""
+        input: [3, 8, 8]
+        blocks:
+          basic:
+            args: {out: null, k: 1, s: 1}
+            layers: [conv2d: {name: conv, out_channels: $out, kernel_size: $k, stride: $s}]
+        layers:
+          - {name: a, basic: 16}
+          - {name: b, basic: [4, 3, 2]}
+    """)
+    assert shapes(report) == {"a.conv": (16, 8, 8), "b.conv": (4, 3, 3)}
+
+
+def test_scalar_is_refused_when_a_later_argument_has_no_default():
+    with pytest.raises(CnnCalcError, match="write them as a list or a mapping"):
+        run("""
+            input: [3, 8, 8]
+            blocks:
+              b: {args: [out, k], layers: [conv2d: {out_channels: $out, kernel_size: $k}]}
+            layers: [b: 16]
+        """)
