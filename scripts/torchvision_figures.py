@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Reference figures of the zoo from torchvision itself: parameters and MACs, per model and
+per layer, so that every expected number in ``tests/test_zoo.py`` can be regenerated.
+
+MACs are ``torch.utils.flop_counter.FlopCounterMode`` FLOPs / 2 at batch 1 (the counter
+counts 2 FLOPs per multiply-accumulate of convolutions and matrix products, and nothing for
+biases, norms, activations or pools: exactly cnncalc's MACs). Parameters are
+``sum(p.numel() for p in model.parameters())``.
+
+It needs torch and torchvision, which cnncalc does not; use a separate environment::
+
+    python3 -m venv /tmp/tv && /tmp/tv/bin/pip install torch==2.14.1 torchvision==0.29.1
+    /tmp/tv/bin/python scripts/torchvision_figures.py                 # every model's totals
+    /tmp/tv/bin/python scripts/torchvision_figures.py resnet50 --layers   # per leaf module
+
+Variants beyond torchvision's constructors:
+
+- ``googlenet_aux``, ``inception_v3_aux``: built with ``aux_logits=True`` and run in training
+  mode (the only mode in which torchvision runs the auxiliary heads), batch norms kept in eval
+  mode so that batch 1 works; their MACs include the heads.
+- ``resnet50_v1``: torchvision's resnet50 with the stride of each stage's first bottleneck
+  moved from the 3x3 (``conv2``, v1.5) to the first 1x1 (``conv1``), as in He et al. 2015.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+MODELS = {
+    # name: (constructor, keyword arguments, input size)
+    "googlenet": ("googlenet", {"aux_logits": False, "init_weights": False}, 224),
+    "googlenet_aux": ("googlenet", {"aux_logits": True, "init_weights": False}, 224),
+    "inception_v3": ("inception_v3", {"aux_logits": False, "init_weights": False}, 299),
+    "inception_v3_aux": ("inception_v3", {"aux_logits": True, "init_weights": False}, 299),
+    "vgg11": ("vgg11", {}, 224),
+    "vgg13": ("vgg13", {}, 224),
+    "vgg16": ("vgg16", {}, 224),
+    "vgg19": ("vgg19", {}, 224),
+    "vgg16_bn": ("vgg16_bn", {}, 224),
+    "resnet18": ("resnet18", {}, 224),
+    "resnet34": ("resnet34", {}, 224),
+    "resnet50": ("resnet50", {}, 224),
+    "resnet101": ("resnet101", {}, 224),
+    "resnet152": ("resnet152", {}, 224),
+    "resnet50_v1": ("resnet50", {}, 224),
+    "mobilenet_v2": ("mobilenet_v2", {}, 224),
+    "squeezenet1_0": ("squeezenet1_0", {}, 224),
+    "squeezenet1_1": ("squeezenet1_1", {}, 224),
+    "densenet121": ("densenet121", {}, 224),
+    "efficientnet_b0": ("efficientnet_b0", {}, 224),
+}
+
+
+def build(name: str):
+    """The torchvision model called ``name`` (random weights), in the mode it is measured in."""
+    import torch
+    import torchvision
+
+    ctor, kwargs, size = MODELS[name]
+    model = getattr(torchvision.models, ctor)(weights=None, **kwargs)
+    if name == "resnet50_v1":
+        for layer in (model.layer2, model.layer3, model.layer4):
+            layer[0].conv1.stride, layer[0].conv2.stride = (2, 2), (1, 1)
+    model.eval()
+    if name.endswith("_aux"):
+        model.train()
+        for module in model.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.eval()
+    return model, size
+
+
+def measure(name: str):
+    """(params, MACs, per-leaf rows [(module path, params, MACs)]) of one model at batch 1."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model, size = build(name)
+    params = sum(p.numel() for p in model.parameters())
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(torch.zeros(1, 3, size, size))
+    by_module = counter.get_flop_counts()
+    top = type(model).__name__
+    rows = []
+    for path, module in model.named_modules():
+        if any(True for _ in module.children()):
+            continue
+        own = sum(p.numel() for p in module.parameters(recurse=False))
+        flops = sum(by_module.get(f"{top}.{path}", {}).values())
+        rows.append((path, own, flops // 2))
+    return params, counter.get_total_flops() // 2, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", default=list(MODELS), help="default: all")
+    parser.add_argument("--layers", action="store_true", help="also print every leaf module")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    print(f"{'model':<18} {'params':>13} {'MACs':>16}")
+    for name in args.models:
+        params, macs, rows = measure(name)
+        print(f"{name:<18} {params:>13,} {macs:>16,}")
+        if args.layers:
+            for path, own, layer_macs in rows:
+                print(f"    {path:<48} {own:>12,} {layer_macs:>16,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
