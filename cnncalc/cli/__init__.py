@@ -15,6 +15,17 @@ COMMANDS = {
                 "receptive field of a spec."),
     "layers": ("cnncalc.cli.layers", "List every layer kind with its arguments, defaults and "
                "aliases."),
+    "check-spec": ("cnncalc.cli.check_spec", "Every problem and warning of a spec, with "
+                   "computed fixes, and a verdict."),
+    "conv": ("cnncalc.cli.conv", "One convolution from flags: shape, params, MACs (--explain)."),
+    "pool": ("cnncalc.cli.pool", "One pooling layer from flags: shape and the window formula."),
+    "deconv": ("cnncalc.cli.deconv", "One transposed convolution from flags."),
+    "dense": ("cnncalc.cli.dense", "One dense layer from flags: weights, biases, MACs."),
+    "explain": ("cnncalc.cli.explain", "Every formula of one layer of a spec, step by step."),
+    "solve": ("cnncalc.cli.solve", "Inverse questions: which padding/stride/kernel/input gives "
+              "an output size."),
+    "check": ("cnncalc.cli.check", "Mark a student's answers (shapes, params, MACs) right or "
+              "wrong, with worked formulas."),
 }
 
 

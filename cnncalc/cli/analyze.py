@@ -36,10 +36,19 @@ from .common import emit, parse_shape, report_errors
               show_default=True, help="Element type for the memory figures.")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when "
               "writing to a terminal).")
+@click.option("--until", metavar="LAYER", help="Stop after this layer (a name or a block "
+              "scope such as layer2).")
+@click.option("--trace", is_flag=True, help="Print every layer's shape with the formula that "
+              "produced it, instead of the table.")
+@click.option("--min-input", is_flag=True, help="Print the smallest input size that survives "
+              "every layer and the sizes that lose no pixel to floor division.")
+@click.option("--watch", is_flag=True, help="Re-run whenever SPEC changes (Ctrl-C stops).")
+@click.option("--watch-runs", type=click.IntRange(min=1), hidden=True)
 @report_errors
 def command(spec: str, fmt: str, output: str | None, batch: int | None,
             input_shape: str | None, layout: str | None, depth: int | None, dtype: str,
-            color: bool | None) -> None:
+            color: bool | None, until: str | None = None, trace: bool = False,
+            min_input: bool = False, watch: bool = False, watch_runs: int | None = None) -> None:
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
@@ -52,13 +61,31 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
       cnncalc analyze architectures/alexnet.yaml --input 3,224,224
       cnncalc analyze architectures/keras_cats_dogs.yaml --layout hwc
       cnncalc analyze architectures/vgg16.yaml --format json -o vgg16.json
+      cnncalc analyze my_net.yaml --trace --until conv3
+      cnncalc analyze architectures/alexnet.yaml --min-input
+      cnncalc analyze my_net.yaml --watch
     """
+    if watch:
+        from .debug import watch_file
+
+        ctx = click.get_current_context()
+        watch_file(spec, lambda: ctx.invoke(command, **{**ctx.params, "watch": False}),
+                   watch_runs)
+        return
     graph = load_file(spec, layout)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
     if batch:
         graph = dataclasses.replace(graph, batch=batch)
+    if until:
+        from ..trace import until as cut
+
+        graph = cut(graph, until)
+    if trace or min_input:
+        from .debug import show_debug
+
+        raise SystemExit(show_debug(graph, trace, min_input))
     report = analyze(graph, dtype=dtype, keep_going=True)
     for warning in report.warnings:
         click.echo(str(warning), err=True)

@@ -313,6 +313,18 @@ class LayerKind:
         """Receptive field after this layer; pointwise layers leave it unchanged."""
         return rf
 
+    def explain(self, call: Call, layout: str = "chw") -> list[Any]:
+        """Worked steps (``cnncalc.worked.Line``) for ``cnncalc explain``/``--trace``; kinds
+        with formulas (conv, pool, dense, ...) override this generic account."""
+        from ..worked import Line, shape_text
+
+        ins = ", ".join(shape_text(s, layout) for s in call.inputs)
+        verb = "unchanged" if call.out == call.x and len(call.inputs) == 1 else "->"
+        text = f"{ins} {verb}" if verb == "unchanged" else \
+            f"{ins} -> {shape_text(call.out, layout)}"
+        return [Line("shape", f"output shape: {text}"),
+                Line("params", f"params = {self.params(call):,}")]
+
     def torch_module(self, call: Call) -> Any:
         """The equivalent ``torch.nn.Module`` (torch imported lazily by the caller's backend)."""
         raise NotImplementedError(f"{self.name} has no torch counterpart yet")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 from ..formulas import conv_out, conv_transpose_out
+from ..worked import Line, axis_names, layout_names, product_line, shape_text, sliding_window_line
 from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
-from .padding import PAD_WORDS, resolve_padding
+from .padding import PAD_WORDS, explain_padding, resolve_padding
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -29,10 +30,41 @@ def check_in_channels(call: Call, groups: int, out_channels: int | None = None) 
 
 
 def warn_dropped(call: Call, dropped: list[int], sizes: tuple[int, ...]) -> None:
+    call.state["dropped"] = [max(0, d) for d in dropped]
     names = AXIS_NAMES.get(call.ndim, ())
     lost = [f"{n} loses {d} of {s}" for n, d, s in zip(names, dropped, sizes) if d > 0]
     if lost:
         call.warn("floor division leaves border pixels unread (" + ", ".join(lost) + ")")
+
+
+def warn_skipping(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...],
+                  dilation: tuple[int, ...]) -> None:
+    """A stride longer than the window skips input pixels that no window ever reads.
+
+    A 1x1 window with a stride is exempt: that is the deliberate subsampling of ResNet's
+    projection shortcut, and warning on every ResNet would hide the real mistakes."""
+    if math.prod(kernel) == 1:
+        return
+    names = AXIS_NAMES.get(call.ndim, ())
+    skipped = [(n, s, d * (k - 1) + 1) for n, k, s, d in zip(names, kernel, stride, dilation)
+               if s > d * (k - 1) + 1]
+    if skipped:
+        parts = ", ".join(f"{n}: stride {s} > window {w}, {s - w} of every {s} pixels unread"
+                          for n, s, w in skipped)
+        call.warn(f"stride is larger than the kernel, so windows skip pixels ({parts})")
+
+
+def check_padding_mode(call: Call, pads: list[tuple[int, int]]) -> None:
+    """PyTorch's limits on non-zero padding modes (``F.pad``): ``reflect`` mirrors inside the
+    input so each side pads less than the axis length; ``circular`` may wrap around once."""
+    mode = call.args.get("padding_mode", "zeros")
+    for n, (before, after) in zip(call.x[1:], pads):
+        widest = max(before, after)
+        if mode == "reflect" and widest >= n or mode == "circular" and widest > n:
+            limit = f"less than {n}" if mode == "reflect" else f"at most {n}"
+            raise call.error(f"padding_mode '{mode}' needs padding {limit} (the input axis "
+                             f"length) on each side, got {widest}", arg="padding",
+                             hint="use padding_mode 'zeros' or 'replicate', or less padding")
 
 
 CONV_ARGS = (
@@ -74,6 +106,7 @@ class Conv(LayerKind):
         check_in_channels(call, groups, out_channels)
         kernel, stride, dilation, pads = self._geometry(call)
         call.state["pads"] = pads
+        check_padding_mode(call, pads)
         sizes, dropped = [], []
         for n, k, s, d, (before, after) in zip(call.x[1:], kernel, stride, dilation, pads):
             try:
@@ -88,6 +121,7 @@ class Conv(LayerKind):
             sizes.append(axis.size)
             dropped.append(axis.dropped - after if s <= d * (k - 1) + 1 else 0)
         warn_dropped(call, dropped, call.x[1:])
+        warn_skipping(call, kernel, stride, dilation)
         return (out_channels, *sizes)
 
     def params(self, call: Call) -> int:
@@ -102,6 +136,46 @@ class Conv(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) if call.args["bias"] else 0
+
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        """Every formula of this convolution with the numbers substituted, step by step."""
+        a = call.args
+        kernel, stride, dilation, _ = self._geometry(call)
+        pads = call.state.get("pads") or resolve_padding(call, kernel, stride, dilation)
+        names = axis_names(call.ndim)
+        cin, cout, groups = call.x[0], a["out_channels"], a["groups"]
+        lines = [Line("input", f"input {shape_text(call.x, layout)} "
+                               f"({layout_names(call.ndim, layout)}); {cout} filters of "
+                               f"{fmt_shape(kernel)}, stride {fmt_shape(stride)}"
+                               + (f", dilation {fmt_shape(dilation)}" if max(dilation) > 1
+                                  else "") + (f", groups {groups}" if groups > 1 else ""))]
+        lines += explain_padding(a["padding"], call.x[1:], kernel, stride, dilation, pads)
+        lines.append(Line("shape", "out = (in + pad_before + pad_after - k_eff) / stride + 1, "
+                                   "rounded down (floor)" if any(b != e for b, e in pads) else
+                          "out = (in + 2*pad - k_eff) / stride + 1, rounded down (floor)"))
+        for n, k, s, d, (b, e), size in zip(names, kernel, stride, dilation, pads, call.x[1:]):
+            if d > 1:
+                lines.append(Line("shape", f"{n}: k_eff = dilation*(k - 1) + 1 = {d}*({k} - 1)"
+                                           f" + 1 = {d * (k - 1) + 1}"))
+            lines.append(sliding_window_line(n, size, b, e, k, s, d)[0])
+        lines.append(Line("shape", f"output shape: {shape_text(call.out, layout)}"))
+        per_filter = math.prod(kernel) * (cin // groups)
+        k_sym = " * ".join(f"k_{n.lower()}" for n in names)
+        c_sym = "(C_in / groups)" if groups > 1 else "C_in"
+        c_val = [cin // groups]
+        weights = cout * per_filter
+        lines.append(product_line("weights", "weights", f"{k_sym} * {c_sym} * C_out",
+                                  [*kernel, *c_val, cout]))
+        biases = cout if a["bias"] else 0
+        lines.append(Line("biases", f"biases = C_out = {cout}" if a["bias"] else
+                          "biases = 0 (bias: false)"))
+        lines.append(Line("params", f"params = weights + biases = {weights:,} + {biases:,} = "
+                                    f"{weights + biases:,}"))
+        o_sym = " * ".join(f"{n}_out" for n in names)
+        lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * ({k_sym} * {c_sym})",
+                                  [*call.out[1:], cout, per_filter]))
+        lines.append(Line("macs", f"FLOPs = 2 * MACs = {2 * numel(call.out) * per_filter:,}"))
+        return lines
 
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         kernel, stride, dilation, _ = self._geometry(call)
@@ -156,6 +230,40 @@ class ConvTranspose(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) if call.args["bias"] else 0
+
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        """The transposed-convolution size formula and counts, numbers substituted."""
+        a = call.args
+        names = axis_names(call.ndim)
+        kernel, stride = call.axes("kernel_size"), call.axes("stride")
+        cin, cout, groups = call.x[0], a["out_channels"], a["groups"]
+        lines = [Line("input", f"input {shape_text(call.x, layout)} "
+                               f"({layout_names(call.ndim, layout)}); {cout} filters of "
+                               f"{fmt_shape(kernel)}, stride {fmt_shape(stride)}"),
+                 Line("shape", "out = (in - 1)*stride - 2*padding + dilation*(k - 1) + "
+                               "output_padding + 1")]
+        for n, size, k, s, p, op, d, o in zip(names, call.x[1:], kernel, stride,
+                                              call.axes("padding"), call.axes("output_padding"),
+                                              call.axes("dilation"), call.out[1:]):
+            lines.append(Line("shape", f"{n}: ({size} - 1)*{s} - 2*{p} + {d}*({k} - 1) + {op} "
+                                       f"+ 1 = {o}"))
+        lines.append(Line("shape", f"output shape: {shape_text(call.out, layout)}"))
+        k_sym = " * ".join(f"k_{n.lower()}" for n in names)
+        per = cout // groups
+        weights = cin * per * math.prod(kernel)
+        c_sym = "(C_out / groups)" if groups > 1 else "C_out"
+        lines.append(product_line("weights", "weights", f"C_in * {c_sym} * {k_sym}",
+                                  [cin, per, *kernel]))
+        biases = cout if a["bias"] else 0
+        lines.append(Line("biases", f"biases = C_out = {cout}" if a["bias"] else
+                          "biases = 0 (bias: false)"))
+        lines.append(Line("params", f"params = weights + biases = {weights:,} + {biases:,} = "
+                                    f"{weights + biases:,}"))
+        i_sym = " * ".join(f"{n}_in" for n in names)
+        lines.append(product_line("macs", "MACs", f"C_in * {i_sym} * (C_out / groups) * {k_sym}"
+                                  " (every input pixel is spread over a k-window)",
+                                  [cin, *call.x[1:], per, *kernel]))
+        return lines
 
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         kernel, stride = call.axes("kernel_size"), call.axes("stride")

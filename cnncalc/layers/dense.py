@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..worked import Line, product_line, shape_text
 from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
 
 
@@ -41,6 +42,21 @@ class Linear(LayerKind):
     def other_ops(self, call: Call) -> int:
         return call.args["out_features"] if call.args["bias"] else 0
 
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        """Dense-layer counts: one weight per (input, output) pair, one bias per output."""
+        n_in, n_out = call.x[0], call.args["out_features"]
+        biases = n_out if call.args["bias"] else 0
+        return [
+            Line("input", f"input {n_in:,} features; {n_out:,} units"),
+            Line("shape", f"output shape: {n_out}"),
+            product_line("weights", "weights", "n_in * n_out", [n_in, n_out]),
+            Line("biases", f"biases = n_out = {n_out:,}" if biases else
+                 "biases = 0 (bias: false)"),
+            Line("params", f"params = weights + biases = {n_in * n_out:,} + {biases:,} = "
+                           f"{n_in * n_out + biases:,}"),
+            product_line("macs", "MACs", "n_in * n_out", [n_in, n_out]),
+        ]
+
 
 @register
 class Flatten(LayerKind):
@@ -63,6 +79,11 @@ class Flatten(LayerKind):
                              f" of a {rank}-D tensor (batch included); the batch axis 0 stays")
         merged = numel(full[start:end + 1])
         return (*full[1:start], merged, *full[end + 1:])
+
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        dims = " * ".join(str(d) for d in call.x)
+        return [Line("shape", f"flatten {shape_text(call.x, layout)}: {dims} = "
+                              f"{numel(call.x):,} features")]
 
 
 @register

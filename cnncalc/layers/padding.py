@@ -4,6 +4,7 @@ per-axis (before, after) pairs, shared by every sliding-window unit."""
 from __future__ import annotations
 
 from ..formulas import full_padding, same_padding
+from ..worked import Line, axis_names
 from .base import Call
 
 PAD_WORDS = ("valid", "same", "full", "causal")
@@ -30,3 +31,30 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
                       "TensorFlow's rule puts the extra pixel at the end")
         return pads
     return [(p, p) for p in call.axes(arg)]
+
+
+def explain_padding(value, spatial, kernel, stride, dilation, pads) -> list[Line]:
+    """How a written padding became per-axis (before, after) pixels, as worked lines."""
+    names = axis_names(len(spatial))
+    if value == "valid":
+        return [Line("padding", "padding 'valid': no padding")]
+    lines = []
+    for n, size, k, s, d, (b, a) in zip(names, spatial, kernel, stride, dilation, pads):
+        ext = d * (k - 1) + 1
+        if value == "same":
+            if s == 1:
+                text = f"total = k_eff - 1 = {ext - 1}"
+            else:
+                out = -(-size // s)
+                text = (f"out = ceil({size} / {s}) = {out}; total = max(({out} - 1)*{s} + {ext} "
+                        f"- {size}, 0) = {b + a}")
+            odd = " (the odd pixel goes after, TensorFlow's rule)" if b != a else ""
+            lines.append(Line("padding", f"{n}: padding 'same': {text} -> {b} before, {a} "
+                                         f"after{odd}"))
+        elif value == "full":
+            lines.append(Line("padding", f"{n}: padding 'full': k_eff - 1 = {ext - 1} on each "
+                                         "side"))
+        elif value == "causal":
+            lines.append(Line("padding", f"{n}: padding 'causal': k_eff - 1 = {ext - 1} before, "
+                                         "0 after"))
+    return lines

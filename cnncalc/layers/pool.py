@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 from ..formulas import adaptive_windows, pool_out
+from ..worked import Line, axis_names, layout_names, shape_text, sliding_window_line
 from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
-from .conv import warn_dropped
+from .conv import AXIS_NAMES, warn_dropped, warn_skipping
 
 
 def _window_args(with_dilation: bool) -> tuple[Arg, ...]:
@@ -47,9 +48,52 @@ class _WindowPool(LayerKind):
                                  f"{fmt_shape(kernel)}, padding {fmt_shape(padding)})",
                                  arg="kernel_size") from None
             sizes.append(axis.size)
-            dropped.append(axis.dropped)
+            dropped.append(max(0, axis.dropped - p) if s <= d * (k - 1) + 1 else 0)
         warn_dropped(call, dropped, call.x[1:])
+        warn_skipping(call, kernel, stride, dilation)
+        discarded = self.discarded_windows(call)
+        if any(discarded):
+            where = ", ".join(n for n, gone in zip(AXIS_NAMES.get(call.ndim, ()), discarded)
+                              if gone)
+            call.warn(f"ceil_mode: the extra window along {where} would start in the padding, "
+                      "so PyTorch discards it; ceil_mode gives nothing there")
         return (call.x[0], *sizes)
+
+    def discarded_windows(self, call: Call) -> list[bool]:
+        """Per axis: does ceil mode ask for a last window that PyTorch then drops because it
+        would start beyond the input (ATen's pooling_output_shape rule)?"""
+        if not call.args["ceil_mode"]:
+            return [False] * call.ndim
+        kernel, stride, padding, dilation = self.geometry(call)
+        out = []
+        for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
+            span = n + 2 * p - (d * (k - 1) + 1)
+            wanted = -(-span // s) + 1
+            out.append((wanted - 1) * s >= n + p)
+        return out
+
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        """The pooling window formula per axis (floor or ceil made visible); no weights."""
+        kernel, stride, padding, dilation = self.geometry(call)
+        ceil = call.args["ceil_mode"]
+        lines = [Line("input", f"input {shape_text(call.x, layout)} "
+                               f"({layout_names(call.ndim, layout)}); {self.name} window "
+                               f"{fmt_shape(kernel)}, stride {fmt_shape(stride)}"
+                               + (f", padding {fmt_shape(padding)}" if max(padding) else "")
+                               + (", ceil_mode" if ceil else "")),
+                 Line("shape", "out = (in + 2*pad - k) / stride + 1, rounded "
+                               + ("up (ceil_mode)" if ceil else "down (floor)")
+                               + "; channels unchanged")]
+        for n, size, k, s, p, d, gone in zip(axis_names(call.ndim), call.x[1:], kernel, stride,
+                                             padding, dilation, self.discarded_windows(call)):
+            lines.append(sliding_window_line(n, size, p, p, k, s, d, ceil, gone)[0])
+        lines.append(Line("shape", f"output shape: {shape_text(call.out, layout)}"))
+        lines.append(Line("weights", "weights = 0 (pooling has no weights)"))
+        lines.append(Line("biases", "biases = 0"))
+        lines.append(Line("params", "params = 0"))
+        lines.append(Line("macs", "MACs = 0 (no multiplications by weights; "
+                                  f"{numel(call.out) * math.prod(kernel):,} window reads)"))
+        return lines
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * math.prod(self.geometry(call)[0])

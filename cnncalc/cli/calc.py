@@ -1,0 +1,53 @@
+"""What the one-layer calculators (``conv``, ``pool``, ``deconv``, ``dense``) share: the
+``--input``/``--layout``/``--explain``/``--format`` options and the printing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..homework import LayerAnswer, guess_note, layer_answer, summary_lines
+from .common import parse_shape
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--input``, ``--layout``, ``--explain`` and ``--format``, in that order in --help."""
+    func = click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]),
+                        default="text", show_default=True, help="json is for scripts.")(func)
+    func = click.option("--explain", is_flag=True, help="Show every formula with the numbers "
+                        "substituted, step by step.")(func)
+    func = click.option("--layout", type=click.Choice(["hwc", "chw"]), default=None,
+                        help="How --input and the answer are written: hwc = channels last "
+                        "(32x32x3, textbooks and Keras; the default), chw = channels first "
+                        "(3x32x32, PyTorch).")(func)
+    func = click.option("--input", "input_text", required=True, metavar="SHAPE",
+                        help="Input size with channels: 32x32x3 (2-D), 100x8 (1-D), "
+                        "16x16x16x1 (3-D); with --layout chw: 3x32x32.")(func)
+    return func
+
+
+def run(family: str, input_text: str, layout: str | None, explain: bool, fmt: str,
+        args: dict[str, Any]) -> LayerAnswer:
+    """Compute and print one layer; user errors propagate as CnnCalcError (exit 2)."""
+    shape = parse_shape(input_text)
+    chosen = layout or "hwc"
+    answer = layer_answer(family, shape, chosen, args)
+    if fmt == "json":
+        click.echo(json.dumps(answer.as_dict(), indent=2, sort_keys=True))
+        return answer
+    note = guess_note(shape, chosen, layout is not None)
+    if note:
+        click.echo(note, err=True)
+    click.echo(f"{answer.kind}")
+    for line in summary_lines(answer):
+        click.echo(f"  {line}")
+    for warning in answer.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if explain:
+        click.echo("\nstep by step:")
+        for step in answer.steps:
+            click.echo(f"  {step.text}")
+    return answer

@@ -1,0 +1,48 @@
+"""``cnncalc check-spec SPEC``: every problem and warning of a spec, fixes, and a verdict."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..diagnose import diagnose
+from ..spec import load_file
+from .common import USER_ERROR, report_errors
+from .debug import print_diagnosis, verdict
+
+
+@click.command("check-spec")
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json lists problems, fixes and warnings for tools.")
+@report_errors
+def command(spec: str, fmt: str) -> None:
+    """Check SPEC for every shape problem at once, with a computed fix for each.
+
+    Keeps going past an error (shapes below it are unknown), so one run shows everything;
+    legal but suspicious designs (pixels dropped by floor division, a stride larger than the
+    kernel, a 1x1 map fed to a 3x3 window, one dense layer holding most parameters, ...) are
+    warnings. Exit status 0 when the spec works (even with warnings), 2 when it does not.
+
+    \b
+    Examples:
+      cnncalc check-spec my_net.yaml
+      cnncalc check-spec my_net.yaml --format json
+    """
+    diagnosis = diagnose(load_file(spec))
+    if fmt == "json":
+        click.echo(json.dumps({
+            "schema": "cnncalc.check-spec/1", "source": diagnosis.graph.source,
+            "ok": diagnosis.ok,
+            "errors": [{"message": str(p.error), "layer": p.error.layer,
+                        "position": str(p.error.pos) if p.error.pos else None,
+                        "fixes": list(p.fixes), "assumed": p.assumed} for p in diagnosis.problems],
+            "warnings": [{"message": str(w), "layer": w.layer,
+                          "position": str(w.pos) if w.pos else None}
+                         for w in diagnosis.warnings],
+            "verdict": verdict(diagnosis)}, indent=2, sort_keys=True))
+    else:
+        print_diagnosis(diagnosis)
+    if not diagnosis.ok:
+        raise SystemExit(USER_ERROR)

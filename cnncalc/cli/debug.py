@@ -1,0 +1,107 @@
+"""The shape-debugging options of ``cnncalc analyze`` (``--trace``, ``--min-input``,
+``--watch``) and the printing ``check-spec`` shares with them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+
+import click
+
+from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, min_input
+from ..graph import Graph
+from ..spec import to_layout
+from ..trace import trace_lines
+from .common import USER_ERROR
+
+
+def show_debug(graph: Graph, trace: bool, smallest: bool) -> int:
+    """Print the trace and/or the input-size study; return the exit status."""
+    status = 0
+    if trace:
+        lines = trace_lines(graph)
+        click.echo("\n".join(lines))
+        status = USER_ERROR if any(": ERROR " in line for line in lines) else 0
+    if smallest:
+        if trace:
+            click.echo("")
+        click.echo("\n".join(input_size_lines(graph)))
+    return status
+
+
+def input_size_lines(graph: Graph) -> list[str]:
+    """``--min-input``: the smallest input per axis and overall, and the sizes with no loss."""
+    found = min_input(graph)
+    text = lambda shape: "x".join(map(str, to_layout(shape, graph.layout)))  # noqa: E731
+    square = len(set(graph.input_shape[1:])) == 1
+    lines = []
+    if not square:
+        names = {2: ["H", "W"], 3: ["D", "H", "W"]}.get(len(graph.input_shape) - 1, [])
+        for name, value, now in zip(names, found.per_axis, graph.input_shape[1:]):
+            lines.append(f"{name}: smallest size that survives every layer: "
+                         + (f"{value}" if value is not None else f"none up to {found.limit}")
+                         + f" (the spec has {now})")
+    if found.shape is None:
+        lines.append(f"no input size up to {found.limit} survives every layer")
+        return lines
+    lines.append(f"smallest input that survives every layer: {text(found.shape)} (the spec "
+                 f"has {text(graph.input_shape)})")
+    if found.failure_below:
+        lines.append(f"  one less fails: {found.failure_below}")
+    if square:
+        top = max(graph.input_shape[1], found.shape[1]) * 2
+        sizes = lossless_sizes(graph, found.shape[1], top)
+        lines.append(f"sizes from {found.shape[1]} to {top} that lose no pixel to floor "
+                     f"division: {describe_sizes(sizes)}")
+    return lines
+
+
+def print_diagnosis(diagnosis: Diagnosis) -> None:
+    """Every problem with its fixes, every warning, then a one-line verdict."""
+    for problem in diagnosis.problems:
+        click.echo(f"error: {problem.error}")
+        for fix in problem.fixes:
+            click.echo(f"  fix: {fix}")
+        if problem.assumed:
+            click.echo(f"  note: {problem.assumed}")
+    for warning in diagnosis.warnings:
+        click.echo(str(warning))
+    click.echo(verdict(diagnosis))
+
+
+def verdict(diagnosis: Diagnosis) -> str:
+    n_err, n_warn = len(diagnosis.problems), len(diagnosis.warnings)
+    source = diagnosis.graph.source
+    warn = f"{n_warn} warning{'s' if n_warn != 1 else ''}"
+    if n_err:
+        return (f"verdict: {source} does NOT work: {n_err} error{'s' if n_err != 1 else ''}, "
+                f"{warn}")
+    outputs = ", ".join(f"{'x'.join(map(str, s))}" for _, s in diagnosis.report.outputs if s)
+    return f"verdict: {source} works (output {outputs}), {warn}"
+
+
+def watch_file(path: str, run: Callable[[], object], runs: int | None = None,
+               interval: float = 0.5, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Run, then re-run whenever ``path``'s modification time changes (polling, no extra
+    dependency). ``runs`` bounds the number of runs (tests); Ctrl-C ends it otherwise."""
+    done, last = 0, None
+    try:
+        while runs is None or done < runs:
+            try:
+                stamp = os.stat(path).st_mtime_ns
+            except OSError:
+                stamp = None
+            if stamp != last:
+                last = stamp
+                done += 1
+                if done > 1:
+                    click.echo(f"\n--- {path} changed, re-running ---", err=True)
+                with contextlib.suppress(SystemExit):
+                    run()
+                if runs is not None and done >= runs:
+                    break
+            sleep(interval)
+    except KeyboardInterrupt:
+        pass

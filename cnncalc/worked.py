@@ -1,0 +1,113 @@
+"""Worked formulas: the step-by-step lines a textbook would write, with the numbers substituted.
+
+Layer units build their ``explain(call)`` answers from these helpers so that every kind shows its
+arithmetic the same way: the formula with the numbers in it, the exact quotient, and the
+rounding made visible (``(224 - 11) / 4 + 1 = 54.25 -> floor -> 54``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+TOPICS = ("input", "padding", "shape", "weights", "biases", "params", "macs", "note")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One step of a worked answer; ``topic`` says which quantity it computes (see TOPICS)."""
+
+    topic: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def number(value: Fraction | int | float) -> str:
+    """An exact number as a student would write it: 54, 54.25, 5.333..."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    for digits in (1, 2, 3):
+        scaled = value * 10**digits
+        if scaled.denominator == 1:
+            return f"{float(value):,.{digits}f}"
+    return f"{float(value):,.3f}..."
+
+
+def rounded(quotient: Fraction, ceil: bool = False) -> tuple[int, str]:
+    """The integer a division rounds to, and the visible rounding step (empty when exact)."""
+    if quotient.denominator == 1:
+        return int(quotient), ""
+    value = -(-quotient.numerator // quotient.denominator) if ceil else \
+        quotient.numerator // quotient.denominator
+    return value, f" -> {'ceil' if ceil else 'floor'} -> {value:,}"
+
+
+def terms(values: Sequence[int | str], sep: str = " * ") -> str:
+    return sep.join(f"{v:,}" if isinstance(v, int) else v for v in values)
+
+
+def product_line(topic: str, label: str, symbols: str, factors: Sequence[int]) -> Line:
+    """``weights = k_h * k_w * C_in * C_out = 5 * 5 * 3 * 6 = 450``."""
+    total = 1
+    for f in factors:
+        total *= f
+    if len(factors) == 1:
+        return Line(topic, f"{label} = {symbols} = {factors[0]:,}")
+    return Line(topic, f"{label} = {symbols} = {terms(list(factors))} = {total:,}")
+
+
+def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, kernel: int,
+                        stride: int, dilation: int = 1, ceil: bool = False,
+                        discarded_last: bool = False) -> tuple[Line, int]:
+    """One axis of ``out = (in + pads - k_eff) / stride + 1`` with the rounding shown.
+
+    Returns the line and the output size. ``discarded_last`` is PyTorch's ceil-mode rule: a
+    last window starting in the right padding is dropped (one less output).
+    """
+    extent = dilation * (kernel - 1) + 1
+    pads = f" + 2*{pad_before}" if pad_before == pad_after else f" + {pad_before} + {pad_after}"
+    if pad_before == pad_after == 0:
+        pads = ""
+    numer = size + pad_before + pad_after - extent
+    quotient = Fraction(numer, stride) + 1
+    head = f"({size}{pads} - {extent}) / {stride} + 1" if stride != 1 else \
+        f"({size}{pads} - {extent}) + 1"
+    if stride == 1:
+        text = f"{axis}: {head} = {number(quotient)}"
+        out = int(quotient)
+    else:
+        out, step = rounded(quotient, ceil)
+        text = f"{axis}: {head} = {number(quotient)}{step}"
+    if ceil and discarded_last:
+        out -= 1
+        text += f" -> the last window would start in the padding, so PyTorch drops it -> {out}"
+    if not ceil and quotient.denominator != 1:
+        covered = (out - 1) * stride + extent
+        left = size + pad_before + pad_after - covered
+        real = left - pad_after
+        if real > 0:
+            text += (f", the last {real} pixel{'s are' if real > 1 else ' is'} never covered")
+        else:
+            text += ", only padding is left over"
+    return Line("shape", text), out
+
+
+def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
+    """A channels-first shape written in the reader's layout: 6x28x28 or 28x28x6."""
+    dims = list(shape)
+    if layout == "hwc" and len(dims) > 1:
+        dims = [*dims[1:], dims[0]]
+    return "x".join(str(d) for d in dims)
+
+
+def axis_names(ndim: int) -> tuple[str, ...]:
+    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(ndim, ())
+
+
+def layout_names(ndim: int, layout: str = "chw") -> str:
+    names = list(axis_names(ndim))
+    return " x ".join(["C", *names] if layout == "chw" else [*names, "C"])
