@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .engine import Step, analyze, propagate
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import Call, fmt_shape
+from .layers.base import Call, fmt_shape, lookup
 from .report import Report
 
 WINDOW_BASES = ("conv", "maxpool", "avgpool")
@@ -159,7 +159,7 @@ def fixes_for(graph: Graph, steps: dict[int, Step], step: Step,
     if base in ("add", "multiply") and "shapes differ" in message:
         fixes += _fix_add(graph, steps, node, inputs)
     elif base == "concat" and "differ outside" in message:
-        fixes += _fix_concat(graph, node, inputs)
+        fixes += _fix_concat(graph, steps, node, inputs)
     elif "larger than the padded input" in message or "larger than the padded" in message:
         fixes += _fix_too_small(graph, node, inputs[0])
     elif "does not divide" in message and "groups" in message:
@@ -170,6 +170,26 @@ def fixes_for(graph: Graph, steps: dict[int, Step], step: Step,
                      "features")
     elif base == "linear" and "in_features is written" in message:
         fixes += _fix_in_features(graph, steps, node, inputs[0])
+    elif base == "reshape" and "cannot reshape" in message:
+        fixes += _fix_reshape(node, inputs[0])
+    elif "expects a" in message and node.unit.ndim is not None and 2 <= len(inputs[0]) <= 4:
+        fitting = f"{base}{len(inputs[0]) - 1}d"
+        if lookup(fitting) is not None:
+            fixes.append(f"a {fmt_shape(inputs[0])} input needs {fitting}; or write '{base}', "
+                         "which takes its rank from the input")
+    return fixes
+
+
+def _fix_reshape(node: Node, shape: tuple[int, ...]) -> list[str]:
+    total = math.prod(shape)
+    wanted = [s for s in node.args["shape"] if s != -1]
+    rest = math.prod(wanted[:-1]) if wanted else 1
+    fixes = []
+    if wanted and total % rest == 0:
+        fixed = [*wanted[:-1], total // rest]
+        fixes.append(f"reshape: {list(fixed)} holds all {total:,} values of "
+                     f"{fmt_shape(shape)}")
+    fixes.append(f"or let one axis be inferred: reshape: {[*wanted[:-1], -1]}")
     return fixes
 
 
@@ -231,50 +251,113 @@ def _shrinking_convs(graph: Graph, steps: dict[int, Step], nodes: Iterable[Node]
 
 def _fix_add(graph: Graph, steps: dict[int, Step], node: Node,
              inputs: list[tuple[int, ...]]) -> list[str]:
+    """Channels: the branch's last conv gets the main path's width (or a projection when the
+    branch has none). Size: a projection for an integer ratio, padding on stride-1 windows that
+    shrink, or the padding/stride (solved) that makes a branch's last window reach the size."""
     main, main_id = inputs[0], node.inputs[0]
-    fixes = []
+    broadcast = node.unit.base == "multiply"
+    fixes: list[str] = []
     for other, other_id in zip(inputs[1:], node.inputs[1:]):
         if other == main or len(other) != len(main):
             continue
-        fork = _ancestors(graph, main_id) & _ancestors(graph, other_id)
-        stop = fork
-        if len(main) > 1 and all(o > m for o, m in zip(other[1:], main[1:])):
+        stop = _ancestors(graph, main_id) & _ancestors(graph, other_id)
+        branch = _branch(graph, other_id, stop)
+        if other[0] != main[0] and not (broadcast and 1 in (other[0], main[0])):
+            last = next((n for n in reversed(branch) if "out_channels" in n.args), None)
+            if last is not None:
+                fixes.append(f"out_channels: {main[0]} on '{last.name}' ({_line(last)}) gives "
+                             f"the branch {main[0]} channels like the main path (now "
+                             f"{other[0]})")
+            elif other[1:] == main[1:]:
+                fixes.append(f"channels differ ({main[0]} vs {other[0]}): paste a projection on "
+                             f"the branch from {producer(graph, other_id)}: conv"
+                             f"{len(main) - 1}d: {{out_channels: {main[0]}, kernel_size: 1}}"
+                             + (f", or channel_pad: {main[0]} (no weights)"
+                                if other[0] < main[0] else ""))
+        spatial_ok = all(o == m or (broadcast and 1 in (o, m))
+                         for o, m in zip(other[1:], main[1:]))
+        if spatial_ok or len(main) < 2:
+            continue
+        if all(o > m for o, m in zip(other[1:], main[1:])) and not any(
+                "out_channels" in n.args for n in branch):
             ratios = {o / m for o, m in zip(other[1:], main[1:])}
-            if len(ratios) == 1 and float(next(iter(ratios))).is_integer():
-                stride = int(next(iter(ratios)))
+            ratio = next(iter(ratios))
+            if len(ratios) == 1 and float(ratio).is_integer():
                 fixes.append(f"on the shortcut (from {producer(graph, other_id)}, "
-                             f"{fmt_shape(other)}) paste a projection: conv2d: {{out_channels: "
-                             f"{main[0]}, kernel_size: 1, stride: {stride}, bias: false}} -> "
-                             f"{fmt_shape(main)}" if len(main) == 3 else
-                             f"a 1x1 projection with out_channels {main[0]} and stride {stride} "
-                             f"on the shortcut gives {fmt_shape(main)}")
-            else:
-                found = _shrinking_convs(graph, steps, _branch(graph, main_id, stop))
-                fixes += found or [f"the shortcut is {fmt_shape(other[1:])} and the main path "
-                                   f"{fmt_shape(main[1:])}: no integer stride maps one onto "
-                                   "the other"]
-        elif main[1:] == other[1:]:
-            fixes.append(f"channels differ ({main[0]} vs {other[0]}): paste a projection on "
-                         f"the branch from {producer(graph, other_id)}: conv"
-                         f"{len(main) - 1}d: {{out_channels: {main[0]}, kernel_size: 1}}"
-                         + (f", or channel_pad: {main[0]} (no weights)" if other[0] < main[0]
-                            else ""))
-        elif len(main) > 1 and all(o <= m for o, m in zip(other[1:], main[1:])):
-            fixes += _shrinking_convs(graph, steps, _branch(graph, other_id, stop))
-            if not fixes:
-                fixes.append(f"the branch from {producer(graph, other_id)} gives "
-                             f"{fmt_shape(other)}, smaller than {fmt_shape(main)}")
+                             f"{fmt_shape(other)}) paste a projection: conv{len(main) - 1}d: "
+                             f"{{out_channels: {main[0]}, kernel_size: 1, stride: {int(ratio)}, "
+                             f"bias: false}} -> {fmt_shape(main)}")
+                continue
+        main_branch = _branch(graph, main_id, stop)
+        shrinking = _shrinking_convs(graph, steps, main_branch) if all(
+            m < o for o, m in zip(other[1:], main[1:])) else []
+        if shrinking:
+            fixes += shrinking
+            continue
+        resized = _resize(steps, branch, main[1:]) or _resize(steps, main_branch, other[1:])
+        if resized:
+            fixes.append(resized)
         else:
-            fixes += _shrinking_convs(graph, steps, _branch(graph, main_id, stop))
-            fixes += _shrinking_convs(graph, steps, _branch(graph, other_id, stop))
+            fixes.append(f"the branch from {producer(graph, other_id)} gives "
+                         f"{fmt_shape(other)} but the main path {fmt_shape(main)}")
     return fixes
 
 
-def _fix_concat(graph: Graph, node: Node, inputs: list[tuple[int, ...]]) -> list[str]:
+def _resize(steps: dict[int, Step], branch: list[Node], target: tuple[int, ...]) -> str | None:
+    """Solve the branch's last sliding window for a padding (and output_padding, or stride)
+    that makes it give ``target``: the computed "which padding/stride reaches this size"."""
+    from .solve import solve
+
+    for node in reversed(branch):
+        step = steps.get(node.id)
+        if not step or not step.call or node.unit.base not in (*WINDOW_BASES, "conv_transpose"):
+            continue
+        call = step.call
+        op = {"conv": "conv", "conv_transpose": "deconv"}.get(node.unit.base, "pool")
+        if op == "conv" and isinstance(call.args.get("padding"), str):
+            return None
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
+        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        tries = [("padding",), ("padding", "output_padding"), ("stride",),
+                 ("stride", "padding")] if op == "deconv" else \
+            [("padding",), ("stride",), ("stride", "padding")]
+        for unknowns in tries:
+            chosen = []
+            for n, k, st, d, t in zip(call.x[1:], kernel, stride, dilation, target):
+                known = {"input": n, "kernel": k, "stride": st, "dilation": d}
+                known = {key: v for key, v in known.items() if key not in unknowns}
+                try:
+                    answer = solve(op, known, unknowns, t)
+                except CnnCalcError:
+                    break
+                exact = [sol for sol in answer.solutions if sol.exact] or \
+                    list(answer.solutions)
+                if not exact:
+                    break
+                chosen.append(exact[0].values)
+            else:
+                if len(chosen) == call.ndim and chosen:
+                    settings = ", ".join(
+                        f"{key}: {_ints([c[key] for c in chosen])}" for key in chosen[0])
+                    return (f"{settings} on '{node.name}' ({_line(node)}) makes it give "
+                            f"{fmt_shape(target)} (solved from its size formula)")
+        return None
+    return None
+
+
+def _fix_concat(graph: Graph, steps: dict[int, Step], node: Node,
+                inputs: list[tuple[int, ...]]) -> list[str]:
     if len({len(s) for s in inputs}) != 1 or len(inputs[0]) < 2:
         return []
     small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
     large = [max(axis) for axis in zip(*(s[1:] for s in inputs))]
+    keep: list[str] = []
+    for shape, node_id in zip(inputs, node.inputs):
+        if list(shape[1:]) == large:
+            continue
+        others = set().union(*(_ancestors(graph, i) for i in node.inputs if i != node_id))
+        keep += _shrinking_convs(graph, steps, _branch(graph, node_id, others))
     crop, pad = [], []
     for shape, node_id in zip(inputs, node.inputs):
         if list(shape[1:]) != small:
@@ -292,7 +375,7 @@ def _fix_concat(graph: Graph, node: Node, inputs: list[tuple[int, ...]]) -> list
     fixes = ["crop the larger inputs: " + "; ".join(crop)] if crop else []
     if pad:
         fixes.append("or pad the smaller ones: " + "; ".join(pad))
-    return fixes
+    return fixes + [f"or keep the size: {k}" for k in keep]
 
 
 def _ints(values: list[int]) -> str:
