@@ -1,12 +1,14 @@
 """Arithmetic on block arguments (``$planes * 4``), evaluated without ``eval``.
 
-The expression is parsed with Python's ``ast`` and only literals, names, arithmetic,
-comparisons, boolean logic and a few functions are walked; anything else is refused. Integer
-results stay exact: ``/`` must divide evenly, ``//`` floors.
+The expression is parsed with Python's ``ast`` and only literals, names, arithmetic (``**``
+too, for dilation schedules), comparisons, boolean logic and a few functions are walked;
+anything else is refused. Integer results stay exact: ``/`` must divide evenly, ``//``
+floors.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from typing import Any
@@ -61,6 +63,20 @@ def evaluate(text: str, env: dict[str, Any]) -> Any:
     return _walk(tree.body, names, text)
 
 
+def _power(base: Any, exponent: Any, text: str) -> Any:
+    """``**`` for dilation schedules (``2 ** $i``): a whole exponent from 0 up, and a result
+    small enough to check before computing it (so ``9 ** 9 ** 9`` cannot hang the loader).
+
+    >>> evaluate("2 ** $i", {"i": 7})
+    128
+    """
+    if isinstance(exponent, bool) or not isinstance(exponent, int) or exponent < 0:
+        raise ExprError(f"'{text}': the exponent must be a whole number >= 0, got {exponent!r}")
+    if abs(base) > 1 and exponent * math.log2(abs(base)) > math.log2(MAX_MAGNITUDE):
+        raise ExprError(f"'{text}' is too large")
+    return base ** exponent
+
+
 def _walk(node: Any, names: dict[str, Any], text: str) -> Any:
     import ast
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
@@ -78,10 +94,12 @@ def _walk(node: Any, names: dict[str, Any], text: str) -> Any:
         return {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_}[
             type(node.op)](value)
     op_name = type(getattr(node, "op", None)).__name__
-    if isinstance(node, ast.BinOp) and (op_name in _BINARY or op_name == "Div"):
+    if isinstance(node, ast.BinOp) and (op_name in _BINARY or op_name in ("Div", "Pow")):
         left, right = _walk(node.left, names, text), _walk(node.right, names, text)
         if not all(isinstance(v, (int, float)) for v in (left, right)):
             raise ExprError(f"arithmetic on a non-number in '{text}'")
+        if isinstance(node.op, ast.Pow):
+            return _power(left, right, text)
         if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
             raise ExprError(f"division by zero in '{text}'")
         if isinstance(node.op, ast.Div):
@@ -117,5 +135,5 @@ def _walk(node: Any, names: dict[str, Any], text: str) -> Any:
         return _FUNCS[node.func.id](*(_walk(a, names, text) for a in node.args))
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_walk(e, names, text) for e in node.elts]
-    raise ExprError(f"'{text}' uses something other than numbers, variables, + - * / // %, "
+    raise ExprError(f"'{text}' uses something other than numbers, variables, + - * / // % **, "
                     "comparisons, and/or/not, min, max")

@@ -122,3 +122,77 @@ def test_scalar_is_refused_when_a_later_argument_has_no_default():
               b: {args: [out, k], layers: [conv2d: {out_channels: $out, kernel_size: $k}]}
             layers: [b: 16]
         """)
+
+
+# -- cropping (Keras Cropping1D/2D/3D), added for the TCN's last time step -------------------
+
+def test_cropping_removes_given_counts_per_side():
+    report = run("""
+        input: [3, 10, 12]
+        layers:
+          - cropping2d: 2                 # 2 from every side
+          - cropping2d: [1, 3]            # 1 from top and bottom, 3 from left and right
+          - cropping: [0, 2, 1, 0]        # (before, after) per axis
+    """)
+    assert [r.output_shape for r in report.rows] == [(3, 6, 8), (3, 4, 2), (3, 2, 1)]
+    assert report.totals.params == 0
+
+
+def test_cropping_to_the_last_time_step_keeps_its_receptive_field():
+    report = run("""
+        input: [1, 20]
+        layers:
+          - conv1d: {out_channels: 2, kernel_size: 3, padding: causal, dilation: 2}
+          - cropping1d: [19, 0]
+    """)
+    assert report.rows[-1].output_shape == (2, 1)
+    assert report.rows[-1].receptive_field == (5,)
+
+
+def test_cropping_everything_is_an_error():
+    with pytest.raises(CnnCalcError, match="removes all of 4"):
+        run("""
+            input: [1, 4]
+            layers: [cropping1d: [2, 2]]
+        """)
+
+
+@pytest.mark.torch
+def test_cropping_torch_module_matches_slicing():
+    torch = pytest.importorskip("torch")
+    from cnncalc.engine import propagate
+    from cnncalc.spec import load_spec
+
+    graph = load_spec("input: [2, 5, 6]\nlayers: [cropping2d: [1, 0, 2, 3]]\n")
+    step = next(propagate(graph))
+    x = torch.arange(60.0).reshape(1, 2, 5, 6)
+    got = step.node.unit.torch_module(step.call)(x)
+    assert torch.equal(got, x[:, :, 1:, 2:3])
+
+
+# -- ** in expressions, for dilation schedules -----------------------------------------------
+
+def test_power_gives_a_doubling_dilation_schedule():
+    report = run("""
+        input: [1, 64]
+        layers:
+          - repeat: 4
+            index: i
+            layers: [conv1d: {out_channels: 1, kernel_size: 2, dilation: 2 ** $i,
+                              padding: causal}]
+    """)
+    # kernel 2, dilations 1, 2, 4, 8: receptive field 1 + 1 + 2 + 4 + 8 = 16
+    assert report.rows[-1].receptive_field == (16,)
+    assert [r.output_shape for r in report.rows] == [(1, 64)] * 4
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("2 ** -1", "exponent must be a whole number >= 0"),
+    ("2 ** 0.5", "exponent must be a whole number >= 0"),
+    ("9 ** 9 ** 9", "is too large"),
+])
+def test_power_refuses_negative_fractional_and_huge_results(text, message):
+    from cnncalc.expr import ExprError, evaluate
+
+    with pytest.raises(ExprError, match=message):
+        evaluate(text, {})

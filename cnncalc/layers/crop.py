@@ -1,0 +1,51 @@
+"""Border cropping (Keras Cropping1D/2D/3D): the inverse of ``zeropad``.
+
+``center_crop`` cuts a centred window of a given size; ``cropping`` removes given counts from
+each side, which is what taking the last time step of a sequence (``cropping1d: [L-1, 0]``,
+PyTorch's ``y[:, :, -1:]``) or trimming a U-Net skip by hand needs.
+"""
+
+from __future__ import annotations
+
+from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+
+
+@register
+class Cropping(LayerKind):
+    """Remove elements from the borders; `cropping` is one integer, one per axis, or
+    (before, after) per axis (Keras Cropping1D/2D/3D); no weights."""
+
+    base = "cropping"
+    dims = (1, 2, 3, None)
+    arguments = (Arg("cropping", "any_ints", doc="integer, per-axis list, or 2 per axis in "
+                     "axis order [before0, after0, before1, after1, ...]", minimum=0),)
+    primary = "cropping"
+    min_rank = 2
+
+    def crops(self, call: Call) -> list[tuple[int, int]]:
+        value = call.args["cropping"]
+        if isinstance(value, int):
+            return [(value, value)] * call.ndim
+        if len(value) == call.ndim:
+            return [(v, v) for v in value]
+        if len(value) == 2 * call.ndim:
+            return [(value[2 * i], value[2 * i + 1]) for i in range(call.ndim)]
+        raise call.error(f"cropping {list(value)} needs 1, {call.ndim} or {2 * call.ndim} "
+                         f"values for {call.ndim} spatial axes", arg="cropping")
+
+    def output_shape(self, call: Call) -> Shape:
+        crops = self.crops(call)
+        sizes = [n - b - a for n, (b, a) in zip(call.x[1:], crops)]
+        if any(s < 1 for s in sizes):
+            raise call.error(f"cropping {[list(c) for c in crops]} removes all of "
+                             f"{fmt_shape(call.x[1:])}", arg="cropping")
+        return (call.x[0], *sizes)
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+        return rf.through((1,) * call.ndim, (1,) * call.ndim, [-b for b, _ in self.crops(call)])
+
+    def torch_module(self, call: Call):
+        """Negative padding crops (``torch.nn.functional.pad`` in constant mode)."""
+        from ..torch.modules import Pad
+
+        return Pad(tuple((-b, -a) for b, a in self.crops(call)))
