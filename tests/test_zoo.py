@@ -1,0 +1,275 @@
+"""The model zoo (issue 4): every architecture's totals against figures cnncalc did not make.
+
+- torchvision models: ``sum(p.numel() for p in model.parameters())`` and
+  ``torch.utils.flop_counter.FlopCounterMode`` FLOPs / 2 at batch 1, printed by
+  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1); regenerate with
+  ``/tmp/tv/bin/python scripts/torchvision_figures.py``.
+- MobileNetV1, ZFNet, U-Net and the TCN: worked out here by hand from the papers' tables, with
+  the formulas written out (weights = k*k*C_in*C_out + C_out; MACs = k*k*C_in*C_out*H*W).
+
+Where torchvision is installed, one more test compares every layer's parameters and MACs, by
+torchvision module path, with the model torchvision builds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+import pytest
+from helpers import ARCHITECTURES, ROOT, row
+
+from cnncalc import analyze_file
+
+# spec: (params, MACs) of torchvision's model; the main output only where the spec has
+# auxiliary heads (side outputs), whose totals with the heads are in TORCHVISION_WITH_AUX.
+TORCHVISION = {
+    "googlenet": (6_624_904, 1_498_376_192),
+    "inception_v3": (23_834_568, 5_713_216_096),
+    "vgg11": (132_863_336, 7_609_090_048),
+    "vgg13": (133_047_848, 11_308_466_176),
+    "vgg16": (138_357_544, 15_470_264_320),
+    "vgg19": (143_667_240, 19_632_062_464),
+    "vgg16_bn": (138_365_992, 15_470_264_320),
+    "resnet18": (11_689_512, 1_814_073_344),
+    "resnet34": (21_797_672, 3_663_761_408),
+    "resnet50": (25_557_032, 4_089_184_256),
+    "resnet101": (44_549_160, 7_801_405_440),
+    "resnet152": (60_192_808, 11_513_626_624),
+    "resnet50_v1": (25_557_032, 3_857_973_248),   # resnet50 with the strides moved to conv1
+    "mobilenet_v2": (3_504_872, 300_774_272),
+    "squeezenet1_0": (1_248_424, 818_924_576),
+    "squeezenet1_1": (1_235_496, 349_151_936),
+    "densenet121": (7_978_856, 2_834_161_664),
+    "efficientnet_b0": (5_288_548, 385_814_752),
+}
+TORCHVISION_WITH_AUX = {
+    "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
+    "inception_v3": (27_161_264, 5_718_899_296),   # inception_v3_aux
+}
+# torchvision's documented "GFLOPS" column (which counts MACs), to two decimals
+TORCHVISION_DOCS_GMACS = {
+    "googlenet": 1.50, "inception_v3": 5.71, "vgg11": 7.61, "vgg13": 11.31, "vgg19": 19.63,
+    "vgg16_bn": 15.47, "resnet18": 1.81, "resnet34": 3.66, "resnet50": 4.09, "resnet101": 7.80,
+    "resnet152": 11.51, "mobilenet_v2": 0.30, "squeezenet1_0": 0.82, "squeezenet1_1": 0.35,
+    "densenet121": 2.83, "efficientnet_b0": 0.39,
+}
+
+
+@pytest.mark.parametrize("spec", sorted(TORCHVISION))
+def test_params_and_macs_equal_torchvision(spec):
+    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    main = report.totals_main or report.totals
+    assert (main.params, main.macs) == TORCHVISION[spec]
+    assert not report.errors
+    if spec in TORCHVISION_WITH_AUX:
+        assert (report.totals.params, report.totals.macs) == TORCHVISION_WITH_AUX[spec]
+    else:
+        assert report.totals_main is None
+
+
+@pytest.mark.parametrize("spec", sorted(TORCHVISION_DOCS_GMACS))
+def test_macs_round_to_torchvisions_documented_gflops(spec):
+    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    main = report.totals_main or report.totals
+    assert round(main.macs / 1e9, 2) == TORCHVISION_DOCS_GMACS[spec]
+
+
+def test_resnet50_v1_is_where_the_papers_3_8_gflops_come_from():
+    v1 = analyze_file(ARCHITECTURES / "resnet50_v1.yaml").totals
+    v15 = analyze_file(ARCHITECTURES / "resnet50.yaml").totals
+    assert v1.params == v15.params
+    assert round(v1.macs / 1e9, 2) == 3.86 and v1.macs < v15.macs
+
+
+def test_auxiliary_heads_are_side_outputs():
+    report = analyze_file(ARCHITECTURES / "googlenet.yaml")
+    assert [name for name, _ in report.outputs] == ["fc", "aux1.fc2", "aux2.fc2"]
+    assert all(shape == (1000,) for _, shape in report.outputs)
+    assert not row(report, "aux1.fc1").on_main_path and row(report, "fc").on_main_path
+    report = analyze_file(ARCHITECTURES / "inception_v3.yaml")
+    assert [name for name, _ in report.outputs] == ["fc", "AuxLogits.fc"]
+    assert row(report, "AuxLogits.conv1.conv").output_shape == (768, 1, 1)
+
+
+@pytest.mark.parametrize(("spec", "name", "shape"), [
+    ("resnet50", "layer3.2.conv2", (256, 14, 14)),
+    ("resnet50", "layer2.0.downsample.0", (512, 28, 28)),
+    ("resnet50_v1", "layer2.0.conv1", (128, 28, 28)),      # v1: the first 1x1 strides
+    ("resnet50", "layer2.0.conv1", (128, 56, 56)),         # v1.5: it does not
+    ("resnet18", "layer4.1.conv2", (512, 7, 7)),
+    ("googlenet", "inception4a.branch2.1.conv", (208, 14, 14)),
+    ("inception_v3", "Mixed_6b.branch7x7_2.conv", (128, 17, 17)),
+    ("inception_v3", "Mixed_7c.branch3x3_2b.conv", (384, 8, 8)),
+    ("mobilenet_v2", "features.2.conv.1.0", (96, 56, 56)),
+    ("efficientnet_b0", "features.2.0.block.2.fc1", (4, 1, 1)),
+    ("densenet121", "features.denseblock3.denselayer24.conv2", (32, 14, 14)),
+    ("densenet121", "features.norm5", (1024, 7, 7)),
+    ("squeezenet1_0", "features.12.expand3x3", (256, 13, 13)),
+    ("vgg19", "stage5.conv4", (512, 14, 14)),
+    ("unet", "up1.crop", (64, 392, 392)),
+    ("tcn", "tcn.network.7.conv2", (25, 784)),
+])
+def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
+    assert row(analyze_file(ARCHITECTURES / f"{spec}.yaml"), name).output_shape == shape
+
+
+def test_densenet_concatenates_every_earlier_layer_of_a_block():
+    report = analyze_file(ARCHITECTURES / "densenet121.yaml")
+    # block 2 starts at 128 channels; after layer n it holds 128 + 32 n
+    for n in (1, 6, 12):
+        concat = row(report, f"features.denseblock2.denselayer{n}.concat1")
+        assert concat.output_shape == (128 + 32 * n, 28, 28)
+
+
+# -- the four that torchvision lacks: figures worked out by hand --------------------------------
+
+def conv(cin, cout, k, out_hw, bias=True, groups=1):
+    """(params, MACs) of a conv with square kernel k and out_hw output positions."""
+    weights = k * k * (cin // groups) * cout
+    return weights + (cout if bias else 0), weights * out_hw
+
+
+def dense(cin, cout):
+    return cin * cout + cout, cin * cout
+
+
+def total(*layers):
+    return tuple(sum(x) for x in zip(*layers))
+
+
+def test_mobilenet_v1_matches_the_papers_table_1():
+    # (input width, output width, stride) of the 13 depthwise separable convs, table 1
+    rows = [(32, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2), (256, 256, 1),
+            (256, 512, 2), *[(512, 512, 1)] * 5, (512, 1024, 2), (1024, 1024, 1)]
+    layers, size, bn = [conv(3, 32, 3, 112 * 112, bias=False)], 112, 2 * 32
+    for cin, cout, stride in rows:
+        size //= stride
+        layers.append(conv(cin, cin, 3, size * size, bias=False, groups=cin))   # depthwise
+        layers.append(conv(cin, cout, 1, size * size, bias=False))              # pointwise
+        bn += 2 * cin + 2 * cout
+    layers.append(dense(1024, 1000))
+    params, macs = total(*layers)
+    assert (params, macs) == (4_210_088, 568_740_352)     # the paper: "4.2M", "569M"
+    totals = analyze_file(ARCHITECTURES / "mobilenet_v1.yaml").totals
+    assert (totals.params, totals.macs) == (params + bn, macs)
+    assert bn == 21_888
+
+
+def test_zfnet_matches_the_papers_figure_3():
+    # (C_in, C_out, k, output side) from figure 3: 110, 26, 13, 13, 13; pools to 55, 13, 6
+    convs = [(3, 96, 7, 110), (96, 256, 5, 26), (256, 384, 3, 13), (384, 384, 3, 13),
+             (384, 256, 3, 13)]
+    params, macs = total(*(conv(a, b, k, s * s) for a, b, k, s in convs),
+                         dense(256 * 6 * 6, 4096), dense(4096, 4096), dense(4096, 1000))
+    report = analyze_file(ARCHITECTURES / "zfnet.yaml")
+    assert (report.totals.params, report.totals.macs) == (params, macs) == \
+        (62_357_608, 1_168_032_896)
+    sides = [r.output_shape[1] for r in report.rows if r.kind in ("conv2d", "maxpool2d")]
+    assert sides == [110, 55, 26, 13, 13, 13, 13, 6]
+
+
+def test_unet_matches_the_papers_figure_1():
+    # 3x3 valid convs: (C_in, C_out, output side); each level's two convs
+    convs = [(1, 64, 570), (64, 64, 568), (64, 128, 282), (128, 128, 280), (128, 256, 138),
+             (256, 256, 136), (256, 512, 66), (512, 512, 64), (512, 1024, 30),
+             (1024, 1024, 28), (1024, 512, 54), (512, 512, 52), (512, 256, 102),
+             (256, 256, 100), (256, 128, 198), (128, 128, 196), (128, 64, 390), (64, 64, 388)]
+    layers = [conv(a, b, 3, s * s) for a, b, s in convs]
+    # 2x2 up-convs: weights 2*2*C_in*C_out (+ bias); a transposed conv's MACs are per INPUT
+    # pixel: every input pixel is multiplied into a 2x2xC_out patch
+    for cin, cout, side_in in [(1024, 512, 28), (512, 256, 52), (256, 128, 100),
+                               (128, 64, 196)]:
+        layers.append((4 * cin * cout + cout, 4 * cin * cout * side_in * side_in))
+    layers.append(conv(64, 2, 1, 388 * 388))
+    params, macs = total(*layers)
+    report = analyze_file(ARCHITECTURES / "unet.yaml")
+    assert len(layers) == 23                                   # "23 convolutional layers"
+    assert (report.totals.params, report.totals.macs) == (params, macs) == \
+        (31_030_658, 150_428_424_448)
+    assert report.outputs[0][1] == (2, 388, 388)
+    crops = [row(report, f"up{i}.crop").output_shape[1] for i in (4, 3, 2, 1)]
+    assert crops == [56, 104, 200, 392]
+
+
+def test_tcn_matches_the_reference_configuration():
+    # 8 residual blocks of two 7-tap causal convs, 25 channels, over 784 time steps
+    length = 784
+    layers = [(25 * 7 + 25, 25 * 7 * length),                  # block 0 conv1: 1 -> 25
+              (25 * 1 + 25, 25 * length)]                      # block 0 1x1 downsample
+    layers += [(25 * 25 * 7 + 25, 25 * 25 * 7 * length)] * 15  # the other 15 convs
+    layers.append(dense(25, 10))
+    params, macs = total(*layers)
+    report = analyze_file(ARCHITECTURES / "tcn.yaml")
+    assert (report.totals.params, report.totals.macs) == (params, macs) == (66_510, 51_607_050)
+    assert params + 16 * 25 == 66_910          # + weight-norm gains = the reference's count
+    # receptive field of the last block: 1 + 2 * (7 - 1) * (1 + 2 + ... + 128)
+    assert row(report, "last_step").receptive_field == (1 + 2 * 6 * 255,)
+    assert row(report, "last_step").output_shape == (25, 1)
+
+
+# -- the specs stay short and ResNets differ only where they should -----------------------------
+
+ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resnet18",
+       "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_v1", "mobilenet_v2",
+       "squeezenet1_0", "squeezenet1_1", "densenet121", "efficientnet_b0", "mobilenet_v1",
+       "zfnet", "unet", "tcn"]
+
+
+@pytest.mark.parametrize("spec", ZOO)
+def test_spec_is_at_most_150_lines_and_cites_its_expected_figures(spec):
+    text = (ARCHITECTURES / f"{spec}.yaml").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 150
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    assert "Expected" in header and "parameters" in header and "MACs" in header
+
+
+@pytest.mark.parametrize(("other", "counts"), [("resnet101", (3, 4, 23, 3)),
+                                               ("resnet152", (3, 8, 36, 3))])
+def test_deeper_resnets_differ_from_resnet50_only_in_repeat_counts(other, counts):
+    def body(name):
+        lines = (ARCHITECTURES / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+        return [line for line in lines if not line.startswith(("#", "name:"))]
+
+    base, deep = body("resnet50"), body(other)
+    assert len(base) == len(deep)
+    changed = [(a, b) for a, b in zip(base, deep) if a != b]
+    assert [re.sub(r"repeat: \d+", "repeat: N", b) for _, b in changed] == \
+        [re.sub(r"repeat: \d+", "repeat: N", a) for a, _ in changed]
+    written = [int(m) for line in deep for m in re.findall(r"repeat: (\d+)", line)]
+    assert tuple(written) == counts
+
+
+# -- optional: layer by layer against the model torchvision builds ------------------------------
+
+SAME_NAMES = {spec: spec for spec in TORCHVISION if not spec.startswith("vgg")}
+SAME_NAMES.update(googlenet="googlenet_aux", inception_v3="inception_v3_aux")
+
+
+def torchvision_leaves(model: str) -> list[tuple[str, int, int]]:
+    """(module path, own params, MACs) of torchvision's leaf modules, via the script."""
+    pytest.importorskip("torchvision")
+    path = ROOT / "scripts" / "torchvision_figures.py"
+    loaded = importlib.util.spec_from_file_location("torchvision_figures", path)
+    figures = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(figures)
+    return figures.measure(model)[2]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", sorted(SAME_NAMES))
+def test_every_layer_matches_torchvision_by_module_path(spec):
+    want = {name: (params, macs) for name, params, macs in torchvision_leaves(SAME_NAMES[spec])
+            if params or macs}
+    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    got = {r.name: (r.params, r.macs) for r in report.rows if r.params or r.macs}
+    assert got == want
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", ["vgg11", "vgg13", "vgg16", "vgg19", "vgg16_bn"])
+def test_every_vgg_layer_matches_torchvision_in_order(spec):
+    # the VGG specs name rows by stage (stage2.conv1), torchvision by index (features.5)
+    want = [(params, macs) for _, params, macs in torchvision_leaves(spec) if params or macs]
+    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    assert [(r.params, r.macs) for r in report.rows if r.params or r.macs] == want
