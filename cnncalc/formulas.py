@@ -72,17 +72,27 @@ def pool_out(size: int, kernel: int, stride: int, padding: int = 0, dilation: in
     AxisResult(size=2, dropped=1)
     >>> pool_out(5, 2, 2, ceil_mode=True)
     AxisResult(size=3, dropped=0)
+
+    In ceil mode PyTorch accepts a window up to ``stride - 1`` longer than the padded input
+    (one partial window), as ATen computes the size before checking it:
+
+    >>> pool_out(1, 2, 2, ceil_mode=True)
+    AxisResult(size=1, dropped=0)
+    >>> pool_out(1, 3, 2, ceil_mode=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel 3 is larger than the padded input 1
     """
     if 2 * padding > kernel:
         raise ValueError(f"padding {padding} is more than half the kernel {kernel}")
     extent = effective_kernel(kernel, dilation)
     padded = size + 2 * padding
-    if extent > padded:
-        raise ValueError(f"kernel {extent} is larger than the padded input {padded}")
     span = padded - extent
     out = (-(-span // stride) if ceil_mode else span // stride) + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1
+    if out < 1:
+        raise ValueError(f"kernel {extent} is larger than the padded input {padded}")
     dropped = max(0, padded - ((out - 1) * stride + extent))
     return AxisResult(out, dropped)
 

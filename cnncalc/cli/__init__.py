@@ -15,6 +15,10 @@ COMMANDS = {
                 "receptive field of a spec."),
     "layers": ("cnncalc.cli.layers", "List every layer kind with its arguments, defaults and "
                "aliases."),
+    "verify": ("cnncalc.cli.verify", "Build the spec in PyTorch and prove every layer's figures "
+               "equal (needs the torch extra)."),
+    "bench": ("cnncalc.cli.bench", "Time the network in PyTorch on cpu/cuda/mps (torch extra)."),
+    "export": ("cnncalc.cli.export", "Write the spec as a standalone PyTorch nn.Module file."),
     "check-spec": ("cnncalc.cli.check_spec", "Every problem and warning of a spec, with "
                    "computed fixes, and a verdict."),
     "conv": ("cnncalc.cli.conv", "One convolution from flags: shape, params, MACs (--explain)."),

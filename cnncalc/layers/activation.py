@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from .base import Arg, Call, LayerKind, Shape, numel, register
+from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
 
 
 class _Activation(LayerKind):
     category = "activation"
     torch_name: str = ""
 
+    def output_shape(self, call: Call) -> Shape:
+        dim = call.args.get("dim")
+        if dim is not None and not -len(call.x) <= dim < len(call.x):
+            raise call.error(f"dim {dim} is out of range for the sample {fmt_shape(call.x)} "
+                             f"(axes {-len(call.x)}..{len(call.x) - 1}, batch excluded)",
+                             arg="dim")
+        return call.x
+
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
+
+    def torch_module(self, call: Call):
+        """``torch.nn.<torch_name>(**args)``; a ``dim`` counts the batch axis in torch."""
+        from torch import nn
+
+        args = dict(call.args)
+        if "dim" in args and args["dim"] >= 0:
+            args["dim"] += 1
+        return getattr(nn, self.torch_name)(**args)
 
 
 def _activation(name: str, torch_name: str, doc: str, arguments: tuple[Arg, ...] = (),

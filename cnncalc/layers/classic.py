@@ -56,6 +56,12 @@ class TableConv(LayerKind):
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         return rf.through(call.axes("kernel_size"), call.axes("stride"), (0, 0))
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import TableConv2d
+
+        return TableConv2d(call.args["table"], call.axes("kernel_size"), call.axes("stride"),
+                           call.args["bias"])
+
 
 @register
 class Subsample(LayerKind):
@@ -102,6 +108,12 @@ class Subsample(LayerKind):
         kernel, stride = self._geometry(call)
         return rf.through(kernel, stride, (0, 0))
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import Subsample2d
+
+        kernel, stride = self._geometry(call)
+        return Subsample2d(call.x[0], kernel, stride)
+
 
 @register
 class RBF(LayerKind):
@@ -128,3 +140,8 @@ class RBF(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return call.x[0] * call.args["out_features"]
+
+    def torch_module(self, call: Call):
+        from ..torch.modules import RBF
+
+        return RBF(call.x[0], call.args["out_features"])

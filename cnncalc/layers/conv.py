@@ -182,6 +182,27 @@ class Conv(LayerKind):
         pads = call.state.get("pads") or [(0, 0)] * call.ndim
         return rf.through(kernel, stride, [b for b, _ in pads], dilation)
 
+    def torch_module(self, call: Call):
+        """``nn.ConvNd``; asymmetric padding (TensorFlow's ``same``, ``causal``) becomes an
+        explicit ``Pad`` before an unpadded convolution, as torch.nn.Conv cannot express it."""
+        from torch import nn
+
+        from ..torch.modules import Pad
+
+        a = call.args
+        pads = call.state["pads"]
+        conv_cls = getattr(nn, f"Conv{call.ndim}d")
+        symmetric = all(b == e for b, e in pads)
+        conv = conv_cls(call.x[0], a["out_channels"], call.axes("kernel_size"),
+                        stride=call.axes("stride"),
+                        padding=tuple(b for b, _ in pads) if symmetric else 0,
+                        dilation=call.axes("dilation"), groups=a["groups"], bias=a["bias"],
+                        padding_mode=a["padding_mode"])
+        if symmetric:
+            return conv
+        mode = {"zeros": "constant"}.get(a["padding_mode"], a["padding_mode"])
+        return nn.Sequential(Pad(tuple(pads), mode), conv)
+
 
 @register
 class ConvTranspose(LayerKind):
@@ -270,3 +291,12 @@ class ConvTranspose(LayerKind):
         touched = tuple(-(-k // s) for k, s in zip(kernel, stride))
         grown = rf.through(touched, (1,) * call.ndim, (0,) * call.ndim)
         return grown.scaled(tuple(float(s) for s in stride))
+
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        a = call.args
+        return getattr(nn, f"ConvTranspose{call.ndim}d")(
+            call.x[0], a["out_channels"], call.axes("kernel_size"), stride=call.axes("stride"),
+            padding=call.axes("padding"), output_padding=call.axes("output_padding"),
+            groups=a["groups"], bias=a["bias"], dilation=call.axes("dilation"))

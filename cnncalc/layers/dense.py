@@ -57,6 +57,11 @@ class Linear(LayerKind):
             product_line("macs", "MACs", "n_in * n_out", [n_in, n_out]),
         ]
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        return nn.Linear(call.x[0], call.args["out_features"], bias=call.args["bias"])
+
 
 @register
 class Flatten(LayerKind):
@@ -85,6 +90,11 @@ class Flatten(LayerKind):
         return [Line("shape", f"flatten {shape_text(call.x, layout)}: {dims} = "
                               f"{numel(call.x):,} features")]
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        return nn.Flatten(call.args["start_dim"], call.args["end_dim"])
+
 
 @register
 class Reshape(LayerKind):
@@ -110,3 +120,8 @@ class Reshape(LayerKind):
             raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
                              f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape")
         return tuple(shape)
+
+    def torch_module(self, call: Call):
+        from ..torch.modules import Reshape
+
+        return Reshape(call.args["shape"])

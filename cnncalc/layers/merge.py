@@ -33,6 +33,11 @@ class Concat(LayerKind):
                                  hint="crop or pad the larger input (center_crop, zeropad)")
         return (*first[:dim], sum(s[dim] for s in call.inputs), *first[dim + 1:])
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import Concat
+
+        return Concat(call.args["dim"] % len(call.x) + 1)
+
 
 def _broadcast(call: Call, allow: bool) -> Shape:
     out = list(call.x)
@@ -77,6 +82,11 @@ class Add(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * (len(call.inputs) - 1)
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import Add
+
+        return Add()
+
 
 @register
 class Multiply(LayerKind):
@@ -92,3 +102,8 @@ class Multiply(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * (len(call.inputs) - 1)
+
+    def torch_module(self, call: Call):
+        from ..torch.modules import Multiply
+
+        return Multiply()

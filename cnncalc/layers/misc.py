@@ -12,6 +12,11 @@ class Identity(LayerKind):
 
     base = "identity"
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        return nn.Identity()
+
 
 @register
 class Dropout(LayerKind):
@@ -26,17 +31,38 @@ class Dropout(LayerKind):
         if args["p"] > 1:
             raise error(f"'p' is a probability between 0 and 1, got {args['p']}", "p")
 
+    def torch_module(self, call: Call):
+        from torch import nn
 
-def _keras_layer(name: str, doc: str, arguments: tuple[Arg, ...] = ()) -> type[LayerKind]:
+        return nn.Dropout(call.args["p"])
+
+
+def _identity_module(call: Call):
+    """Augmentation layers are the identity at inference, which is what verify and bench run."""
+    from torch import nn
+
+    return nn.Identity()
+
+
+def _rescaling_module(call: Call):
+    from ..torch.modules import Rescaling
+
+    return Rescaling(call.args["scale"], call.args["offset"])
+
+
+def _keras_layer(name: str, doc: str, arguments: tuple[Arg, ...] = (),
+                 torch_build=_identity_module) -> type[LayerKind]:
     """Keras preprocessing/augmentation layers: no weights, no shape change."""
     cls = type(name.title().replace("_", ""), (LayerKind,), {
         "__doc__": doc, "base": name, "arguments": arguments, "__module__": __name__,
-        "category": "preprocessing", "primary": arguments[0].name if arguments else None})
+        "category": "preprocessing", "primary": arguments[0].name if arguments else None,
+        "torch_module": lambda self, call: torch_build(call)})
     return register(cls)
 
 
 _keras_layer("rescaling", "Multiply by a constant (Keras Rescaling); no weights.",
-             (Arg("scale", "float", 1.0, "factor"), Arg("offset", "float", 0.0, "added after")))
+             (Arg("scale", "float", 1.0, "factor"), Arg("offset", "float", 0.0, "added after")),
+             _rescaling_module)
 _keras_layer("random_flip", "Random flips while training (Keras RandomFlip); no weights.",
              (Arg("mode", "str", "horizontal", "which flips",
                   choices=("horizontal", "vertical", "horizontal_and_vertical")),))
@@ -65,12 +91,26 @@ class Upsample(LayerKind):
             raise error("give exactly one of 'scale_factor' and 'size'")
 
     def output_shape(self, call: Call) -> Shape:
+        mode = call.args["mode"]
+        wants = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode)
+        if wants is not None and wants != call.ndim or call.ndim > 3:
+            raise call.error(f"mode '{mode}' works on {wants or '1 to 3'} spatial axes but the "
+                             f"input {fmt_shape(call.x)} has {call.ndim}", arg="mode",
+                             hint="use mode 'nearest' or the mode that matches the rank")
         if call.args["size"] is not None:
             return (call.x[0], *call.axes("size"))
         return (call.x[0], *(n * f for n, f in zip(call.x[1:], call.axes("scale_factor"))))
 
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         return rf.scaled(tuple(o / n for o, n in zip(call.out[1:], call.x[1:])))
+
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        if call.args["size"] is not None:
+            return nn.Upsample(size=call.axes("size"), mode=call.args["mode"])
+        return nn.Upsample(scale_factor=tuple(float(f) for f in call.axes("scale_factor")),
+                           mode=call.args["mode"])
 
 
 @register
@@ -102,6 +142,11 @@ class ZeroPad(LayerKind):
         pads = self.pads(call)
         return rf.through((1,) * call.ndim, (1,) * call.ndim, [b for b, _ in pads])
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import Pad
+
+        return Pad(tuple(self.pads(call)))
+
 
 @register
 class CenterCrop(LayerKind):
@@ -124,6 +169,11 @@ class CenterCrop(LayerKind):
         offsets = [-((n - s) // 2) for n, s in zip(call.x[1:], call.out[1:])]
         return rf.through((1,) * call.ndim, (1,) * call.ndim, offsets)
 
+    def torch_module(self, call: Call):
+        from ..torch.modules import CenterCrop
+
+        return CenterCrop(call.axes("size"))
+
 
 @register
 class ChannelPad(LayerKind):
@@ -142,3 +192,8 @@ class ChannelPad(LayerKind):
             raise call.error(f"cannot pad {call.x[0]} channels down to {want}",
                              arg="out_channels")
         return (want, *call.x[1:])
+
+    def torch_module(self, call: Call):
+        from ..torch.modules import ChannelPad
+
+        return ChannelPad(call.args["out_channels"])

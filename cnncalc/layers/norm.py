@@ -49,6 +49,14 @@ class BatchNorm(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        a = call.args
+        return getattr(nn, f"BatchNorm{max(call.ndim, 1)}d")(
+            call.x[0], eps=a["eps"], momentum=a["momentum"], affine=a["affine"],
+            track_running_stats=a["track_running_stats"])
+
 
 @register
 class LayerNorm(LayerKind):
@@ -86,6 +94,13 @@ class LayerNorm(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        a = call.args
+        return nn.LayerNorm(self.shape_of(call), eps=a["eps"],
+                            elementwise_affine=a["elementwise_affine"], bias=a["bias"])
+
 
 @register
 class GroupNorm(LayerKind):
@@ -114,6 +129,12 @@ class GroupNorm(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        return nn.GroupNorm(call.args["num_groups"], call.x[0], eps=call.args["eps"],
+                            affine=call.args["affine"])
+
 
 @register
 class InstanceNorm(LayerKind):
@@ -132,6 +153,11 @@ class InstanceNorm(LayerKind):
 
     def output_shape(self, call: Call) -> Shape:
         _check_features(call)
+        if numel(call.x[1:]) == 1 and not call.args["track_running_stats"]:
+            raise call.error(f"instance normalization of {fmt_shape(call.x)} normalizes over a "
+                             "single spatial element (PyTorch refuses: its variance is 0)",
+                             hint="normalize before the spatial size reaches 1, or use "
+                                  "batchnorm")
         return call.x
 
     def params(self, call: Call) -> int:
@@ -142,6 +168,14 @@ class InstanceNorm(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
+
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        a = call.args
+        return getattr(nn, f"InstanceNorm{call.ndim}d")(
+            call.x[0], eps=a["eps"], affine=a["affine"],
+            track_running_stats=a["track_running_stats"])
 
 
 @register
@@ -162,3 +196,9 @@ class LocalResponseNorm(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * call.args["size"]
+
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        a = call.args
+        return nn.LocalResponseNorm(a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"])

@@ -112,6 +112,13 @@ class MaxPool(_WindowPool):
     aliases_by_dim = {None: ("pool", "max_pooling")}
     arguments = _window_args(with_dilation=True)
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        kernel, stride, padding, dilation = self.geometry(call)
+        return getattr(nn, f"MaxPool{call.ndim}d")(kernel, stride, padding, dilation,
+                                                    ceil_mode=call.args["ceil_mode"])
+
 
 @register
 class AvgPool(_WindowPool):
@@ -124,9 +131,29 @@ class AvgPool(_WindowPool):
                  Arg("count_include_pad", "bool", True, "padding zeros count in the average "
                      "(no effect on shapes or counts)"))
 
+    def output_shape(self, call: Call) -> Shape:
+        kernel = call.axes("kernel_size")
+        if call.ndim == 3 and any(n < k for n, k in zip(call.x[1:], kernel)):
+            # ATen's avg_pool3d checks the unpadded input against the kernel
+            # (pool3d_shape_check with check_input_size), unlike the 1-D/2-D pools and max.
+            raise call.error(f"avgpool3d needs every input axis at least as long as the kernel,"
+                             f" even with padding: input {fmt_shape(call.x[1:])}, kernel "
+                             f"{fmt_shape(kernel)} (PyTorch's avg_pool3d rule)",
+                             arg="kernel_size")
+        return super().output_shape(call)
+
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        kernel, stride, padding, _ = self.geometry(call)
+        return getattr(nn, f"AvgPool{call.ndim}d")(
+            kernel, stride, padding, ceil_mode=call.args["ceil_mode"],
+            count_include_pad=call.args["count_include_pad"])
+
 
 class _Adaptive(LayerKind):
     category = "pooling"
+    torch_name: str = ""
     min_rank = 2
     arguments = (Arg("output_size", "ints", doc="output size per spatial axis", minimum=1),)
     primary = "output_size"
@@ -143,6 +170,11 @@ class _Adaptive(LayerKind):
         strides = [max(1, n // o) for n, o in zip(call.x[1:], call.out[1:])]
         return rf.through(windows, strides, (0,) * call.ndim)
 
+    def torch_module(self, call: Call):
+        from torch import nn
+
+        return getattr(nn, f"{self.torch_name}{call.ndim}d")(call.axes("output_size"))
+
 
 @register
 class AdaptiveAvgPool(_Adaptive):
@@ -150,6 +182,7 @@ class AdaptiveAvgPool(_Adaptive):
 
     base = "adaptive_avgpool"
     dims = (1, 2, 3, None)
+    torch_name = "AdaptiveAvgPool"
 
 
 @register
@@ -158,10 +191,12 @@ class AdaptiveMaxPool(_Adaptive):
 
     base = "adaptive_maxpool"
     dims = (1, 2, 3, None)
+    torch_name = "AdaptiveMaxPool"
 
 
 class _Global(LayerKind):
     category = "pooling"
+    op: str = ""
     min_rank = 2
     arguments = (Arg("keepdims", "bool", False, "keep the spatial axes as size 1 (like "
                      "AdaptiveAvgPool(1)); default drops them like Keras"),)
@@ -180,12 +215,19 @@ class _Global(LayerKind):
         start = tuple(s + (n - 1) / 2 * j for s, n, j in zip(rf.start, spatial, rf.jump))
         return Receptive(size, jump, start)
 
+    def torch_module(self, call: Call):
+        """torch.nn has no pool that drops the spatial axes: a small GlobalPool module."""
+        from ..torch.modules import GlobalPool
+
+        return GlobalPool(self.op, call.args["keepdims"])
+
 
 @register
 class GlobalAvgPool(_Global):
     """Average over all spatial positions: [C, H, W] -> [C] (Keras GlobalAveragePooling)."""
 
     base = "global_avgpool"
+    op = "avg"
     aliases_by_dim = {None: ("gap", "global_average_pooling")}
 
 
@@ -194,4 +236,5 @@ class GlobalMaxPool(_Global):
     """Maximum over all spatial positions: [C, H, W] -> [C] (Keras GlobalMaxPooling)."""
 
     base = "global_maxpool"
+    op = "max"
     aliases_by_dim = {None: ("global_max_pooling",)}

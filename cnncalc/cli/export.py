@@ -1,0 +1,35 @@
+"""``cnncalc export SPEC --to pytorch``: the spec as a standalone nn.Module source file."""
+
+from __future__ import annotations
+
+import click
+
+from .common import emit, report_errors
+from .verify import load_graph
+
+
+@click.command("export")
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--to", "target", type=click.Choice(["pytorch"]), default="pytorch",
+              show_default=True, help="What to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this .py file (atomically) instead of stdout.")
+@click.option("--input", "input_shape", metavar="SHAPE", help="Override the input shape.")
+@report_errors
+def command(spec: str, target: str, output: str | None, input_shape: str | None) -> None:
+    """Write SPEC as a readable PyTorch module file that needs only torch.
+
+    The file defines `Net` (layers at the spec's names, forward written out line by line);
+    running it with python prints the network, its parameter count and output shape.
+
+    \b
+    Examples:
+      cnncalc export architectures/vgg16.yaml --to pytorch -o vgg16.py
+      python vgg16.py
+    """
+    from ..torch import require_torch
+
+    require_torch()
+    from ..torch.export import to_pytorch
+
+    emit(to_pytorch(load_graph(spec, input_shape, None), spec), output)

@@ -1,0 +1,268 @@
+"""PyTorch as the oracle for differential tests: build each layer straight from the arguments
+a user writes in a spec, with torch.nn's own semantics, and observe what it does.
+
+Deliberately independent of ``cnncalc.torch``: nothing here reads the engine's resolved
+padding or any other engine figure. The only translations are of spellings torch lacks, each
+written from its definition: ``full`` padding is ``dilation * (kernel - 1)`` per side,
+``causal`` is that much before and none after, and ``same`` at stride > 1 is TensorFlow's rule
+(total padding ``max((ceil(n / s) - 1) * s + dilation * (k - 1) + 1 - n, 0)``, the odd pixel
+after), which torch itself refuses.
+
+Documented exclusions, where cnncalc deliberately differs from torch:
+- ``same`` at stride > 1: torch raises; cnncalc follows TensorFlow (checked against TF's rule).
+- ``linear``/``rbf`` on a non-flat input: torch applies Linear to the last axis; cnncalc asks
+  for a flatten (a spec that feeds a feature map to a dense layer is almost always a mistake).
+  The strategies only give these layers flat inputs.
+- ``flatten`` with ``start_dim`` 0: torch would merge the batch axis, cnncalc refuses.
+- ``softmax`` ``dim`` counts the sample's axes in cnncalc; a negative dim that would reach the
+  batch axis in torch is out of range in cnncalc (the strategies stay within the sample).
+- ``add`` refuses broadcasting (see ``_residual_add``); ``multiply`` broadcasts like torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+import pytest
+
+torch = pytest.importorskip("torch")  # also when doctest collection imports this module
+
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from cnncalc import analyze, load_spec  # noqa: E402
+from cnncalc.errors import CnnCalcError  # noqa: E402
+
+BATCH = 2
+
+
+@dataclass(frozen=True)
+class Seen:
+    shape: tuple[int, ...]
+    params: int
+    buffers: int
+    macs: int
+
+
+def _per_axis(value, n):
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
+
+
+def _tf_same(size, k, s, d):
+    out = -(-size // s)
+    total = max((out - 1) * s + d * (k - 1) + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+class _Lambda(nn.Module):
+    def __init__(self, fn, *children):
+        super().__init__()
+        self.fn = fn
+        self.inner = nn.ModuleList(children)
+
+    def forward(self, *xs):
+        return self.fn(*xs)
+
+
+def conv_module(n: int, a: dict, x: torch.Tensor) -> nn.Module:
+    k = _per_axis(a["kernel_size"], n)
+    s = _per_axis(a.get("stride", 1), n)
+    d = _per_axis(a.get("dilation", 1), n)
+    pad = a.get("padding", 0)
+    mode = a.get("padding_mode", "zeros")
+    spatial = x.shape[2:]
+    explicit = None
+    if pad == "full":
+        pad = tuple(di * (ki - 1) for ki, di in zip(k, d))
+    elif pad == "causal":
+        if n != 1:
+            raise ValueError("causal padding is 1-D only")
+        explicit = [(d[0] * (k[0] - 1), 0)]
+        pad = 0
+    elif pad == "same" and any(si > 1 for si in s):
+        explicit = [_tf_same(nn_, ki, si, di) for nn_, ki, si, di in zip(spatial, k, s, d)]
+        pad = 0
+    conv = getattr(nn, f"Conv{n}d")(x.shape[1], a["out_channels"], k, stride=s, padding=pad,
+                                    dilation=d, groups=a.get("groups", 1),
+                                    bias=a.get("bias", True), padding_mode=mode)
+    if explicit is None:
+        return conv
+    flat = [v for pair in reversed(explicit) for v in pair]
+    fmode = "constant" if mode == "zeros" else mode
+    return _Lambda(lambda t: conv(F.pad(t, flat, mode=fmode)), conv)
+
+
+def layer_module(kind: str, a: dict, x: torch.Tensor) -> nn.Module:
+    """The torch.nn module a user would write for spec item ``{kind: a}`` on input ``x``."""
+    match = re.fullmatch(r"(.*?)([123])d", kind)
+    base, n = (match[1], int(match[2])) if match else (kind, x.dim() - 2)
+    if base == "conv":
+        return conv_module(n, a, x)
+    if base == "conv_transpose":
+        return getattr(nn, f"ConvTranspose{n}d")(
+            x.shape[1], a["out_channels"], a["kernel_size"], stride=a.get("stride", 1),
+            padding=a.get("padding", 0), output_padding=a.get("output_padding", 0),
+            groups=a.get("groups", 1), bias=a.get("bias", True), dilation=a.get("dilation", 1))
+    if base == "maxpool":
+        return getattr(nn, f"MaxPool{n}d")(a["kernel_size"], a.get("stride"),
+                                           a.get("padding", 0), a.get("dilation", 1),
+                                           ceil_mode=a.get("ceil_mode", False))
+    if base == "avgpool":
+        return getattr(nn, f"AvgPool{n}d")(a["kernel_size"], a.get("stride"),
+                                           a.get("padding", 0), ceil_mode=a.get("ceil_mode",
+                                                                                False))
+    if base == "adaptive_avgpool":
+        return getattr(nn, f"AdaptiveAvgPool{n}d")(a["output_size"])
+    if base == "adaptive_maxpool":
+        return getattr(nn, f"AdaptiveMaxPool{n}d")(a["output_size"])
+    if base == "batchnorm":
+        return getattr(nn, f"BatchNorm{max(n, 1)}d")(x.shape[1], affine=a.get("affine", True),
+                                                    track_running_stats=a.get(
+                                                        "track_running_stats", True))
+    if base == "instancenorm":
+        return getattr(nn, f"InstanceNorm{n}d")(x.shape[1], affine=a.get("affine", False),
+                                               track_running_stats=a.get(
+                                                   "track_running_stats", False))
+    if base == "groupnorm":
+        return nn.GroupNorm(a["num_groups"], x.shape[1], affine=a.get("affine", True))
+    if base == "layernorm":
+        shape = a.get("normalized_shape") or list(x.shape[1:])
+        return nn.LayerNorm(shape, elementwise_affine=a.get("elementwise_affine", True),
+                            bias=a.get("bias", True))
+    if base == "local_response_norm":
+        return nn.LocalResponseNorm(a["size"])
+    if base == "linear":
+        return nn.Linear(x.shape[1], a["out_features"], bias=a.get("bias", True))
+    if base == "flatten":
+        return nn.Flatten(a.get("start_dim", 1), a.get("end_dim", -1))
+    if base == "upsample":
+        return nn.Upsample(size=a.get("size"), scale_factor=a.get("scale_factor") and tuple(
+            float(f) for f in _per_axis(a["scale_factor"], x.dim() - 2)), mode=a.get("mode",
+                                                                                     "nearest"))
+    if base == "zeropad":
+        p = a["padding"]
+        if isinstance(p, int):
+            pairs = [(p, p)] * n
+        elif len(p) == n:
+            pairs = [(v, v) for v in p]
+        elif len(p) == 2 * n:
+            pairs = [(p[2 * i], p[2 * i + 1]) for i in range(n)]
+        else:
+            raise ValueError("bad padding length")
+        flat = [v for pair in reversed(pairs) for v in pair]
+        return _Lambda(lambda t: F.pad(t, flat))
+    if base == "softmax":
+        dim = a.get("dim", 0)
+        return nn.Softmax(dim + 1 if dim >= 0 else dim)
+    if base == "prelu":
+        return nn.PReLU(a.get("num_parameters", 1))
+    if base in ("relu", "tanh", "sigmoid", "identity"):
+        return {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
+                "identity": nn.Identity}[base]()
+    if base == "dropout":
+        return nn.Dropout(a.get("p", 0.5))
+    if base == "global_avgpool":
+        return _Lambda(lambda t: t.mean(dim=tuple(range(2, t.dim())),
+                                        keepdim=a.get("keepdims", False)))
+    if base == "global_maxpool":
+        if x.dim() < 3:
+            raise ValueError("no spatial axes")
+        return _Lambda(lambda t: t.amax(dim=tuple(range(2, t.dim())),
+                                        keepdim=a.get("keepdims", False)))
+    if base == "reshape":
+        return _Lambda(lambda t: t.reshape(t.shape[0], *a["shape"]))
+    raise KeyError(kind)
+
+
+def _residual_add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """cnncalc's ``add`` is the residual connection and refuses broadcasting on purpose (a
+    1-channel map added to a 64-channel one is a bug in a CNN spec); torch's ``+`` would
+    broadcast it. Documented exclusion: the oracle adds equal shapes only."""
+    if a.shape != b.shape:
+        raise ValueError(f"residual add of different shapes {tuple(a.shape)} {tuple(b.shape)}")
+    return a + b
+
+
+def observe(module: nn.Module, *xs: torch.Tensor) -> tuple[torch.Tensor, Seen]:
+    with FlopCounterMode(display=False) as counter:
+        out = module(*xs)
+    params = sum(p.numel() for p in module.parameters())
+    buffers = sum(b.numel() for b in module.buffers() if b.is_floating_point())
+    return out, Seen(tuple(out.shape[1:]), params, buffers, counter.get_total_flops() // 2)
+
+
+def torch_chain(input_shape, layers) -> list[Seen] | str:
+    """Run ``layers`` (a list of ``(kind, args)``) in torch; the error text if torch refuses."""
+    x = torch.randn(BATCH, *input_shape)
+    seen = []
+    try:
+        for kind, args in layers:
+            if kind in ("concat", "add", "multiply"):
+                branches = []
+                for branch in args:
+                    y = x
+                    for bkind, bargs in branch:
+                        module = layer_module(bkind, bargs, y).eval()
+                        y, obs = observe(module, y)
+                        seen.append(obs)
+                    branches.append(y)
+                fn = {"concat": lambda *t: torch.cat(t, 1), "add": _residual_add,
+                      "multiply": lambda a, b: a * b}[kind]
+                x, obs = observe(_Lambda(fn), *branches)
+                seen.append(obs)
+                continue
+            module = layer_module(kind, args, x).eval()
+            x, obs = observe(module, x)
+            seen.append(obs)
+            if 0 in x.shape:
+                raise ValueError(f"empty output {tuple(x.shape)}")
+    except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return seen
+
+
+def spec_text(input_shape, layers) -> str:
+    """The same network as a cnncalc spec (JSON is YAML)."""
+    items = []
+    for kind, args in layers:
+        if kind in ("concat", "add", "multiply"):
+            items.append({kind: [[{k: v} for k, v in branch] for branch in args]})
+        else:
+            items.append({kind: args})
+    return json.dumps({"name": "differential", "input": list(input_shape), "layers": items})
+
+
+def engine_chain(input_shape, layers) -> list[Seen] | str:
+    try:
+        report = analyze(load_spec(spec_text(input_shape, layers)))
+    except CnnCalcError as exc:
+        return f"cnncalc: {exc}"
+    return [Seen(r.output_shape, r.params, r.buffers, r.macs // 1) for r in report.rows]
+
+
+def compare(input_shape, layers) -> None:
+    """Assert the engine's verdict equals PyTorch's for this network."""
+    want = torch_chain(input_shape, layers)
+    got = engine_chain(input_shape, layers)
+    net = spec_text(input_shape, layers)
+    if isinstance(want, str) or isinstance(got, str):
+        assert isinstance(want, str) == isinstance(got, str), (
+            f"verdicts differ for {net}\n  torch:   {want if isinstance(want, str) else 'ok'}"
+            f"\n  cnncalc: {got if isinstance(got, str) else 'ok: ' + str(got)}")
+        return
+    # the engine's MACs are per sample; torch ran a batch of BATCH
+    for i, (w, g) in enumerate(zip(want, got)):
+        g = Seen(g.shape, g.params, g.buffers, g.macs * BATCH)
+        assert w == g, f"layer {i} of {net}\n  torch:   {w}\n  cnncalc: {g}"
+    assert len(want) == len(got), net
+
+
+def macs_of(seen: list[Seen]) -> int:
+    return sum(s.macs for s in seen)
+
+
+__all__ = ["compare", "engine_chain", "layer_module", "math", "spec_text", "torch_chain"]
