@@ -273,3 +273,29 @@ def test_every_vgg_layer_matches_torchvision_in_order(spec):
     want = [(params, macs) for _, params, macs in torchvision_leaves(spec) if params or macs]
     report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
     assert [(r.params, r.macs) for r in report.rows if r.params or r.macs] == want
+
+
+# -- the network cnncalc's torch backend builds from each spec has torchvision's figures --------
+
+HAND = {"mobilenet_v1": (4_231_976, 568_740_352), "zfnet": (62_357_608, 1_168_032_896),
+        "unet": (31_030_658, 150_428_424_448), "tcn": (66_510, 51_607_050)}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", ZOO)
+def test_torch_backend_network_has_the_expected_params_and_flop_counter_macs(spec):
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc import load_file
+    from cnncalc.torch import build_model
+
+    graph = load_file(ARCHITECTURES / f"{spec}.yaml")
+    model = build_model(graph, "meta").eval()     # meta tensors: no memory, no arithmetic
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(torch.empty(1, *graph.input_shape, device="meta"))
+    params = sum(p.numel() for p in model.parameters())
+    # the built network computes its side outputs too: compare with the totals including them
+    expected = TORCHVISION_WITH_AUX.get(spec) or TORCHVISION.get(spec) or HAND[spec]
+    assert (params, counter.get_total_flops() // 2) == expected
