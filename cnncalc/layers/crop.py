@@ -12,8 +12,9 @@ from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
 
 @register
 class Cropping(LayerKind):
-    """Remove elements from the borders; `cropping` is one integer, one per axis, or
-    (before, after) per axis (Keras Cropping1D/2D/3D); no weights."""
+    """Remove elements from the borders (Keras Cropping1D/2D/3D), the inverse of zeropad.
+
+    `cropping` is one integer, one per axis, or (before, after) per axis; no weights."""
 
     base = "cropping"
     dims = (1, 2, 3, None)
