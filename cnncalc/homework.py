@@ -139,16 +139,17 @@ def parse_padding(text: Any) -> Any:
     return parse_ints(text, "padding")
 
 
-def guess_note(shape: tuple[int, ...], layout: str, explicit: bool) -> str | None:
-    """A hint when the default channels-last reading looks like a channels-first shape."""
-    if explicit or layout != "hwc" or len(shape) < 3:
-        return None
-    if shape[0] <= 4 < shape[-1] and shape[-1] == shape[-2]:
+def guess_layout(shape: tuple[int, ...]) -> tuple[str, str | None]:
+    """The layout of an ``--input`` written without ``--layout``: channels last (32x32x3, the
+    textbooks' and Keras' way) unless it plainly reads channels first (3x224x224: a small
+    first size and equal spatial sizes after it); the note says which reading was taken."""
+    if len(shape) >= 3 and shape[0] <= 4 < shape[-1] and len(set(shape[1:])) == 1 \
+            and shape[-2] != shape[0]:
         dims = "x".join(map(str, shape))
-        return (f"note: {dims} is read as {'x'.join(['H', 'W', 'D'][:len(shape) - 1])}xC "
-                f"(channels last, {shape[-1]} channels); pass --layout chw if {shape[0]} is the "
-                "channel count")
-    return None
+        plural = "s" if shape[0] != 1 else ""
+        return "chw", (f"note: {dims} is read channels first ({shape[0]} channel{plural}); "
+                       "pass --layout hwc to read it channels last")
+    return "hwc", None
 
 
 def summary_lines(answer: LayerAnswer) -> list[str]:

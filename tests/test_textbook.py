@@ -336,6 +336,14 @@ def test_conv_cli_json_and_chw_layout():
         [96, 55, 55], 34848, 96, 105415200)
 
 
+def test_plain_channels_first_input_is_read_as_such():
+    result = _cli("conv", "--input", "3x227x227", "--filters", "96", "--kernel", "11",
+                  "--stride", "4")
+    assert result.stderr == ("note: 3x227x227 is read channels first (3 channels); pass "
+                             "--layout hwc to read it channels last\n")
+    assert "output shape  96x55x55 (C x H x W)" in result.stdout
+
+
 @pytest.mark.parametrize("args", [
     ("pool", "--input", "55x55x96", "--kernel", "3", "--stride", "2"),
     ("deconv", "--input", "7x7x128", "--filters", "64", "--kernel", "3", "--stride", "2",

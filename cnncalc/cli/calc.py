@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..homework import LayerAnswer, guess_note, layer_answer, summary_lines
+from ..homework import LayerAnswer, guess_layout, layer_answer, summary_lines
 from .common import parse_shape
 
 
@@ -21,8 +21,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         "substituted, step by step.")(func)
     func = click.option("--layout", type=click.Choice(["hwc", "chw"]), default=None,
                         help="How --input and the answer are written: hwc = channels last "
-                        "(32x32x3, textbooks and Keras; the default), chw = channels first "
-                        "(3x32x32, PyTorch).")(func)
+                        "(32x32x3, textbooks and Keras), chw = channels first (3x32x32, "
+                        "PyTorch). Default: hwc, unless the input plainly reads channels "
+                        "first (3x224x224); a note on stderr says so.")(func)
     func = click.option("--input", "input_text", required=True, metavar="SHAPE",
                         help="Input size with channels: 32x32x3 (2-D), 100x8 (1-D), "
                         "16x16x16x1 (3-D); with --layout chw: 3x32x32.")(func)
@@ -33,14 +34,13 @@ def run(family: str, input_text: str, layout: str | None, explain: bool, fmt: st
         args: dict[str, Any]) -> LayerAnswer:
     """Compute and print one layer; user errors propagate as CnnCalcError (exit 2)."""
     shape = parse_shape(input_text)
-    chosen = layout or "hwc"
+    chosen, note = (layout, None) if layout else guess_layout(shape)
     answer = layer_answer(family, shape, chosen, args)
+    if note:
+        click.echo(note, err=True)
     if fmt == "json":
         click.echo(json.dumps(answer.as_dict(), indent=2, sort_keys=True))
         return answer
-    note = guess_note(shape, chosen, layout is not None)
-    if note:
-        click.echo(note, err=True)
     click.echo(f"{answer.kind}")
     for line in summary_lines(answer):
         click.echo(f"  {line}")
