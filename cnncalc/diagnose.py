@@ -170,6 +170,8 @@ def fixes_for(graph: Graph, steps: dict[int, Step], step: Step,
                      "features")
     elif base == "linear" and "in_features is written" in message:
         fixes += _fix_in_features(graph, steps, node, inputs[0])
+    elif "in_channels is written" in message:
+        fixes += _fix_in_channels(graph, node, inputs[0])
     elif base == "reshape" and "cannot reshape" in message:
         fixes += _fix_reshape(node, inputs[0])
     elif "expects a" in message and node.unit.ndim is not None and 2 <= len(inputs[0]) <= 4:
@@ -177,6 +179,25 @@ def fixes_for(graph: Graph, steps: dict[int, Step], step: Step,
         if lookup(fitting) is not None:
             fixes.append(f"a {fmt_shape(inputs[0])} input needs {fitting}; or write '{base}', "
                          "which takes its rank from the input")
+    return fixes
+
+
+def _fix_in_channels(graph: Graph, node: Node, shape: tuple[int, ...]) -> list[str]:
+    """Delete the written count; and say where a stale number came from (an earlier layer of
+    that width: the usual trace of an edit that changed a width upstream)."""
+    written = node.args["in_channels"]
+    fixes = [f"delete 'in_channels: {written}' (cnncalc infers {shape[0]})"]
+    node_id, changer = node.inputs[0], None
+    while node_id != NETWORK_INPUT:
+        up = graph.nodes[node_id]
+        width = up.args.get("out_channels")
+        if width == written and changer is not None:
+            fixes.append(f"{written} is the width of '{up.name}' ({_line(up)}); "
+                         f"'{changer.name}' ({_line(changer)}) changed it to {shape[0]}")
+            break
+        if width is not None and changer is None:
+            changer = up
+        node_id = up.inputs[0] if up.inputs else NETWORK_INPUT
     return fixes
 
 
@@ -283,7 +304,9 @@ def _fix_add(graph: Graph, steps: dict[int, Step], node: Node,
             ratios = {o / m for o, m in zip(other[1:], main[1:])}
             ratio = next(iter(ratios))
             if len(ratios) == 1 and float(ratio).is_integer():
-                fixes.append(f"on the shortcut (from {producer(graph, other_id)}, "
+                where = "" if other_id == NETWORK_INPUT else \
+                    f" ({_line(graph.nodes[other_id])})"
+                fixes.append(f"on the shortcut (from {producer(graph, other_id)}{where}, "
                              f"{fmt_shape(other)}) paste a projection: conv{len(main) - 1}d: "
                              f"{{out_channels: {main[0]}, kernel_size: 1, stride: {int(ratio)}, "
                              f"bias: false}} -> {fmt_shape(main)}")

@@ -87,8 +87,8 @@ CASES = {
             "error: net.yaml:3:5: in layer 'add1' (add): shapes differ: 128x28x28, 64x56x56; a "
             'projection conv: {out_channels: 128, kernel_size: 1, stride: 2} on the shortcut '
             'would give 128x28x28',
-            "  fix: on the shortcut (from 'identity1', 64x56x56) paste a projection: conv2d: "
-            '{out_channels: 128, kernel_size: 1, stride: 2, bias: false} -> 128x28x28',
+            "  fix: on the shortcut (from 'identity1' (line 6), 64x56x56) paste a projection: "
+            'conv2d: {out_channels: 128, kernel_size: 1, stride: 2, bias: false} -> 128x28x28',
         ]),
     'residual_channels_only': (
         """
@@ -188,6 +188,26 @@ CASES = {
             "error: net.yaml:4:27: in layer 'conv2' (conv2d): in_channels is written as 32 but "
             'the input has 16 channels (16x30x30); write in_channels: 16 or leave it out (it '
             'is inferred)',
+            "  fix: delete 'in_channels: 32' (cnncalc infers 16)",
+        ]),
+    # 32 -> 30 -> 28 -> 14 -> conv3 (64 filters) 10 -> 5: the input of conv4 has 64 channels
+    'stale_in_channels_after_edit': (
+        """
+        input: [3, 32, 32]
+        layers:
+          - conv2d: {out_channels: 32, kernel_size: 3}
+          - conv2d: {out_channels: 32, kernel_size: 3}
+          - maxpool2d: 2
+          - conv2d: {out_channels: 64, kernel_size: 5}
+          - maxpool2d: 2
+          - conv2d: {in_channels: 32, out_channels: 128, kernel_size: 3}
+        """,
+        [
+            "error: net.yaml:8:27: in layer 'conv4' (conv2d): in_channels is written as 32 but "
+            'the input has 64 channels (64x5x5); write in_channels: 64 or leave it out (it is '
+            'inferred)',
+            "  fix: delete 'in_channels: 32' (cnncalc infers 64)",
+            "  fix: 32 is the width of 'conv2' (line 5); 'conv3' (line 7) changed it to 64",
         ]),
     # gcd(24, 36) = 12: divisors 1, 2, 3, 4, 6, 12
     'groups_do_not_divide': (
