@@ -207,7 +207,7 @@ CASES = {
             'the input has 64 channels (64x5x5); write in_channels: 64 or leave it out (it is '
             'inferred)',
             "  fix: delete 'in_channels: 32' (cnncalc infers 64)",
-            "  fix: 32 is the width of 'conv2' (line 5); 'conv3' (line 7) changed it to 64",
+            "  fix: 32 is the width of 'conv2' (line 4); 'conv3' (line 6) changed it to 64",
         ]),
     # gcd(24, 36) = 12: divisors 1, 2, 3, 4, 6, 12
     'groups_do_not_divide': (
