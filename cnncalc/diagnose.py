@@ -491,6 +491,11 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
         message = (f"this dense layer holds {row.params:,} of the {total:,} parameters "
                    f"({100 * row.params / total:.0f}%), from {n_in:,} inputs")
         prev = node.inputs[0]
+        while prev != NETWORK_INPUT and graph.nodes[prev].unit.base != "flatten":
+            up = steps.get(prev)  # look through dropout/activations between flatten and dense
+            if not up or not up.call or up.call.out != up.call.x or len(up.node.inputs) != 1:
+                break
+            prev = up.node.inputs[0]
         if prev != NETWORK_INPUT and graph.nodes[prev].unit.base == "flatten":
             before = shape_of(graph, steps, graph.nodes[prev].inputs[0])
             if before and len(before) > 1:

@@ -221,3 +221,15 @@ def test_answer_file_mistakes_are_located(tmp_path, monkeypatch, text, message):
     with pytest.raises(CnnCalcError) as info:
         check_file("answers.yaml")
     assert str(info.value) == message
+
+
+def test_dominant_dense_layer_warning_looks_through_dropout():
+    from cnncalc.diagnose import diagnose
+
+    found = diagnose(load_file(ARCHITECTURES / "alexnet.yaml"))
+    # fc6: 9,216*4,096 + 4,096 = 37,752,832 of 62,378,344 (60.5%);
+    # after global pooling: 256*4,096 + 4,096 = 1,052,672
+    assert found.ok and [w.message for w in found.warnings] == [
+        "this dense layer holds 37,752,832 of the 62,378,344 parameters (61%), from 9,216 "
+        "inputs; global_avgpool instead of the flatten of 256x6x6 would give it 256 inputs and "
+        "1,052,672 parameters"]
