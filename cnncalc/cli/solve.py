@@ -90,8 +90,9 @@ def command(op: str, input_: str | None, output: str | None, kernel: str | None,
     else:
         facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in known.items())
         want = f"output {target}" if target is not None else "the output"
-        asked = ", ".join(u for u in unknowns if u != "output") or "output"
-        click.echo(f"{op}: {facts}; which {asked} gives {want}?")
+        asked = ", ".join(u for u in unknowns if u != "output")
+        click.echo(f"{op}: {facts}; which {asked} gives {want}?" if asked else
+                   f"{op}: {facts}; what is the output?")
         if not solutions:
             click.echo(answer.none_text() + (" without dropping pixels" if exact and
                                              answer.solutions else ""))
