@@ -285,3 +285,22 @@ def test_without_torch_each_command_says_how_to_install(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-c", runner, "analyze", spec], capture_output=True,
                           text=True, cwd=ROOT)
     assert done.returncode == 0 and "61,706" in done.stdout
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+def test_every_architecture_exports_and_rebuilds(spec: Path) -> None:
+    """Every shipped spec exports; the file's Net (built on the meta device, so VGG costs no
+    memory) has the engine's parameter count and output shapes."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.torch.export import to_pytorch
+
+    namespace: dict = {"__name__": f"exported_{spec.stem}"}
+    exec(compile(to_pytorch(load_file(spec)), f"{spec.stem}_net.py", "exec"), namespace)
+    report = analyze(load_file(spec))
+    with torch.device("meta"):
+        net = namespace["Net"]().eval()
+        out = net(torch.zeros(1, *report.input_shape))
+    assert sum(p.numel() for p in net.parameters()) == report.totals.params
+    outs = out if isinstance(out, tuple) else (out,)
+    assert [tuple(o.shape[1:]) for o in outs] == [tuple(s) for _, s in report.outputs]
