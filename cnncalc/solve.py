@@ -82,7 +82,8 @@ def _ranges(op: str, known: dict[str, int], unknowns: tuple[str, ...],
         if name == "kernel":
             out[name] = range(1, (n + 2 * known.get("padding", 0) if n else big) + 1)
         elif name in ("stride", "dilation"):
-            out[name] = range(1, (n or big) + 1)
+            # beyond the padded size every stride gives the same single output
+            out[name] = range(1, (n + 2 * known.get("padding", 0) if n else big) + 1)
         elif name == "padding":
             if op == "pool":
                 top = (k // 2) if k else big // 2

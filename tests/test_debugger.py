@@ -233,3 +233,9 @@ def test_dominant_dense_layer_warning_looks_through_dropout():
         "this dense layer holds 37,752,832 of the 62,378,344 parameters (61%), from 9,216 "
         "inputs; global_avgpool instead of the flatten of 256x6x6 would give it 256 inputs and "
         "1,052,672 parameters"]
+
+
+def test_trace_of_an_inception_module_adds_the_branch_widths():
+    # GoogLeNet 3a (reference.md): 64 + 128 + 32 + 32 = 256 channels at 28x28
+    lines = trace_lines(load_file(ARCHITECTURES / "inception_module.yaml"))
+    assert "    C: 64 + 128 + 32 + 32 = 256" in lines

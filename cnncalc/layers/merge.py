@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..worked import Line, shape_text
 from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
 
 
@@ -32,6 +33,14 @@ class Concat(LayerKind):
                                  "the joined axis must match",
                                  hint="crop or pad the larger input (center_crop, zeropad)")
         return (*first[:dim], sum(s[dim] for s in call.inputs), *first[dim + 1:])
+
+    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+        """The joined axis is the sum of the inputs' sizes; every other axis is shared."""
+        dim = call.args["dim"] % len(call.x)
+        parts = " + ".join(str(s[dim]) for s in call.inputs)
+        axis = "C" if dim == 0 else f"axis {dim}"
+        return [Line("shape", f"{axis}: {parts} = {call.out[dim]:,}"),
+                Line("shape", f"output shape: {shape_text(call.out, layout)}")]
 
     def torch_module(self, call: Call):
         from ..torch.modules import Concat
