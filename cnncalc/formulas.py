@@ -150,7 +150,9 @@ def adaptive_windows(size: int, out: int) -> int:
 
     >>> adaptive_windows(7, 1)
     7
-    >>> adaptive_windows(13, 6)
-    4
+    >>> adaptive_windows(13, 6)       # windows 0-3, 2-5, 4-7, 6-9, 8-11, 10-13
+    3
+    >>> adaptive_windows(5, 3)        # windows 0-2, 1-4, 3-5 overlap
+    3
     """
     return max(-(-((i + 1) * size) // out) - (i * size) // out for i in range(out))
