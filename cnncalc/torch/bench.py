@@ -167,8 +167,16 @@ def bench(graph: Graph, device: str = "cpu", dtype: str = "float32", channels_la
     import time
 
     started = time.perf_counter()
-    for _ in range(max(1, warmup)):
-        step()
+    try:
+        for _ in range(max(1, warmup)):
+            step()
+    except (RuntimeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CnnCalcError(f"PyTorch could not run {graph.name} on {device} ({dtype}"
+                           f"{', backward' if backward else ''}): {first}",
+                           hint="BatchNorm in training needs more than one value per channel: "
+                                "raise --batch" if "more than 1 value" in first else None
+                           ) from None
     per_call = (time.perf_counter() - started) / max(1, warmup)
     if number is None:  # enough calls per measurement to dwarf the timer's own overhead
         number = max(1, min(1000, int(0.05 / max(per_call, 1e-9))))
@@ -212,6 +220,13 @@ def _device_name(device: str) -> str:
     if device == "cpu":
         import platform
 
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("model name"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
         return platform.processor() or platform.machine()
     return device
 
