@@ -304,3 +304,30 @@ def test_every_architecture_exports_and_rebuilds(spec: Path) -> None:
     assert sum(p.numel() for p in net.parameters()) == report.totals.params
     outs = out if isinstance(out, tuple) else (out,)
     assert [tuple(o.shape[1:]) for o in outs] == [tuple(s) for _, s in report.outputs]
+
+
+@pytest.mark.torch
+def test_bench_turns_a_pytorch_refusal_into_one_clear_error() -> None:
+    pytest.importorskip("torch")
+    from cnncalc.torch.bench import bench
+
+    graph = load_spec("input: [3, 1, 1]\nlayers: [conv2d: {out_channels: 4, kernel_size: 1}, "
+                      "batchnorm2d]")
+    with pytest.raises(CnnCalcError, match="more than 1 value per channel.*raise --batch"):
+        bench(graph, backward=True, repeats=3, warmup=1)
+
+
+def test_importing_the_backend_package_does_not_import_torch() -> None:
+    code = ("import sys; import cnncalc.torch, cnncalc.cli.verify, cnncalc.cli.bench, "
+            "cnncalc.cli.export; print('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.torch
+def test_cli_verify_spec_error_exits_2() -> None:
+    pytest.importorskip("torch")
+    result = _cli("verify", str(ARCHITECTURES / "vgg16.yaml"), "--input", "3,16,16")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
