@@ -17,7 +17,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch_oracle import compare  # noqa: E402
 
@@ -236,11 +236,8 @@ FAMILIES = {
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
-def test_engine_verdict_equals_pytorch(family: str) -> None:
-    @SETTINGS
-    @given(FAMILIES[family])
-    def check(case) -> None:
-        shape, layers = case
-        compare(shape, layers)
-
-    check()
+@SETTINGS
+@given(data=st.data())
+def test_engine_verdict_equals_pytorch(family: str, data) -> None:
+    shape, layers = data.draw(FAMILIES[family], label="network")
+    event(compare(shape, layers))

@@ -244,8 +244,8 @@ def engine_chain(input_shape, layers) -> list[Seen] | str:
     return [Seen(r.output_shape, r.params, r.buffers, r.macs // 1) for r in report.rows]
 
 
-def compare(input_shape, layers) -> None:
-    """Assert the engine's verdict equals PyTorch's for this network."""
+def compare(input_shape, layers) -> str:
+    """Assert the engine's verdict equals PyTorch's for this network; return the verdict."""
     want = torch_chain(input_shape, layers)
     got = engine_chain(input_shape, layers)
     net = spec_text(input_shape, layers)
@@ -253,12 +253,13 @@ def compare(input_shape, layers) -> None:
         assert isinstance(want, str) == isinstance(got, str), (
             f"verdicts differ for {net}\n  torch:   {want if isinstance(want, str) else 'ok'}"
             f"\n  cnncalc: {got if isinstance(got, str) else 'ok: ' + str(got)}")
-        return
+        return "both refuse"
     # the engine's MACs are per sample; torch ran a batch of BATCH
     for i, (w, g) in enumerate(zip(want, got)):
         g = Seen(g.shape, g.params, g.buffers, g.macs * BATCH)
         assert w == g, f"layer {i} of {net}\n  torch:   {w}\n  cnncalc: {g}"
     assert len(want) == len(got), net
+    return "both accept"
 
 
 def macs_of(seen: list[Seen]) -> int:
