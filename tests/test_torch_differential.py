@@ -59,6 +59,8 @@ def conv_case(draw):
             "bias": draw(st.booleans()),
             "padding_mode": draw(st.sampled_from(["zeros"] * 5 + ["reflect", "replicate",
                                                                   "circular"]))}
+    if draw(st.integers(0, 9)) == 0:  # a written in_channels, sometimes wrong
+        args["in_channels"] = max(1, shape[0] + draw(st.integers(-1, 1)))
     return shape, [(f"conv{n}d", args)]
 
 
@@ -129,6 +131,8 @@ def dense_case(draw):
     shape = (draw(st.integers(1, 40)),)
     layers = [("linear", {"out_features": draw(st.integers(1, 20)),
                           "bias": draw(st.booleans())})]
+    if draw(st.integers(0, 4)) == 0:  # a written in_features, sometimes wrong
+        layers[0][1]["in_features"] = max(1, shape[0] + draw(st.integers(-1, 1)))
     if draw(st.booleans()):
         layers.append(("batchnorm1d", {}))
     return shape, layers

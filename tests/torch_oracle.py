@@ -86,7 +86,8 @@ def conv_module(n: int, a: dict, x: torch.Tensor) -> nn.Module:
     elif pad == "same" and any(si > 1 for si in s):
         explicit = [_tf_same(nn_, ki, si, di) for nn_, ki, si, di in zip(spatial, k, s, d)]
         pad = 0
-    conv = getattr(nn, f"Conv{n}d")(x.shape[1], a["out_channels"], k, stride=s, padding=pad,
+    conv = getattr(nn, f"Conv{n}d")(a.get("in_channels") or x.shape[1], a["out_channels"], k,
+                                    stride=s, padding=pad,
                                     dilation=d, groups=a.get("groups", 1),
                                     bias=a.get("bias", True), padding_mode=mode)
     if explicit is None:
@@ -136,7 +137,8 @@ def layer_module(kind: str, a: dict, x: torch.Tensor) -> nn.Module:
     if base == "local_response_norm":
         return nn.LocalResponseNorm(a["size"])
     if base == "linear":
-        return nn.Linear(x.shape[1], a["out_features"], bias=a.get("bias", True))
+        return nn.Linear(a.get("in_features") or x.shape[1], a["out_features"],
+                         bias=a.get("bias", True))
     if base == "flatten":
         return nn.Flatten(a.get("start_dim", 1), a.get("end_dim", -1))
     if base == "upsample":
