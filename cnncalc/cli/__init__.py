@@ -57,6 +57,9 @@ def main() -> None:
 
     \b
     Start with:
-      cnncalc analyze architectures/vgg16.yaml
-      cnncalc layers
+      cnncalc analyze architectures/vgg16.yaml      the whole table
+      cnncalc check-spec my_net.yaml                every problem, with fixes
+      cnncalc conv --input 32x32x3 --filters 6 --kernel 5 --explain
+      cnncalc layers                                every layer kind and its arguments
+    Each command has --help with examples.
     """
