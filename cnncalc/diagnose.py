@@ -1,27 +1,32 @@
 """Network-level shape debugging: every problem with a computed fix, design warnings that need
 the whole network, the smallest input that survives, and the input sizes that drop no pixel.
 
-Layer units raise their own errors and warn about their own kind (floor division, skipping
-strides, ceil-mode windows, asymmetric ``same``). What needs more than one layer lives here:
-which branch of a failed ``add`` shrank and which padding would keep its size, where a feature
-map became too small, which dense layer holds most of the parameters. Every fix is computed from
-the numbers of the user's network, and written so it can be pasted into the spec.
+Layer units raise their own errors (each with a ``code``), warn about their own kind (floor
+division, skipping strides, ceil-mode windows, asymmetric ``same``), and know how to fix their
+own mistakes and how to go on past them (``LayerKind.suggest_fixes`` and ``LayerKind.recover``,
+with the shared helpers of ``layers/fixes.py``): which branch of a failed ``add`` shrank and
+which padding would keep its size is the ``add`` unit's knowledge. What lives here knows no
+layer kind: the walk that keeps going past errors, the warnings that need the whole network (a
+feature map collapsed to 1x1, a dense layer holding most of the parameters), the smallest input
+that survives and the sizes that drop no pixel. Every fix is computed from the numbers of the
+user's network, and written so it can be pasted into the spec.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .engine import Step, analyze, propagate
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import Call, fmt_shape, lookup
+from .layers.base import Call, Shape, fmt_shape
+from .layers.fixes import FixContext, producer, shape_of
 from .report import Report
 
-WINDOW_BASES = ("conv", "maxpool", "avgpool")
+WINDOWS = ("conv", "pool")
+"""Sliding windows whose kernel can read mostly padding (by ``LayerKind.window_formula``)."""
 DOMINANT_SHARE = 0.5
 DOMINANT_MIN_PARAMS = 1_000_000
 
@@ -55,41 +60,24 @@ def walk(graph: Graph) -> dict[int, Step]:
     return {step.node.id: step for step in propagate(graph, keep_going=True)}
 
 
-def _run(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None) -> Call:
-    call = Call(dict(args if args is not None else node.args), list(inputs), name=node.name,
+def _call(node: Node, inputs: list[Shape], args: dict | None = None) -> Call:
+    return Call(dict(args if args is not None else node.args), list(inputs), name=node.name,
                 kind=node.kind, pos=node.pos, arg_pos=node.arg_pos)
+
+
+def _run(node: Node, call: Call) -> Call:
     call.ndim = node.unit.resolve_ndim(call)
     call.out = tuple(node.unit.output_shape(call))
     return call
 
 
-def recover(node: Node, inputs: list[tuple[int, ...]], error: CnnCalcError
-            ) -> tuple[tuple[int, ...], str] | None:
+def recover(node: Node, call: Call, error: CnnCalcError) -> tuple[Shape, str] | None:
     """The shape a failed node would most plausibly give once fixed, and the assumption made,
-    so that checking can go on below it; None when no sensible guess exists."""
-    base, args = node.unit.base, node.args
-    attempts: list[tuple[list[tuple[int, ...]], dict, str]] = []
-    if base in ("add", "multiply"):
-        return inputs[0], f"its first input's shape {fmt_shape(inputs[0])}"
-    if base == "concat":
-        small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
-        cropped = [(s[0], *small) for s in inputs] if len({len(s) for s in inputs}) == 1 \
-            else inputs
-        attempts.append((cropped, args, "its inputs cropped to the smallest"))
-    if "in_channels" in args and args["in_channels"] is not None:
-        attempts.append((inputs, {**args, "in_channels": None}, "in_channels inferred"))
-    if "in_features" in args and args["in_features"] is not None:
-        attempts.append((inputs, {**args, "in_features": None}, "in_features inferred"))
-    if base == "linear" and len(inputs[0]) > 1:
-        attempts.append(([(math.prod(inputs[0]),)], args, "a flatten before it"))
-    if "groups" in args and args["groups"] != 1:
-        attempts.append((inputs, {**args, "groups": 1}, "groups: 1"))
-    if base == "conv" and "larger than the padded" in error.message:
-        attempts.append((inputs, {**args, "padding": "same", "stride": 1},
-                         "padding 'same' (size kept)"))
-    for trial_inputs, trial_args, what in attempts:
+    so that checking can go on below it: the first of the unit's ``recover`` attempts that
+    runs; None when none does."""
+    for inputs, args, what in node.unit.recover(call, error):
         try:
-            return _run(node, trial_inputs, trial_args).out, what
+            return _run(node, _call(node, inputs, args)).out, what
         except CnnCalcError:
             continue
     return None
@@ -110,12 +98,14 @@ def diagnose(graph: Graph) -> Diagnosis:
             shapes[node.id] = None
             steps[node.id] = Step(node, None)
             continue
+        call = _call(node, inputs)
         try:
-            call = _run(node, inputs)
+            _run(node, call)
         except CnnCalcError as exc:
-            step = steps[node.id] = Step(node, None, exc)
-            fixes = fixes_for(graph, steps, step, shapes)
-            guess = recover(node, inputs, exc)
+            steps[node.id] = Step(node, None, exc)
+            context = FixContext(graph, steps, node, inputs, _smallest_input)
+            fixes = node.unit.suggest_fixes(context, exc)
+            guess = recover(node, call, exc)
             shapes[node.id] = guess[0] if guess else None
             assumed = None
             if guess and node is not graph.nodes[-1]:
@@ -132,314 +122,6 @@ def diagnose(graph: Graph) -> Diagnosis:
     return Diagnosis(graph, report, tuple(problems), tuple(unique))
 
 
-# -- fixes for errors -----------------------------------------------------------------------
-
-def producer(graph: Graph, node_id: int) -> str:
-    return "the network input" if node_id == NETWORK_INPUT else f"'{graph.nodes[node_id].name}'"
-
-
-def shape_of(graph: Graph, steps: dict[int, Step], node_id: int) -> tuple[int, ...] | None:
-    if node_id == NETWORK_INPUT:
-        return graph.input_shape
-    step = steps.get(node_id)
-    return step.call.out if step and step.call else None
-
-
-def fixes_for(graph: Graph, steps: dict[int, Step], step: Step,
-              shapes: dict[int, tuple[int, ...] | None]) -> list[str]:
-    """Computed suggestions for one failed node; empty when nothing specific applies."""
-    node, error = step.node, step.error
-    assert error is not None
-    inputs = [shapes.get(i) for i in node.inputs]
-    if any(s is None for s in inputs):
-        return []
-    base = node.unit.base
-    message = error.message
-    fixes: list[str] = []
-    if base in ("add", "multiply") and "shapes differ" in message:
-        fixes += _fix_add(graph, steps, node, inputs)
-    elif base == "concat" and "differ outside" in message:
-        fixes += _fix_concat(graph, steps, node, inputs)
-    elif "larger than the padded input" in message or "larger than the padded" in message:
-        fixes += _fix_too_small(graph, node, inputs[0])
-    elif "does not divide" in message and "groups" in message:
-        fixes += _fix_groups(node, inputs[0])
-    elif base == "linear" and "expects a flat input" in message:
-        fixes.append(f"paste '- flatten' on the line before '{node.name}' "
-                     f"({_line(node)}): {fmt_shape(inputs[0])} -> {math.prod(inputs[0]):,} "
-                     "features")
-    elif base == "linear" and "in_features is written" in message:
-        fixes += _fix_in_features(graph, steps, node, inputs[0])
-    elif "in_channels is written" in message:
-        fixes += _fix_in_channels(graph, node, inputs[0])
-    elif base == "reshape" and "cannot reshape" in message:
-        fixes += _fix_reshape(node, inputs[0])
-    elif "expects a" in message and node.unit.ndim is not None and 2 <= len(inputs[0]) <= 4:
-        fitting = f"{base}{len(inputs[0]) - 1}d"
-        if lookup(fitting) is not None:
-            fixes.append(f"a {fmt_shape(inputs[0])} input needs {fitting}; or write '{base}', "
-                         "which takes its rank from the input")
-    return fixes
-
-
-def _fix_in_channels(graph: Graph, node: Node, shape: tuple[int, ...]) -> list[str]:
-    """Delete the written count; and say where a stale number came from (an earlier layer of
-    that width: the usual trace of an edit that changed a width upstream)."""
-    written = node.args["in_channels"]
-    fixes = [f"delete 'in_channels: {written}' (cnncalc infers {shape[0]})"]
-    node_id, changer = node.inputs[0], None
-    while node_id != NETWORK_INPUT:
-        up = graph.nodes[node_id]
-        width = up.args.get("out_channels")
-        if width == written and changer is not None:
-            fixes.append(f"{written} is the width of '{up.name}' ({_line(up)}); "
-                         f"'{changer.name}' ({_line(changer)}) changed it to {shape[0]}")
-            break
-        if width is not None and changer is None:
-            changer = up
-        node_id = up.inputs[0] if up.inputs else NETWORK_INPUT
-    return fixes
-
-
-def _fix_reshape(node: Node, shape: tuple[int, ...]) -> list[str]:
-    total = math.prod(shape)
-    wanted = [s for s in node.args["shape"] if s != -1]
-    rest = math.prod(wanted[:-1]) if wanted else 1
-    fixes = []
-    if wanted and total % rest == 0:
-        fixed = [*wanted[:-1], total // rest]
-        fixes.append(f"reshape: {list(fixed)} holds all {total:,} values of "
-                     f"{fmt_shape(shape)}")
-    fixes.append(f"or let one axis be inferred: reshape: {[*wanted[:-1], -1]}")
-    return fixes
-
-
-def _line(node: Node) -> str:
-    return f"line {node.pos.line}" if node.pos else "its line"
-
-
-def _branch(graph: Graph, start: int, stop: set[int]) -> list[Node]:
-    """Nodes from ``start`` back along first inputs until one in ``stop`` (the fork)."""
-    out, node_id = [], start
-    while node_id != NETWORK_INPUT and node_id not in stop and len(out) < 10_000:
-        node = graph.nodes[node_id]
-        out.append(node)
-        node_id = node.inputs[0] if node.inputs else NETWORK_INPUT
-    return out[::-1]
-
-
-def _ancestors(graph: Graph, node_id: int) -> set[int]:
-    seen, stack = set(), [node_id]
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if n != NETWORK_INPUT:
-            stack.extend(graph.nodes[n].inputs)
-    return seen
-
-
-def _shrinking_convs(graph: Graph, steps: dict[int, Step], nodes: Iterable[Node]) -> list[str]:
-    """Stride-1 windows on a branch that lose size, with the padding that keeps it."""
-    found, keep, names = [], None, []
-    for node in nodes:
-        step = steps.get(node.id)
-        if not step or not step.call or node.unit.base not in WINDOW_BASES:
-            continue
-        call = step.call
-        if len(call.out) != len(call.x) or call.out[1:] == call.x[1:]:
-            continue
-        kernel = call.axes("kernel_size")
-        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
-        if any(s != 1 for s in stride):
-            continue
-        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
-        extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-        keep = keep or call.x[1:]
-        if all(e % 2 for e in extents):
-            pads = [(e - 1) // 2 for e in extents]
-            value = pads[0] if len(set(pads)) == 1 else pads
-            names.append(f"padding: {value} on '{node.name}' ({_line(node)}, kernel "
-                         f"{fmt_shape(kernel)}: (k - 1)/2 = {value})")
-        else:
-            names.append(f"padding: same on '{node.name}' ({_line(node)}, even kernel "
-                         f"{fmt_shape(kernel)} needs uneven padding)")
-    if names:
-        found.append("; ".join(names) + f" keeps {fmt_shape(keep)} through the branch")
-    return found
-
-
-def _fix_add(graph: Graph, steps: dict[int, Step], node: Node,
-             inputs: list[tuple[int, ...]]) -> list[str]:
-    """Channels: the branch's last conv gets the main path's width (or a projection when the
-    branch has none). Size: a projection for an integer ratio, padding on stride-1 windows that
-    shrink, or the padding/stride (solved) that makes a branch's last window reach the size."""
-    main, main_id = inputs[0], node.inputs[0]
-    broadcast = node.unit.base == "multiply"
-    fixes: list[str] = []
-    for other, other_id in zip(inputs[1:], node.inputs[1:]):
-        if other == main or len(other) != len(main):
-            continue
-        stop = _ancestors(graph, main_id) & _ancestors(graph, other_id)
-        branch = _branch(graph, other_id, stop)
-        if other[0] != main[0] and not (broadcast and 1 in (other[0], main[0])):
-            last = next((n for n in reversed(branch) if "out_channels" in n.args), None)
-            if last is not None:
-                fixes.append(f"out_channels: {main[0]} on '{last.name}' ({_line(last)}) gives "
-                             f"the branch {main[0]} channels like the main path (now "
-                             f"{other[0]})")
-            elif other[1:] == main[1:]:
-                fixes.append(f"channels differ ({main[0]} vs {other[0]}): paste a projection on "
-                             f"the branch from {producer(graph, other_id)}: conv"
-                             f"{len(main) - 1}d: {{out_channels: {main[0]}, kernel_size: 1}}"
-                             + (f", or channel_pad: {main[0]} (no weights)"
-                                if other[0] < main[0] else ""))
-        spatial_ok = all(o == m or (broadcast and 1 in (o, m))
-                         for o, m in zip(other[1:], main[1:]))
-        if spatial_ok or len(main) < 2:
-            continue
-        if all(o > m for o, m in zip(other[1:], main[1:])) and not any(
-                "out_channels" in n.args for n in branch):
-            ratios = {o / m for o, m in zip(other[1:], main[1:])}
-            ratio = next(iter(ratios))
-            if len(ratios) == 1 and float(ratio).is_integer():
-                where = "" if other_id == NETWORK_INPUT else \
-                    f" ({_line(graph.nodes[other_id])})"
-                fixes.append(f"on the shortcut (from {producer(graph, other_id)}{where}, "
-                             f"{fmt_shape(other)}) paste a projection: conv{len(main) - 1}d: "
-                             f"{{out_channels: {main[0]}, kernel_size: 1, stride: {int(ratio)}, "
-                             f"bias: false}} -> {fmt_shape(main)}")
-                continue
-        main_branch = _branch(graph, main_id, stop)
-        shrinking = _shrinking_convs(graph, steps, main_branch) if all(
-            m < o for o, m in zip(other[1:], main[1:])) else []
-        if shrinking:
-            fixes += shrinking
-            continue
-        resized = _resize(steps, branch, main[1:]) or _resize(steps, main_branch, other[1:])
-        if resized:
-            fixes.append(resized)
-        else:
-            fixes.append(f"the branch from {producer(graph, other_id)} gives "
-                         f"{fmt_shape(other)} but the main path {fmt_shape(main)}")
-    return fixes
-
-
-def _resize(steps: dict[int, Step], branch: list[Node], target: tuple[int, ...]) -> str | None:
-    """Solve the branch's last sliding window for a padding (and output_padding, or stride)
-    that makes it give ``target``: the computed "which padding/stride reaches this size"."""
-    from .solve import solve
-
-    for node in reversed(branch):
-        step = steps.get(node.id)
-        if not step or not step.call or node.unit.base not in (*WINDOW_BASES, "conv_transpose"):
-            continue
-        call = step.call
-        op = {"conv": "conv", "conv_transpose": "deconv"}.get(node.unit.base, "pool")
-        if op == "conv" and isinstance(call.args.get("padding"), str):
-            return None
-        kernel = call.axes("kernel_size")
-        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
-        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
-        tries = [("padding",), ("padding", "output_padding"), ("stride",),
-                 ("stride", "padding")] if op == "deconv" else \
-            [("padding",), ("stride",), ("stride", "padding")]
-        for unknowns in tries:
-            chosen = []
-            for n, k, st, d, t in zip(call.x[1:], kernel, stride, dilation, target):
-                known = {"input": n, "kernel": k, "stride": st, "dilation": d}
-                known = {key: v for key, v in known.items() if key not in unknowns}
-                try:
-                    answer = solve(op, known, unknowns, t)
-                except CnnCalcError:
-                    break
-                exact = [sol for sol in answer.solutions if sol.exact] or \
-                    list(answer.solutions)
-                if not exact:
-                    break
-                chosen.append(exact[0].values)
-            else:
-                if len(chosen) == call.ndim and chosen:
-                    settings = ", ".join(
-                        f"{key}: {_ints([c[key] for c in chosen])}" for key in chosen[0])
-                    return (f"{settings} on '{node.name}' ({_line(node)}) makes it give "
-                            f"{fmt_shape(target)} (solved from its size formula)")
-        return None
-    return None
-
-
-def _fix_concat(graph: Graph, steps: dict[int, Step], node: Node,
-                inputs: list[tuple[int, ...]]) -> list[str]:
-    if len({len(s) for s in inputs}) != 1 or len(inputs[0]) < 2:
-        return []
-    small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
-    large = [max(axis) for axis in zip(*(s[1:] for s in inputs))]
-    keep: list[str] = []
-    for shape, node_id in zip(inputs, node.inputs):
-        if list(shape[1:]) == large:
-            continue
-        others = set().union(*(_ancestors(graph, i) for i in node.inputs if i != node_id))
-        keep += _shrinking_convs(graph, steps, _branch(graph, node_id, others))
-    crop, pad = [], []
-    for shape, node_id in zip(inputs, node.inputs):
-        if list(shape[1:]) != small:
-            crop.append(f"center_crop: {_ints(small)} at the end of the branch from "
-                        f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
-                        f"{fmt_shape((shape[0], *small))})")
-        if list(shape[1:]) != large:
-            total = [g - s for g, s in zip(large, shape[1:])]
-            halves = [v for t in total for v in (t // 2, t - t // 2)]
-            value = _ints([t // 2 for t in total]) if all(t % 2 == 0 for t in total) else \
-                _ints(halves)
-            pad.append(f"zeropad: {value} at the end of the branch from "
-                       f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
-                       f"{fmt_shape((shape[0], *large))})")
-    fixes = ["crop the larger inputs: " + "; ".join(crop)] if crop else []
-    if pad:
-        fixes.append("or pad the smaller ones: " + "; ".join(pad))
-    return fixes + [f"or keep the size: {k}" for k in keep]
-
-
-def _ints(values: list[int]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
-
-
-def _fix_too_small(graph: Graph, node: Node, shape: tuple[int, ...]) -> list[str]:
-    fixes = [f"its input {fmt_shape(shape)} comes from {producer(graph, node.inputs[0])}"]
-    upto = dataclasses.replace(graph, nodes=graph.nodes[:node.id + 1], outputs=(node.id,))
-    smallest = min_input(upto)
-    if smallest.shape is not None:
-        fixes.append(f"the network up to '{node.name}' needs an input of at least "
-                     f"{fmt_shape(smallest.shape)} (the spec has {fmt_shape(graph.input_shape)})")
-    return fixes
-
-
-def _fix_groups(node: Node, shape: tuple[int, ...]) -> list[str]:
-    cin = shape[0]
-    cout = node.args.get("out_channels") or cin
-    common = math.gcd(cin, cout)
-    good = [g for g in range(1, common + 1) if common % g == 0]
-    return [f"groups must divide both {cin} input and {cout} output channels: "
-            f"groups: {', '.join(map(str, good))} would work"]
-
-
-def _fix_in_features(graph: Graph, steps: dict[int, Step], node: Node,
-                     shape: tuple[int, ...]) -> list[str]:
-    written = node.args["in_features"]
-    fixes = [f"delete 'in_features: {written}' (cnncalc infers {shape[0]:,})"]
-    prev = node.inputs[0]
-    if prev != NETWORK_INPUT and graph.nodes[prev].unit.base == "flatten":
-        before = shape_of(graph, steps, graph.nodes[prev].inputs[0])
-        if before and len(before) == 3:
-            side = math.isqrt(written // before[0]) if written % before[0] == 0 else 0
-            if side and side * side * before[0] == written:
-                fixes.append(f"{written:,} = {before[0]} x {side} x {side}: the layer expects "
-                             f"a {side}x{side} map before the flatten but gets "
-                             f"{fmt_shape(before[1:])}")
-    return fixes
-
-
 # -- network-level warnings -----------------------------------------------------------------
 
 def network_warnings(graph: Graph, steps: dict[int, Step], report: Report) -> list[Warning_]:
@@ -454,7 +136,7 @@ def _warn_collapsed(graph: Graph, steps: dict[int, Step]) -> list[Warning_]:
     out = []
     for step in steps.values():
         call, node = step.call, step.node
-        if call is None or node.unit.base not in WINDOW_BASES or len(call.x) < 2:
+        if call is None or node.unit.window_formula not in WINDOWS or len(call.x) < 2:
             continue
         if math.prod(call.x[1:]) != 1 or math.prod(call.axes("kernel_size")) == 1:
             continue
@@ -466,7 +148,7 @@ def _warn_collapsed(graph: Graph, steps: dict[int, Step]) -> list[Warning_]:
                 break
             origin = graph.nodes[origin].inputs[0]
         later = sum(1 for s in steps.values() if s.node.id >= node.id and s.call and
-                    s.node.unit.base in WINDOW_BASES)
+                    s.node.unit.window_formula in WINDOWS)
         out.append(Warning_(
             f"the feature map is already {fmt_shape(call.x[1:])} (since {producer(graph, origin)})"
             f", so this {fmt_shape(call.axes('kernel_size'))} window and {later - 1} more after "
@@ -527,6 +209,10 @@ def _works(graph: Graph, shape: tuple[int, ...]) -> CnnCalcError | None:
     except CnnCalcError as exc:
         return exc
     return None
+
+
+def _smallest_input(graph: Graph) -> Shape | None:
+    return min_input(graph).shape
 
 
 def min_input(graph: Graph, limit: int | None = None) -> MinInput:

@@ -30,15 +30,21 @@ def _locate(message: str, pos: SourcePos | None, layer: str | None, kind: str | 
 
 
 class CnnCalcError(Exception):
-    """An error the user caused: bad YAML, a bad argument, shapes that do not fit."""
+    """An error the user caused: bad YAML, a bad argument, shapes that do not fit.
+
+    ``code`` names the kind of mistake for programs (``"kernel_too_large"``,
+    ``"in_channels_mismatch"``, ...), set where the error is raised, so that the debugger
+    and other tools can react to it without parsing the message, whose wording may change.
+    None where nothing reacts to it yet."""
 
     def __init__(self, message: str, pos: SourcePos | None = None, layer: str | None = None,
-                 kind: str | None = None, hint: str | None = None):
+                 kind: str | None = None, hint: str | None = None, code: str | None = None):
         self.message = message
         self.pos = pos
         self.layer = layer
         self.kind = kind
         self.hint = hint
+        self.code = code
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -12,14 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import ShapeError, SourcePos, SpecError, Warning_, did_you_mean
+from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, Warning_, did_you_mean
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, channels first: (C,), (C, L), (C, H, W), (C, D, H, W)."""
 
 REQUIRED: Any = object()
+
+Attempt = tuple[list[Shape], dict[str, Any], str]
+"""A way to run a failed layer once fixed: (input shapes, arguments, the assumption in words)."""
 
 
 @dataclass(frozen=True)
@@ -150,9 +156,12 @@ class Call:
             return value
         return (value,) * self.ndim
 
-    def error(self, message: str, arg: str | None = None, hint: str | None = None) -> ShapeError:
+    def error(self, message: str, arg: str | None = None, hint: str | None = None,
+              code: str | None = None) -> ShapeError:
+        """A located error to raise; ``code`` (see ``CnnCalcError``) lets the debugger pick
+        the unit's fixes without reading the message."""
         pos = self.arg_pos.get(arg, self.pos) if arg else self.pos
-        return ShapeError(message, pos, self.name, self.kind, hint)
+        return ShapeError(message, pos, self.name, self.kind, hint, code)
 
     def warn(self, message: str) -> None:
         self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
@@ -213,6 +222,9 @@ class LayerKind:
     """How many inputs the layer takes; 0 means two or more (merges)."""
     category: ClassVar[str] = "other"
     min_rank: ClassVar[int] = 1
+    window_formula: ClassVar[str | None] = None
+    """Sliding windows: which size formula of ``cnncalc.solve`` gives the output size
+    (``conv``, ``pool``, ``deconv``), so the debugger can solve it for a padding or stride."""
 
     def __init__(self, ndim: int | None = None):
         self.ndim = ndim
@@ -279,7 +291,7 @@ class LayerKind:
             expected = {1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}[self.ndim]
             raise call.error(f"expects a {self.ndim + 1}-D input {expected} but got "
                              f"{fmt_shape(call.x)} ({rank}-D)",
-                             hint=self.rank_hint(call))
+                             hint=self.rank_hint(call), code="rank_mismatch")
         if rank < self.min_rank:
             raise call.error(f"expects an input with spatial axes but got {fmt_shape(call.x)}")
         return rank - 1
@@ -328,6 +340,30 @@ class LayerKind:
     def torch_module(self, call: Call) -> Any:
         """The equivalent ``torch.nn.Module`` (torch imported lazily by the caller's backend)."""
         raise NotImplementedError(f"{self.name} has no torch counterpart yet")
+
+    # -- debugging (check-spec) ------------------------------------------------------------
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """Ways to run this layer as if ``error`` (raised by ``call``) were fixed, most
+        plausible first; the debugger takes the first that works so that checking can go on
+        below a failure. Default: none (the layers below get an unknown shape)."""
+        return []
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """Fixes computed from the user's numbers for ``error``, raised by this layer in the
+        network of ``ctx``, written so that they can be pasted into the spec. The default
+        knows the errors any unit may raise: a wrong input rank, a window larger than its
+        input. Units override it for their own codes and fall back on it."""
+        if error.code == "kernel_too_large":
+            from .fixes import too_small
+
+            return too_small(ctx)
+        shape = ctx.inputs[0]
+        if error.code == "rank_mismatch" and self.ndim is not None and 2 <= len(shape) <= 4:
+            fitting = f"{self.base}{len(shape) - 1}d"
+            if lookup(fitting) is not None:
+                return [f"a {fmt_shape(shape)} input needs {fitting}; or write '{self.base}', "
+                        "which takes its rank from the input"]
+        return []
 
 
 REGISTRY: dict[str, LayerKind] = {}

@@ -35,7 +35,8 @@ class TableConv(LayerKind):
             try:
                 axis = conv_out(n, k, s)
             except ValueError as exc:
-                raise call.error(f"{exc} ({fmt_shape(call.x)})", arg="kernel_size") from None
+                raise call.error(f"{exc} ({fmt_shape(call.x)})", arg="kernel_size",
+                                 code="kernel_too_large") from None
             sizes.append(axis.size)
             dropped.append(axis.dropped)
         warn_dropped(call, dropped, call.x[1:])
@@ -88,7 +89,7 @@ class Subsample(LayerKind):
             try:
                 axis = pool_out(n, k, s)
             except ValueError as exc:
-                raise call.error(str(exc), arg="kernel_size") from None
+                raise call.error(str(exc), arg="kernel_size", code="kernel_too_large") from None
             sizes.append(axis.size)
             dropped.append(axis.dropped)
         warn_dropped(call, dropped, call.x[1:])
@@ -129,7 +130,8 @@ class RBF(LayerKind):
     def output_shape(self, call: Call) -> Shape:
         if len(call.x) != 1:
             raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
-                             hint=f"flatten gives {numel(call.x):,} features")
+                             hint=f"flatten gives {numel(call.x):,} features",
+                             code="flat_input_expected")
         return (call.args["out_features"],)
 
     def params(self, call: Call) -> int:

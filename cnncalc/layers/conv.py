@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
+from ..errors import CnnCalcError
 from ..formulas import conv_out, conv_transpose_out
 from ..worked import Line, axis_names, layout_names, product_line, shape_text, sliding_window_line
-from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
 from .padding import PAD_WORDS, explain_padding, resolve_padding
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -19,13 +24,14 @@ def check_in_channels(call: Call, groups: int, out_channels: int | None = None) 
     if written is not None and written != channels:
         raise call.error(f"in_channels is written as {written} but the input has {channels} "
                          f"channels ({fmt_shape(call.x)})", arg="in_channels",
-                         hint=f"write in_channels: {channels} or leave it out (it is inferred)")
+                         hint=f"write in_channels: {channels} or leave it out (it is inferred)",
+                         code="in_channels_mismatch")
     if channels % groups:
         raise call.error(f"groups={groups} does not divide the {channels} input channels",
-                         arg="groups")
+                         arg="groups", code="groups_mismatch")
     if out_channels is not None and out_channels % groups:
         raise call.error(f"groups={groups} does not divide out_channels={out_channels}",
-                         arg="groups")
+                         arg="groups", code="groups_mismatch")
     return channels
 
 
@@ -86,15 +92,63 @@ CONV_ARGS = (
 )
 
 
+def fix_in_channels(ctx: FixContext) -> list[str]:
+    """Delete the written count; and say where a stale number came from (an earlier layer of
+    that width: the usual trace of an edit that changed a width upstream)."""
+    from ..graph import NETWORK_INPUT
+    from .fixes import line
+
+    graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]
+    written = node.args["in_channels"]
+    fixes = [f"delete 'in_channels: {written}' (cnncalc infers {shape[0]})"]
+    node_id, changer = node.inputs[0], None
+    while node_id != NETWORK_INPUT:
+        up = graph.nodes[node_id]
+        width = up.args.get("out_channels")
+        if width == written and changer is not None:
+            fixes.append(f"{written} is the width of '{up.name}' ({line(up)}); "
+                         f"'{changer.name}' ({line(changer)}) changed it to {shape[0]}")
+            break
+        if width is not None and changer is None:
+            changer = up
+        node_id = up.inputs[0] if up.inputs else NETWORK_INPUT
+    return fixes
+
+
+class _Convolution(LayerKind):
+    """What convolutions and their transposes share: the channel checks of
+    ``check_in_channels`` and the debugger's answers to them."""
+
+    category = "convolution"
+    min_rank = 2
+
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """Go on as if a written in_channels were left out, or without groups."""
+        args, attempts = call.args, []
+        if args.get("in_channels") is not None:
+            attempts.append((call.inputs, {**args, "in_channels": None}, "in_channels inferred"))
+        if args.get("groups", 1) != 1:
+            attempts.append((call.inputs, {**args, "groups": 1}, "groups: 1"))
+        return attempts
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code == "in_channels_mismatch":
+            return fix_in_channels(ctx)
+        if error.code == "groups_mismatch":
+            from .fixes import groups
+
+            return groups(ctx)
+        return super().suggest_fixes(ctx, error)
+
+
 @register
-class Conv(LayerKind):
+class Conv(_Convolution):
     """Convolution (torch.nn.Conv1d/2d/3d); `conv` picks the rank from its input."""
 
     base = "conv"
     dims = (1, 2, 3, None)
     arguments = CONV_ARGS
-    category = "convolution"
-    min_rank = 2
+    window_formula = "conv"
 
     def _geometry(self, call: Call):
         kernel, stride, dilation = call.axes("kernel_size"), call.axes("stride"), \
@@ -115,7 +169,7 @@ class Conv(LayerKind):
                 padded = [x + b + a for x, (b, a) in zip(call.x[1:], pads)]
                 raise call.error(f"kernel {fmt_shape(kernel)} is larger than the padded input "
                                  f"{fmt_shape(padded)}" + (f" ({exc})" if d > 1 else ""),
-                                 arg="kernel_size",
+                                 arg="kernel_size", code="kernel_too_large",
                                  hint=f"use a smaller kernel or padding >= "
                                       f"{max(0, -(-(d * (k - 1) + 1 - n) // 2))}") from None
             sizes.append(axis.size)
@@ -133,6 +187,14 @@ class Conv(LayerKind):
     def macs(self, call: Call) -> int:
         a = call.args
         return numel(call.out) * (call.x[0] // a["groups"]) * math.prod(call.axes("kernel_size"))
+
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """A kernel larger than its input: go on as if the size were kept (``same``)."""
+        attempts = super().recover(call, error)
+        if error.code == "kernel_too_large":
+            attempts.append((call.inputs, {**call.args, "padding": "same", "stride": 1},
+                             "padding 'same' (size kept)"))
+        return attempts
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) if call.args["bias"] else 0
@@ -205,7 +267,7 @@ class Conv(LayerKind):
 
 
 @register
-class ConvTranspose(LayerKind):
+class ConvTranspose(_Convolution):
     """Transposed convolution (torch.nn.ConvTranspose1d/2d/3d), a learned upsampling."""
 
     base = "conv_transpose"
@@ -222,8 +284,7 @@ class ConvTranspose(LayerKind):
         Arg("bias", "bool", True, "learn one bias per output channel", aliases=("use_bias",)),
         Arg("in_channels", "int", None, "inferred; checked if written", minimum=1),
     )
-    category = "convolution"
-    min_rank = 2
+    window_formula = "deconv"
 
     def output_shape(self, call: Call) -> Shape:
         out_channels, groups = call.args["out_channels"], call.args["groups"]

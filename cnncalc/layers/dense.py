@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
+from ..errors import CnnCalcError
 from ..worked import Line, product_line, shape_text
-from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 
 @register
@@ -24,12 +31,13 @@ class Linear(LayerKind):
         if len(call.x) != 1:
             raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
                              hint=f"add '- flatten' before it: flatten gives {numel(call.x):,} "
-                                  "features")
+                                  "features", code="flat_input_expected")
         written = call.args["in_features"]
         if written is not None and written != call.x[0]:
             raise call.error(f"in_features is written as {written:,} but the input has "
                              f"{call.x[0]:,} features", arg="in_features",
-                             hint=f"write in_features: {call.x[0]} or leave it out")
+                             hint=f"write in_features: {call.x[0]} or leave it out",
+                             code="in_features_mismatch")
         return (call.args["out_features"],)
 
     def params(self, call: Call) -> int:
@@ -61,6 +69,47 @@ class Linear(LayerKind):
         from torch import nn
 
         return nn.Linear(call.x[0], call.args["out_features"], bias=call.args["bias"])
+
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """Go on as if a written in_features were left out, or a flatten came before."""
+        attempts: list[Attempt] = []
+        if call.args.get("in_features") is not None:
+            attempts.append((call.inputs, {**call.args, "in_features": None},
+                             "in_features inferred"))
+        if len(call.x) > 1:
+            attempts.append(([(numel(call.x),)], call.args, "a flatten before it"))
+        return attempts
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        from .fixes import line
+
+        shape = ctx.inputs[0]
+        if error.code == "flat_input_expected":
+            return [f"paste '- flatten' on the line before '{ctx.node.name}' "
+                    f"({line(ctx.node)}): {fmt_shape(shape)} -> {numel(shape):,} features"]
+        if error.code == "in_features_mismatch":
+            return self._fix_in_features(ctx)
+        return super().suggest_fixes(ctx, error)
+
+    def _fix_in_features(self, ctx: FixContext) -> list[str]:
+        """Delete the written count; when a flatten of a square map comes before, say which
+        map size the written count was made for."""
+        from ..graph import NETWORK_INPUT
+        from .fixes import shape_of
+
+        graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]
+        written = node.args["in_features"]
+        fixes = [f"delete 'in_features: {written}' (cnncalc infers {shape[0]:,})"]
+        prev = node.inputs[0]
+        if prev != NETWORK_INPUT and isinstance(graph.nodes[prev].unit, Flatten):
+            before = shape_of(graph, ctx.steps, graph.nodes[prev].inputs[0])
+            if before and len(before) == 3:
+                side = math.isqrt(written // before[0]) if written % before[0] == 0 else 0
+                if side and side * side * before[0] == written:
+                    fixes.append(f"{written:,} = {before[0]} x {side} x {side}: the layer "
+                                 f"expects a {side}x{side} map before the flatten but gets "
+                                 f"{fmt_shape(before[1:])}")
+        return fixes
 
 
 @register
@@ -114,12 +163,29 @@ class Reshape(LayerKind):
         if -1 in shape:
             if total % known:
                 raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
-                                 f"{shape}", arg="shape")
+                                 f"{shape}", arg="shape", code="reshape_size")
             shape[shape.index(-1)] = total // known
         if numel(shape) != total:
             raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
-                             f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape")
+                             f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape",
+                             code="reshape_size")
         return tuple(shape)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """The target shape with its last axis fixed to hold every value, or inferred."""
+        if error.code != "reshape_size":
+            return super().suggest_fixes(ctx, error)
+        shape = ctx.inputs[0]
+        total = numel(shape)
+        wanted = [s for s in ctx.node.args["shape"] if s != -1]
+        rest = numel(wanted[:-1]) if wanted else 1
+        fixes = []
+        if wanted and total % rest == 0:
+            fixed = [*wanted[:-1], total // rest]
+            fixes.append(f"reshape: {list(fixed)} holds all {total:,} values of "
+                         f"{fmt_shape(shape)}")
+        fixes.append(f"or let one axis be inferred: reshape: {[*wanted[:-1], -1]}")
+        return fixes
 
     def torch_module(self, call: Call):
         from ..torch.modules import Reshape

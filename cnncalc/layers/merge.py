@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
+from ..errors import CnnCalcError
 from ..worked import Line, shape_text
-from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 
 def _shapes(call: Call) -> str:
@@ -31,7 +37,8 @@ class Concat(LayerKind):
             if len(shape) != len(first) or rest != want:
                 raise call.error(f"inputs {_shapes(call)} differ outside axis {dim}; all but "
                                  "the joined axis must match",
-                                 hint="crop or pad the larger input (center_crop, zeropad)")
+                                 hint="crop or pad the larger input (center_crop, zeropad)",
+                                 code="merge_shape_mismatch")
         return (*first[:dim], sum(s[dim] for s in call.inputs), *first[dim + 1:])
 
     def explain(self, call: Call, layout: str = "chw") -> list[Line]:
@@ -47,6 +54,51 @@ class Concat(LayerKind):
 
         return Concat(call.args["dim"] % len(call.x) + 1)
 
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """Go on as if every input were cropped to the smallest size."""
+        inputs = call.inputs
+        small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
+        cropped = [(s[0], *small) for s in inputs] if len({len(s) for s in inputs}) == 1 \
+            else inputs
+        return [(cropped, call.args, "its inputs cropped to the smallest")]
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """Crop the larger inputs, pad the smaller ones, or keep the size on a branch whose
+        stride-1 windows shrink it."""
+        from .fixes import ancestors, branch, ints, producer, shrinking_windows
+
+        inputs, graph, node = ctx.inputs, ctx.graph, ctx.node
+        if error.code != "merge_shape_mismatch":
+            return super().suggest_fixes(ctx, error)
+        if len({len(s) for s in inputs}) != 1 or len(inputs[0]) < 2:
+            return []
+        small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
+        large = [max(axis) for axis in zip(*(s[1:] for s in inputs))]
+        keep: list[str] = []
+        for shape, node_id in zip(inputs, node.inputs):
+            if list(shape[1:]) == large:
+                continue
+            others = set().union(*(ancestors(graph, i) for i in node.inputs if i != node_id))
+            keep += shrinking_windows(ctx.steps, branch(graph, node_id, others))
+        crop, pad = [], []
+        for shape, node_id in zip(inputs, node.inputs):
+            if list(shape[1:]) != small:
+                crop.append(f"center_crop: {ints(small)} at the end of the branch from "
+                            f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
+                            f"{fmt_shape((shape[0], *small))})")
+            if list(shape[1:]) != large:
+                total = [g - s for g, s in zip(large, shape[1:])]
+                halves = [v for t in total for v in (t // 2, t - t // 2)]
+                value = ints([t // 2 for t in total]) if all(t % 2 == 0 for t in total) else \
+                    ints(halves)
+                pad.append(f"zeropad: {value} at the end of the branch from "
+                           f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
+                           f"{fmt_shape((shape[0], *large))})")
+        fixes = ["crop the larger inputs: " + "; ".join(crop)] if crop else []
+        if pad:
+            fixes.append("or pad the smaller ones: " + "; ".join(pad))
+        return fixes + [f"or keep the size: {k}" for k in keep]
+
 
 def _broadcast(call: Call, allow: bool) -> Shape:
     out = list(call.x)
@@ -60,7 +112,7 @@ def _broadcast(call: Call, allow: bool) -> Shape:
                 out[i] = max(a, b)
                 continue
             raise call.error(f"shapes differ: {_shapes(call)}",
-                             hint=_fix_hint(call.x, shape))
+                             hint=_fix_hint(call.x, shape), code="merge_shape_mismatch")
     return tuple(out)
 
 
@@ -77,19 +129,91 @@ def _fix_hint(main: Shape, other: Shape) -> str | None:
     return None
 
 
-@register
-class Add(LayerKind):
-    """Elementwise sum of equal shapes: the residual connection."""
+class _Elementwise(LayerKind):
+    """What add and multiply share: equal shapes (size-1 axes broadcast where ``broadcast``),
+    one operation per output element and extra input, and the debugger's fixes."""
 
-    base = "add"
     n_inputs = 0
     category = "merge"
+    broadcast: ClassVar[bool] = False
 
     def output_shape(self, call: Call) -> Shape:
-        return _broadcast(call, allow=False)
+        return _broadcast(call, allow=self.broadcast)
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * (len(call.inputs) - 1)
+
+    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+        """Go on with the first input (the main path) alone."""
+        return [([call.x], call.args, f"its first input's shape {fmt_shape(call.x)}")]
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """Channels: the branch's last conv gets the main path's width (or a projection when
+        the branch has none). Size: a projection for an integer ratio, padding on stride-1
+        windows that shrink, or the padding/stride (solved) that makes a branch's last window
+        reach the size."""
+        from ..graph import NETWORK_INPUT
+        from .fixes import ancestors, branch, line, producer, resize, shrinking_windows
+
+        if error.code != "merge_shape_mismatch":
+            return super().suggest_fixes(ctx, error)
+        graph, node, steps, broadcast = ctx.graph, ctx.node, ctx.steps, self.broadcast
+        main, main_id = ctx.inputs[0], node.inputs[0]
+        fixes: list[str] = []
+        for other, other_id in zip(ctx.inputs[1:], node.inputs[1:]):
+            if other == main or len(other) != len(main):
+                continue
+            stop = ancestors(graph, main_id) & ancestors(graph, other_id)
+            side = branch(graph, other_id, stop)
+            if other[0] != main[0] and not (broadcast and 1 in (other[0], main[0])):
+                last = next((n for n in reversed(side) if "out_channels" in n.args), None)
+                if last is not None:
+                    fixes.append(f"out_channels: {main[0]} on '{last.name}' ({line(last)}) "
+                                 f"gives the branch {main[0]} channels like the main path (now "
+                                 f"{other[0]})")
+                elif other[1:] == main[1:]:
+                    fixes.append(f"channels differ ({main[0]} vs {other[0]}): paste a "
+                                 f"projection on the branch from {producer(graph, other_id)}: "
+                                 f"conv{len(main) - 1}d: {{out_channels: {main[0]}, "
+                                 "kernel_size: 1}"
+                                 + (f", or channel_pad: {main[0]} (no weights)"
+                                    if other[0] < main[0] else ""))
+            spatial_ok = all(o == m or (broadcast and 1 in (o, m))
+                             for o, m in zip(other[1:], main[1:]))
+            if spatial_ok or len(main) < 2:
+                continue
+            if all(o > m for o, m in zip(other[1:], main[1:])) and not any(
+                    "out_channels" in n.args for n in side):
+                ratios = {o / m for o, m in zip(other[1:], main[1:])}
+                ratio = next(iter(ratios))
+                if len(ratios) == 1 and float(ratio).is_integer():
+                    where = "" if other_id == NETWORK_INPUT else \
+                        f" ({line(graph.nodes[other_id])})"
+                    fixes.append(f"on the shortcut (from {producer(graph, other_id)}{where}, "
+                                 f"{fmt_shape(other)}) paste a projection: conv{len(main) - 1}d:"
+                                 f" {{out_channels: {main[0]}, kernel_size: 1, stride: "
+                                 f"{int(ratio)}, bias: false}} -> {fmt_shape(main)}")
+                    continue
+            main_branch = branch(graph, main_id, stop)
+            shrinking = shrinking_windows(steps, main_branch) if all(
+                m < o for o, m in zip(other[1:], main[1:])) else []
+            if shrinking:
+                fixes += shrinking
+                continue
+            resized = resize(steps, side, main[1:]) or resize(steps, main_branch, other[1:])
+            if resized:
+                fixes.append(resized)
+            else:
+                fixes.append(f"the branch from {producer(graph, other_id)} gives "
+                             f"{fmt_shape(other)} but the main path {fmt_shape(main)}")
+        return fixes
+
+
+@register
+class Add(_Elementwise):
+    """Elementwise sum of equal shapes: the residual connection."""
+
+    base = "add"
 
     def torch_module(self, call: Call):
         from ..torch.modules import Add
@@ -98,19 +222,12 @@ class Add(LayerKind):
 
 
 @register
-class Multiply(LayerKind):
+class Multiply(_Elementwise):
     """Elementwise product with broadcasting over size-1 axes (squeeze-and-excitation)."""
 
     base = "multiply"
     aliases_by_dim = {None: ("mul",)}
-    n_inputs = 0
-    category = "merge"
-
-    def output_shape(self, call: Call) -> Shape:
-        return _broadcast(call, allow=True)
-
-    def other_ops(self, call: Call) -> int:
-        return numel(call.out) * (len(call.inputs) - 1)
+    broadcast = True
 
     def torch_module(self, call: Call):
         from ..torch.modules import Multiply

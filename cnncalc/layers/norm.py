@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..errors import CnnCalcError
 from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 
 def _check_features(call: Call, arg: str = "num_features") -> int:
@@ -120,7 +126,7 @@ class GroupNorm(LayerKind):
         channels = _check_features(call, "num_channels")
         if channels % call.args["num_groups"]:
             raise call.error(f"num_groups={call.args['num_groups']} does not divide the "
-                             f"{channels} channels", arg="num_groups")
+                             f"{channels} channels", arg="num_groups", code="groups_mismatch")
         return call.x
 
     def params(self, call: Call) -> int:
@@ -128,6 +134,13 @@ class GroupNorm(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code == "groups_mismatch":
+            from .fixes import groups
+
+            return groups(ctx)
+        return super().suggest_fixes(ctx, error)
 
     def torch_module(self, call: Call):
         from torch import nn

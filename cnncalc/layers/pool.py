@@ -30,6 +30,7 @@ class _WindowPool(LayerKind):
     category = "pooling"
     min_rank = 2
     primary = "kernel_size"
+    window_formula = "pool"
 
     def geometry(self, call: Call):
         kernel = call.axes("kernel_size")
@@ -43,10 +44,11 @@ class _WindowPool(LayerKind):
         for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
             try:
                 axis = pool_out(n, k, s, p, d, call.args["ceil_mode"])
-            except ValueError as exc:
+            except ValueError as exc:  # pool_out refuses padding > k/2, else a short input
                 raise call.error(f"{exc} (input {fmt_shape(call.x)}, kernel "
                                  f"{fmt_shape(kernel)}, padding {fmt_shape(padding)})",
-                                 arg="kernel_size") from None
+                                 arg="kernel_size",
+                                 code=None if 2 * p > k else "kernel_too_large") from None
             sizes.append(axis.size)
             dropped.append(max(0, axis.dropped - p) if s <= d * (k - 1) + 1 else 0)
         warn_dropped(call, dropped, call.x[1:])

@@ -1,0 +1,177 @@
+"""What a unit is given to suggest fixes for its own error (``LayerKind.suggest_fixes``), and
+the helpers that several units' fixes share: naming where a shape came from, walking a branch
+back to its fork, the padding that keeps a stride-1 window's size, solving a window for the
+padding or stride that gives a wanted size.
+
+The debugger (``cnncalc.diagnose``) builds the context and knows no layer kind; each unit
+knows its own mistakes. Imported only on the error path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..errors import CnnCalcError
+from ..graph import NETWORK_INPUT, Graph, Node
+from .base import Shape, fmt_shape
+
+if TYPE_CHECKING:
+    from ..engine import Step
+
+
+@dataclass(frozen=True)
+class FixContext:
+    """A failed node in its network: the graph, the steps walked so far (node id -> step),
+    the node, its input shapes, and the network-level search for the smallest input that
+    survives a graph (``diagnose.min_input``), which a unit cannot do on its own."""
+
+    graph: Graph
+    steps: Mapping[int, Step]
+    node: Node
+    inputs: list[Shape]
+    smallest_input: Callable[[Graph], Shape | None]
+
+
+def producer(graph: Graph, node_id: int) -> str:
+    return "the network input" if node_id == NETWORK_INPUT else f"'{graph.nodes[node_id].name}'"
+
+
+def shape_of(graph: Graph, steps: Mapping[int, Step], node_id: int) -> Shape | None:
+    if node_id == NETWORK_INPUT:
+        return graph.input_shape
+    step = steps.get(node_id)
+    return step.call.out if step and step.call else None
+
+
+def line(node: Node) -> str:
+    return f"line {node.pos.line}" if node.pos else "its line"
+
+
+def ints(values: list[int]) -> str:
+    """One value when all are equal (``2``), else the per-axis list (``[2, 3]``)."""
+    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
+
+
+def branch(graph: Graph, start: int, stop: set[int]) -> list[Node]:
+    """Nodes from ``start`` back along first inputs until one in ``stop`` (the fork)."""
+    out, node_id = [], start
+    while node_id != NETWORK_INPUT and node_id not in stop and len(out) < 10_000:
+        node = graph.nodes[node_id]
+        out.append(node)
+        node_id = node.inputs[0] if node.inputs else NETWORK_INPUT
+    return out[::-1]
+
+
+def ancestors(graph: Graph, node_id: int) -> set[int]:
+    seen, stack = set(), [node_id]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n != NETWORK_INPUT:
+            stack.extend(graph.nodes[n].inputs)
+    return seen
+
+
+def shrinking_windows(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[str]:
+    """Stride-1 windows (conv, pool) on a branch that lose size, with the padding that keeps
+    it."""
+    found, keep, names = [], None, []
+    for node in nodes:
+        step = steps.get(node.id)
+        if not step or not step.call or node.unit.window_formula not in ("conv", "pool"):
+            continue
+        call = step.call
+        if len(call.out) != len(call.x) or call.out[1:] == call.x[1:]:
+            continue
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
+        if any(s != 1 for s in stride):
+            continue
+        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        keep = keep or call.x[1:]
+        if all(e % 2 for e in extents):
+            pads = [(e - 1) // 2 for e in extents]
+            value = pads[0] if len(set(pads)) == 1 else pads
+            names.append(f"padding: {value} on '{node.name}' ({line(node)}, kernel "
+                         f"{fmt_shape(kernel)}: (k - 1)/2 = {value})")
+        else:
+            names.append(f"padding: same on '{node.name}' ({line(node)}, even kernel "
+                         f"{fmt_shape(kernel)} needs uneven padding)")
+    if names:
+        found.append("; ".join(names) + f" keeps {fmt_shape(keep)} through the branch")
+    return found
+
+
+def resize(steps: Mapping[int, Step], nodes: list[Node], target: Shape) -> str | None:
+    """Solve the last sliding window of a branch (``nodes``) for a padding (and
+    output_padding, or stride) that makes it give ``target``: the computed "which
+    padding/stride reaches this size", from the unit's ``window_formula``."""
+    from ..solve import solve
+
+    for node in reversed(nodes):
+        step = steps.get(node.id)
+        op = node.unit.window_formula
+        if not step or not step.call or op is None:
+            continue
+        call = step.call
+        if op == "conv" and isinstance(call.args.get("padding"), str):
+            return None
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
+        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        tries = [("padding",), ("padding", "output_padding"), ("stride",),
+                 ("stride", "padding")] if op == "deconv" else \
+            [("padding",), ("stride",), ("stride", "padding")]
+        for unknowns in tries:
+            chosen = []
+            for n, k, st, d, t in zip(call.x[1:], kernel, stride, dilation, target):
+                known = {"input": n, "kernel": k, "stride": st, "dilation": d}
+                known = {key: v for key, v in known.items() if key not in unknowns}
+                try:
+                    answer = solve(op, known, unknowns, t)
+                except CnnCalcError:
+                    break
+                exact = [sol for sol in answer.solutions if sol.exact] or \
+                    list(answer.solutions)
+                if not exact:
+                    break
+                chosen.append(exact[0].values)
+            else:
+                if len(chosen) == call.ndim and chosen:
+                    settings = ", ".join(
+                        f"{key}: {ints([c[key] for c in chosen])}" for key in chosen[0])
+                    return (f"{settings} on '{node.name}' ({line(node)}) makes it give "
+                            f"{fmt_shape(target)} (solved from its size formula)")
+        return None
+    return None
+
+
+def too_small(ctx: FixContext) -> list[str]:
+    """A window larger than its input: where the input came from, and the smallest network
+    input that gets this far."""
+    graph, node = ctx.graph, ctx.node
+    fixes = [f"its input {fmt_shape(ctx.inputs[0])} comes from "
+             f"{producer(graph, node.inputs[0])}"]
+    upto = dataclasses.replace(graph, nodes=graph.nodes[:node.id + 1], outputs=(node.id,))
+    smallest = ctx.smallest_input(upto)
+    if smallest is not None:
+        fixes.append(f"the network up to '{node.name}' needs an input of at least "
+                     f"{fmt_shape(smallest)} (the spec has {fmt_shape(graph.input_shape)})")
+    return fixes
+
+
+def groups(ctx: FixContext) -> list[str]:
+    """The group counts that divide both the input and the output channels."""
+    cin = ctx.inputs[0][0]
+    cout = ctx.node.args.get("out_channels") or cin
+    common = math.gcd(cin, cout)
+    good = [g for g in range(1, common + 1) if common % g == 0]
+    return [f"groups must divide both {cin} input and {cout} output channels: "
+            f"groups: {', '.join(map(str, good))} would work"]
