@@ -20,27 +20,12 @@ def _check_features(call: Call, arg: str = "num_features") -> int:
     return channels
 
 
-@register
-class BatchNorm(LayerKind):
-    """Batch normalization (torch.nn.BatchNorm1d/2d/3d): scale and shift per channel."""
+class _PerChannelNorm(LayerKind):
+    """Normalization with a learned scale and shift per channel (``affine``) and, when it
+    keeps running statistics (``track_running_stats``), a running mean and variance per
+    channel as buffers: the counting rules of batch and instance normalization."""
 
-    base = "batchnorm"
-    dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("bn", "batch_normalization")}
-    arguments = (
-        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
-        Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
-        Arg("affine", "bool", True, "learn a scale and a shift per channel"),
-        Arg("track_running_stats", "bool", True, "keep running mean and variance (buffers)"),
-        Arg("num_features", "int", None, "inferred; checked if written", minimum=1),
-    )
     category = "normalization"
-
-    def resolve_ndim(self, call: Call) -> int:
-        # BatchNorm1d accepts [C] (after a dense layer) as well as [C, L].
-        if self.ndim == 1 and len(call.x) == 1:
-            return 0
-        return super().resolve_ndim(call)
 
     def output_shape(self, call: Call) -> Shape:
         _check_features(call)
@@ -54,6 +39,28 @@ class BatchNorm(LayerKind):
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
+
+
+@register
+class BatchNorm(_PerChannelNorm):
+    """Batch normalization (torch.nn.BatchNorm1d/2d/3d): scale and shift per channel."""
+
+    base = "batchnorm"
+    dims = (1, 2, 3, None)
+    aliases_by_dim = {None: ("bn", "batch_normalization")}
+    arguments = (
+        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
+        Arg("affine", "bool", True, "learn a scale and a shift per channel"),
+        Arg("track_running_stats", "bool", True, "keep running mean and variance (buffers)"),
+        Arg("num_features", "int", None, "inferred; checked if written", minimum=1),
+    )
+
+    def resolve_ndim(self, call: Call) -> int:
+        # BatchNorm1d accepts [C] (after a dense layer) as well as [C, L].
+        if self.ndim == 1 and len(call.x) == 1:
+            return 0
+        return super().resolve_ndim(call)
 
     def torch_module(self, call: Call):
         from torch import nn
@@ -150,7 +157,7 @@ class GroupNorm(LayerKind):
 
 
 @register
-class InstanceNorm(LayerKind):
+class InstanceNorm(_PerChannelNorm):
     """Instance normalization (torch.nn.InstanceNorm1d/2d/3d), per sample and channel."""
 
     base = "instancenorm"
@@ -161,26 +168,16 @@ class InstanceNorm(LayerKind):
         Arg("track_running_stats", "bool", False, "keep running statistics (buffers)"),
         Arg("num_features", "int", None, "inferred; checked if written", minimum=1),
     )
-    category = "normalization"
     min_rank = 2
 
     def output_shape(self, call: Call) -> Shape:
-        _check_features(call)
+        super().output_shape(call)
         if numel(call.x[1:]) == 1 and not call.args["track_running_stats"]:
             raise call.error(f"instance normalization of {fmt_shape(call.x)} normalizes over a "
                              "single spatial element (PyTorch refuses: its variance is 0)",
                              hint="normalize before the spatial size reaches 1, or use "
                                   "batchnorm")
         return call.x
-
-    def params(self, call: Call) -> int:
-        return 2 * call.x[0] if call.args["affine"] else 0
-
-    def buffers(self, call: Call) -> int:
-        return 2 * call.x[0] if call.args["track_running_stats"] else 0
-
-    def other_ops(self, call: Call) -> int:
-        return numel(call.out)
 
     def torch_module(self, call: Call):
         from torch import nn
