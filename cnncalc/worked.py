@@ -60,6 +60,13 @@ def product_line(topic: str, label: str, symbols: str, factors: Sequence[int]) -
     return Line(topic, f"{label} = {symbols} = {terms(list(factors))} = {total:,}")
 
 
+def params_line(weights: int, biases: int) -> Line:
+    """``params = weights + biases = 150 + 6 = 156``, the sum every layer with weights ends
+    its account with."""
+    return Line("params", f"params = weights + biases = {weights:,} + {biases:,} = "
+                          f"{weights + biases:,}")
+
+
 def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, kernel: int,
                         stride: int, dilation: int = 1, ceil: bool = False,
                         discarded_last: bool = False) -> tuple[Line, int]:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
 from ..formulas import conv_out, conv_transpose_out
-from ..worked import Line, axis_names, layout_names, product_line, shape_text, sliding_window_line
+from ..worked import (
+    Line,
+    axis_names,
+    layout_names,
+    params_line,
+    product_line,
+    shape_text,
+    sliding_window_line,
+)
 from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
 from .padding import PAD_WORDS, explain_padding, resolve_padding
 
@@ -90,6 +98,13 @@ CONV_ARGS = (
         choices=("zeros", "reflect", "replicate", "circular")),
     Arg("in_channels", "int", None, "inferred; checked if written", minimum=1),
 )
+
+
+def _bias_lines(weights: int, cout: int, bias: bool) -> list[Line]:
+    """One bias per output channel, and the parameter sum, as worked lines."""
+    biases = cout if bias else 0
+    return [Line("biases", f"biases = C_out = {cout}" if bias else "biases = 0 (bias: false)"),
+            params_line(weights, biases)]
 
 
 def fix_in_channels(ctx: FixContext) -> list[str]:
@@ -228,11 +243,7 @@ class Conv(_Convolution):
         weights = cout * per_filter
         lines.append(product_line("weights", "weights", f"{k_sym} * {c_sym} * C_out",
                                   [*kernel, *c_val, cout]))
-        biases = cout if a["bias"] else 0
-        lines.append(Line("biases", f"biases = C_out = {cout}" if a["bias"] else
-                          "biases = 0 (bias: false)"))
-        lines.append(Line("params", f"params = weights + biases = {weights:,} + {biases:,} = "
-                                    f"{weights + biases:,}"))
+        lines += _bias_lines(weights, cout, a["bias"])
         o_sym = " * ".join(f"{n}_out" for n in names)
         lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * ({k_sym} * {c_sym})",
                                   [*call.out[1:], cout, per_filter]))
@@ -336,11 +347,7 @@ class ConvTranspose(_Convolution):
         c_sym = "(C_out / groups)" if groups > 1 else "C_out"
         lines.append(product_line("weights", "weights", f"C_in * {c_sym} * {k_sym}",
                                   [cin, per, *kernel]))
-        biases = cout if a["bias"] else 0
-        lines.append(Line("biases", f"biases = C_out = {cout}" if a["bias"] else
-                          "biases = 0 (bias: false)"))
-        lines.append(Line("params", f"params = weights + biases = {weights:,} + {biases:,} = "
-                                    f"{weights + biases:,}"))
+        lines += _bias_lines(weights, cout, a["bias"])
         i_sym = " * ".join(f"{n}_in" for n in names)
         lines.append(product_line("macs", "MACs", f"C_in * {i_sym} * (C_out / groups) * {k_sym}"
                                   " (every input pixel is spread over a k-window)",

@@ -8,6 +8,7 @@ PyTorch's ``y[:, :, -1:]``) or trimming a U-Net skip by hand needs.
 from __future__ import annotations
 
 from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+from .padding import SIDES_DOC, per_side
 
 
 @register
@@ -18,21 +19,12 @@ class Cropping(LayerKind):
 
     base = "cropping"
     dims = (1, 2, 3, None)
-    arguments = (Arg("cropping", "any_ints", doc="integer, per-axis list, or 2 per axis in "
-                     "axis order [before0, after0, before1, after1, ...]", minimum=0),)
+    arguments = (Arg("cropping", "any_ints", doc=SIDES_DOC, minimum=0),)
     primary = "cropping"
     min_rank = 2
 
     def crops(self, call: Call) -> list[tuple[int, int]]:
-        value = call.args["cropping"]
-        if isinstance(value, int):
-            return [(value, value)] * call.ndim
-        if len(value) == call.ndim:
-            return [(v, v) for v in value]
-        if len(value) == 2 * call.ndim:
-            return [(value[2 * i], value[2 * i + 1]) for i in range(call.ndim)]
-        raise call.error(f"cropping {list(value)} needs 1, {call.ndim} or {2 * call.ndim} "
-                         f"values for {call.ndim} spatial axes", arg="cropping")
+        return per_side(call, "cropping")
 
     def output_shape(self, call: Call) -> Shape:
         crops = self.crops(call)

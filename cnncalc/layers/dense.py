@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from ..worked import Line, product_line, shape_text
+from ..worked import Line, params_line, product_line, shape_text
 from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register
 
 if TYPE_CHECKING:
@@ -60,8 +60,7 @@ class Linear(LayerKind):
             product_line("weights", "weights", "n_in * n_out", [n_in, n_out]),
             Line("biases", f"biases = n_out = {n_out:,}" if biases else
                  "biases = 0 (bias: false)"),
-            Line("params", f"params = weights + biases = {n_in * n_out:,} + {biases:,} = "
-                           f"{n_in * n_out + biases:,}"),
+            params_line(n_in * n_out, biases),
             product_line("macs", "MACs", "n_in * n_out", [n_in, n_out]),
         ]
 

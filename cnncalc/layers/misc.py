@@ -4,6 +4,7 @@ cropping, and the Keras preprocessing layers that appear in tutorials."""
 from __future__ import annotations
 
 from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+from .padding import SIDES_DOC, per_side
 
 
 @register
@@ -119,21 +120,12 @@ class ZeroPad(LayerKind):
 
     base = "zeropad"
     dims = (1, 2, 3, None)
-    arguments = (Arg("padding", "any_ints", doc="integer, per-axis list, or 2 per axis in "
-                     "axis order [before0, after0, before1, after1, ...]", minimum=0),)
+    arguments = (Arg("padding", "any_ints", doc=SIDES_DOC, minimum=0),)
     primary = "padding"
     min_rank = 2
 
     def pads(self, call: Call) -> list[tuple[int, int]]:
-        value = call.args["padding"]
-        if isinstance(value, int):
-            return [(value, value)] * call.ndim
-        if len(value) == call.ndim:
-            return [(v, v) for v in value]
-        if len(value) == 2 * call.ndim:
-            return [(value[2 * i], value[2 * i + 1]) for i in range(call.ndim)]
-        raise call.error(f"padding {list(value)} needs 1, {call.ndim} or {2 * call.ndim} values "
-                         f"for {call.ndim} spatial axes", arg="padding")
+        return per_side(call, "padding")
 
     def output_shape(self, call: Call) -> Shape:
         return (call.x[0], *(n + b + a for n, (b, a) in zip(call.x[1:], self.pads(call))))

@@ -1,5 +1,6 @@
 """Turning a written ``padding`` (ints, ``valid``, ``same``, ``full``, ``causal``) into
-per-axis (before, after) pairs, shared by every sliding-window unit."""
+per-axis (before, after) pairs, shared by every sliding-window unit; and the per-side counts
+of ``zeropad`` and ``cropping``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ from ..worked import Line, axis_names
 from .base import Call
 
 PAD_WORDS = ("valid", "same", "full", "causal")
+SIDES_DOC = ("integer, per-axis list, or 2 per axis in axis order [before0, after0, before1, "
+             "after1, ...]")
+
+
+def per_side(call: Call, arg: str) -> list[tuple[int, int]]:
+    """The ``any_ints`` argument ``arg`` as (before, after) per spatial axis: one integer for
+    every side, one per axis for both its sides, or two per axis (Keras' order)."""
+    value = call.args[arg]
+    if isinstance(value, int):
+        return [(value, value)] * call.ndim
+    if len(value) == call.ndim:
+        return [(v, v) for v in value]
+    if len(value) == 2 * call.ndim:
+        return [(value[2 * i], value[2 * i + 1]) for i in range(call.ndim)]
+    raise call.error(f"{arg} {list(value)} needs 1, {call.ndim} or {2 * call.ndim} values for "
+                     f"{call.ndim} spatial axes", arg=arg)
 
 
 def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...],
