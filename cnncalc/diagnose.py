@@ -18,7 +18,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from .engine import Step, analyze, propagate
+from .engine import Step, analyze, call_for, propagate, run
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, Node
 from .layers.base import Call, Shape, fmt_shape
@@ -60,24 +60,13 @@ def walk(graph: Graph) -> dict[int, Step]:
     return {step.node.id: step for step in propagate(graph, keep_going=True)}
 
 
-def _call(node: Node, inputs: list[Shape], args: dict | None = None) -> Call:
-    return Call(dict(args if args is not None else node.args), list(inputs), name=node.name,
-                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos)
-
-
-def _run(node: Node, call: Call) -> Call:
-    call.ndim = node.unit.resolve_ndim(call)
-    call.out = tuple(node.unit.output_shape(call))
-    return call
-
-
 def recover(node: Node, call: Call, error: CnnCalcError) -> tuple[Shape, str] | None:
     """The shape a failed node would most plausibly give once fixed, and the assumption made,
     so that checking can go on below it: the first of the unit's ``recover`` attempts that
     runs; None when none does."""
     for inputs, args, what in node.unit.recover(call, error):
         try:
-            return _run(node, _call(node, inputs, args)).out, what
+            return run(node, call_for(node, inputs, args)).out, what
         except CnnCalcError:
             continue
     return None
@@ -98,9 +87,9 @@ def diagnose(graph: Graph) -> Diagnosis:
             shapes[node.id] = None
             steps[node.id] = Step(node, None)
             continue
-        call = _call(node, inputs)
+        call = call_for(node, inputs)
         try:
-            _run(node, call)
+            run(node, call)
         except CnnCalcError as exc:
             steps[node.id] = Step(node, None, exc)
             context = FixContext(graph, steps, node, inputs, _smallest_input)

@@ -34,6 +34,21 @@ def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
     return Receptive(size, fields[0].jump, fields[0].start)
 
 
+def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None) -> Call:
+    """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
+    instead of the node's when the debugger tries a fix)."""
+    return Call(dict(node.args if args is None else args), list(inputs), name=node.name,
+                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos)
+
+
+def run(node: Node, call: Call) -> Call:
+    """Apply the unit's rules to ``call``: rank check, then shape rule (which may warn).
+    Raises the unit's ``CnnCalcError`` where PyTorch would refuse the shapes."""
+    call.ndim = node.unit.resolve_ndim(call)
+    call.out = tuple(node.unit.output_shape(call))
+    return call
+
+
 @dataclass(frozen=True)
 class Step:
     """One node of the walk: its ``call`` (arguments, input and output shapes) when the rules
@@ -58,11 +73,9 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
             shapes[node.id] = None
             yield Step(node, None)
             continue
-        call = Call(node.args, inputs, name=node.name, kind=node.kind, pos=node.pos,
-                    arg_pos=node.arg_pos)
+        call = call_for(node, inputs)
         try:
-            call.ndim = node.unit.resolve_ndim(call)
-            call.out = tuple(node.unit.output_shape(call))
+            run(node, call)
         except CnnCalcError as exc:
             if not keep_going:
                 raise
