@@ -95,7 +95,8 @@ CASES = {
         "net.yaml:4:5: in layer 'conv1' (conv2d): expects a 3-D input [C, H, W] but got 3072 "
         "(1-D); it comes after a flatten or dense layer; move it before the flatten"),
     "padding_word_typo": (
-        "input: [3, 32, 32]\nlayers:\n  - conv2d: {out_channels: 8, kernel_size: 3, padding: sme}\n",
+        "input: [3, 32, 32]\nlayers:\n"
+        "  - conv2d: {out_channels: 8, kernel_size: 3, padding: sme}\n",
         "net.yaml:3:56: in layer 'conv1' (conv2d): 'padding' must be an integer, a list of "
         "integers or one of valid, same, full, causal; got 'sme' (did you mean 'same'?)"),
     "unknown_top_level_key": (
@@ -121,7 +122,8 @@ CASES = {
         "allowed: specs are plain YAML"),
     "block_argument_typo": (
         "input: [3, 32, 32]\nblocks:\n  b:\n    args: [width]\n"
-        "    layers: [conv2d: {out_channels: $width, kernel_size: 3}]\nlayers:\n  - b: {widht: 8}\n",
+        "    layers: [conv2d: {out_channels: $width, kernel_size: 3}]\n"
+        "layers:\n  - b: {widht: 8}\n",
         "net.yaml:7:8: block 'b' has no argument 'widht' (did you mean 'width'?); it takes: "
         "width"),
     "expression_variable_typo": (
