@@ -119,7 +119,7 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
         rows.append(Row(
-            node.name, node.kind, call.out, unit.params(call), unit.buffers(call),
+            node.name, unit.name_for(call.ndim), call.out, unit.params(call), unit.buffers(call),
             unit.macs(call) * batch, unit.other_ops(call) * batch, numel(call.out) * batch,
             tuple(round(s) for s in rf.size) if rf is not None else None,
             in_names, node.id in main, node.pos))

@@ -34,6 +34,15 @@ def test_rank_generic_conv_follows_its_input():
         layers: [conv: {out_channels: 4, kernel_size: 3}, pool: 2, batchnorm]
     """)
     assert [r.output_shape for r in report.rows] == [(4, 7), (4, 3), (4, 3)]
+    assert [r.kind for r in report.rows] == ["conv1d", "maxpool1d", "batchnorm1d"]
+
+
+def test_rank_generic_kinds_are_reported_by_the_kind_that_ran():
+    report = run("""
+        input: [2, 6, 6, 6]
+        layers: [conv: {out_channels: 4, kernel_size: 3}, avgpool: 2, zeropad: 1]
+    """)
+    assert [r.kind for r in report.rows] == ["conv3d", "avgpool3d", "zeropad3d"]
 
 
 def test_repeat_unnamed_continues_the_scope_counters():

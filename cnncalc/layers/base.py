@@ -237,6 +237,13 @@ class LayerKind:
         doc = (type(self).__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
+    def name_for(self, ndim: int) -> str:
+        """The kind that runs on ``ndim`` spatial axes: a rank-generic unit (``conv``) is
+        reported by its dimension-specific name (``conv2d``), so a report reads the same
+        whichever spelling the spec used; errors keep the name the user wrote."""
+        specific = f"{self.base}{ndim}d"
+        return specific if self.ndim is None and specific in REGISTRY else self.name
+
     def arg(self, name: str) -> Arg:
         for a in self.arguments:
             if a.name == name:
