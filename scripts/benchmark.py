@@ -9,6 +9,12 @@ imports, YAML parsing, the walk and the rendering. The baseline is
     python scripts/benchmark.py architectures/*.yaml --runs 10 --format json
 
 This is a measurement, never a test assertion: machines differ.
+
+Bytecode: a pip install compiles every module to ``.pyc``, so a user never pays for compiling
+cnncalc's source. A checkout run with ``PYTHONDONTWRITEBYTECODE=1`` (set on some CI and sandbox
+machines) would recompile all of it in every process and report ~50 ms that no user sees, so
+the timed processes may write bytecode, into a temporary ``PYTHONPYCACHEPREFIX`` (never into the
+tree); the untimed warm-up run fills it. ``--no-bytecode`` measures the recompiling case instead.
 """
 
 from __future__ import annotations
@@ -20,19 +26,21 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(cmd: list[str], runs: int) -> list[float]:
+def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
     """Wall-clock seconds of ``runs`` executions (after one untimed warm-up)."""
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True, "env": env}
+    subprocess.run(cmd, **quiet)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(cmd, **quiet)
         times.append(time.perf_counter() - start)
     return times
 
@@ -54,20 +62,39 @@ def main() -> int:
     parser.add_argument("specs", nargs="*", default=[str(ROOT / "architectures/vgg16.yaml")])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="recompile every module in every run (PYTHONDONTWRITEBYTECODE=1)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cnncalc-bench-") as pycache:
+        return report(args, process_env(pycache, args.no_bytecode))
 
-    baseline = summary(timed([sys.executable, "-c", "import yaml, click, rich"], args.runs))
+
+def process_env(pycache: str, no_bytecode: bool) -> dict[str, str]:
+    """The timed processes' environment: bytecode as an installed package has it, or none."""
+    env = dict(os.environ)
+    if no_bytecode:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pycache
+    return env
+
+
+def report(args: argparse.Namespace, env: dict[str, str]) -> int:
+    baseline = summary(timed([sys.executable, "-c", "import yaml, click, rich"], args.runs, env))
     results = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "runs": args.runs,
+               "bytecode": not args.no_bytecode,
                "baseline_import_yaml_click_rich": baseline, "analyze": {}}
     for spec in args.specs:
-        stats = summary(timed([*cnncalc_command(), "analyze", spec], args.runs))
+        stats = summary(timed([*cnncalc_command(), "analyze", spec], args.runs, env))
         stats["x_baseline"] = round(stats["median_ms"] / baseline["median_ms"], 2)
         results["analyze"][Path(spec).name] = stats
     if args.format == "json":
         print(json.dumps(results, indent=2))
         return 0
+    bytecode = "compiled bytecode" if results["bytecode"] else "no bytecode (recompiled each run)"
     print(f"python {results['python']}, {results['cpus']} cpus, {args.runs} runs each "
-          "(median, IQR)")
+          f"(median, IQR), {bytecode}")
     print(f"{'import yaml, click, rich':<32} {baseline['median_ms']:7.1f} ms  "
           f"± {baseline['iqr_ms']:.1f}")
     for name, stats in results["analyze"].items():
