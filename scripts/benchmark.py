@@ -33,15 +33,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
-    """Wall-clock seconds of ``runs`` executions (after one untimed warm-up)."""
+def timed(cmds: list[list[str]], runs: int, env: dict[str, str]) -> list[list[float]]:
+    """Wall-clock seconds of ``runs`` executions of each command (after one untimed warm-up
+    each), taken in turn so that a machine that slows down or speeds up part-way (a shared VM)
+    weighs on every command alike instead of on whichever ran then."""
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True, "env": env}
-    subprocess.run(cmd, **quiet)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
+    for cmd in cmds:
         subprocess.run(cmd, **quiet)
-        times.append(time.perf_counter() - start)
+    times: list[list[float]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for cmd, own in zip(cmds, times):
+            start = time.perf_counter()
+            subprocess.run(cmd, **quiet)
+            own.append(time.perf_counter() - start)
     return times
 
 
@@ -81,12 +85,15 @@ def process_env(pycache: str, no_bytecode: bool) -> dict[str, str]:
 
 
 def report(args: argparse.Namespace, env: dict[str, str]) -> int:
-    baseline = summary(timed([sys.executable, "-c", "import yaml, click, rich"], args.runs, env))
+    cmds = [[sys.executable, "-c", "import yaml, click, rich"],
+            *([*cnncalc_command(), "analyze", spec] for spec in args.specs)]
+    base_times, *spec_times = timed(cmds, args.runs, env)
+    baseline = summary(base_times)
     results = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "runs": args.runs,
                "bytecode": not args.no_bytecode,
                "baseline_import_yaml_click_rich": baseline, "analyze": {}}
-    for spec in args.specs:
-        stats = summary(timed([*cnncalc_command(), "analyze", spec], args.runs, env))
+    for spec, times in zip(args.specs, spec_times):
+        stats = summary(times)
         stats["x_baseline"] = round(stats["median_ms"] / baseline["median_ms"], 2)
         results["analyze"][Path(spec).name] = stats
     if args.format == "json":
