@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from .engine import Step, analyze, call_for, propagate, run
 from .errors import CnnCalcError, Warning_
-from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import Call, Shape, fmt_shape
+from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
+from .layers.base import Call, Shape, fmt_shape, to_layout
 from .layers.fixes import FixContext, producer, shape_of
 from .report import Report
 
@@ -60,15 +60,24 @@ def walk(graph: Graph) -> dict[int, Step]:
     return {step.node.id: step for step in propagate(graph, keep_going=True)}
 
 
-def recover(node: Node, call: Call, error: CnnCalcError) -> tuple[Shape, str] | None:
+def recover(node: Node, call: Call, error: CnnCalcError,
+            ctx: FixContext | None = None) -> tuple[Shape, str] | None:
     """The shape a failed node would most plausibly give once fixed, and the assumption made,
     so that checking can go on below it: the first of the unit's ``recover`` attempts that
     runs; None when none does."""
-    for inputs, args, what in node.unit.recover(call, error):
+    for inputs, args, what in node.unit.recover(call, error, ctx):
         try:
-            return run(node, call_for(node, inputs, args)).out, what
+            return run(node, call_for(node, inputs, args, call.layout)).out, what
         except CnnCalcError:
             continue
+    generic = node.unit.rank_generic() if error.code == "rank_mismatch" else None
+    if generic is not None:  # conv1d on an image: go on as the kind that fits its rank
+        try:
+            fitted = run(dataclasses.replace(node, unit=generic),
+                         call_for(node, call.inputs, layout=call.layout))
+        except CnnCalcError:
+            return None
+        return fitted.out, f"as {generic.name_for(fitted.ndim)}"
     return None
 
 
@@ -79,36 +88,49 @@ def diagnose(graph: Graph) -> Diagnosis:
     report = analyze(graph, keep_going=True)
     steps: dict[int, Step] = {}
     shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
-    problems = []
+    problems: list[Problem] = []
     warnings: list[Warning_] = []
+    pending = list(graph.load_problems)
     for node in graph.nodes:
+        while pending and pending[0].before <= node.id:
+            problems.append(_load_problem(pending.pop(0)))
         inputs = [shapes[i] for i in node.inputs]
         if any(s is None for s in inputs):
             shapes[node.id] = None
             steps[node.id] = Step(node, None)
             continue
-        call = call_for(node, inputs)
+        call = call_for(node, inputs, layout=graph.layout)
         try:
             run(node, call)
         except CnnCalcError as exc:
             steps[node.id] = Step(node, None, exc)
             context = FixContext(graph, steps, node, inputs, _smallest_input)
             fixes = node.unit.suggest_fixes(context, exc)
-            guess = recover(node, call, exc)
+            guess = recover(node, call, exc, context)
             shapes[node.id] = guess[0] if guess else None
             assumed = None
             if guess and node is not graph.nodes[-1]:
                 assumed = (f"checking goes on assuming '{node.name}' gives "
-                           f"{fmt_shape(guess[0])} ({guess[1]})")
+                           f"{fmt_shape(to_layout(guess[0], graph.layout))} ({guess[1]})")
             problems.append(Problem(exc, tuple(fixes), assumed))
             continue
         shapes[node.id] = call.out
         steps[node.id] = Step(node, call)
         warnings.extend(call.warnings)
+    problems += [_load_problem(p) for p in pending]
     seen = set()
     unique = [w for w in warnings if not (str(w) in seen or seen.add(str(w)))]
     unique += network_warnings(graph, steps, report)
     return Diagnosis(graph, report, tuple(problems), tuple(unique))
+
+
+def _load_problem(problem: LoadProblem) -> Problem:
+    """A mistake in the text that the tolerant loader stepped past, as the debugger shows it:
+    the mended argument is the fix, and checking went on with it (or without the item)."""
+    fixes = (problem.fix,) if problem.fix else ()
+    if problem.reading is None:
+        return Problem(problem.error, fixes, "checking goes on without this item")
+    return Problem(problem.error, fixes, f"checking goes on with {problem.reading}")
 
 
 # -- network-level warnings -----------------------------------------------------------------
@@ -172,7 +194,7 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
             if before and len(before) > 1:
                 gap = before[0] * n_out + (n_out if step.call.args["bias"] else 0)
                 message += (f"; global_avgpool instead of the flatten of "
-                            f"{fmt_shape(before)} would give it {before[0]:,} inputs and "
+                            f"{step.call.fmt(before)} would give it {before[0]:,} inputs and "
                             f"{gap:,} parameters")
         out.append(Warning_(message, node.pos, node.name, node.kind))
     return out

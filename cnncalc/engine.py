@@ -34,11 +34,13 @@ def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
     return Receptive(size, fields[0].jump, fields[0].start)
 
 
-def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None) -> Call:
+def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None,
+             layout: str = "chw") -> Call:
     """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
-    instead of the node's when the debugger tries a fix)."""
+    instead of the node's when the debugger tries a fix); ``layout`` is how its messages
+    print shapes."""
     return Call(dict(node.args if args is None else args), list(inputs), name=node.name,
-                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos)
+                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
 
 
 def run(node: Node, call: Call) -> Call:
@@ -73,7 +75,7 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
             shapes[node.id] = None
             yield Step(node, None)
             continue
-        call = call_for(node, inputs)
+        call = call_for(node, inputs, layout=graph.layout)
         try:
             run(node, call)
         except CnnCalcError as exc:

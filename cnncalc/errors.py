@@ -38,13 +38,16 @@ class CnnCalcError(Exception):
     None where nothing reacts to it yet."""
 
     def __init__(self, message: str, pos: SourcePos | None = None, layer: str | None = None,
-                 kind: str | None = None, hint: str | None = None, code: str | None = None):
+                 kind: str | None = None, hint: str | None = None, code: str | None = None,
+                 arg: str | None = None):
         self.message = message
         self.pos = pos
         self.layer = layer
         self.kind = kind
         self.hint = hint
         self.code = code
+        self.arg = arg
+        """The argument as the user wrote it (an alias included) that the error is about."""
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -79,7 +82,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     >>> did_you_mean("kernal_size", ["kernel_size", "stride"])
     " (did you mean 'kernel_size'?)"
     """
+    close = closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice a typo most likely meant, or None when nothing is close.
+
+    >>> closest("smae", ["valid", "same", "full"])
+    'same'
+    """
     import difflib  # only on the error path
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SourcePos
+from .errors import SourcePos, SpecError
 from .layers.base import LayerKind, Shape
 
 NETWORK_INPUT = -1
@@ -35,6 +35,20 @@ class Node:
 
 
 @dataclass(frozen=True)
+class LoadProblem:
+    """A mistake in the spec text that a tolerant load (``load_spec(..., tolerant=True)``)
+    stepped past: the error, the fix to paste where one is clear, what the loader went on
+    with (``reading``; None when it left the item out) and where in the walk it belongs:
+    before the node with id ``before``, so that a checker reports it in execution order among
+    the shape errors."""
+
+    error: SpecError
+    fix: str | None
+    reading: str | None
+    before: int
+
+
+@dataclass(frozen=True)
 class Graph:
     """A whole network: its input, its nodes in topological order, and which nodes are outputs.
 
@@ -50,3 +64,5 @@ class Graph:
     source: str = "<string>"
     input_pos: SourcePos | None = None
     notes: str = ""
+    load_problems: tuple[LoadProblem, ...] = ()
+    """What a tolerant load stepped past; always empty after a strict load, which raises."""

@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SourcePos, SpecError, did_you_mean
+from .errors import SourcePos, SpecError, closest, did_you_mean
 from .expr import ExprError, evaluate, has_vars
-from .graph import NETWORK_INPUT, Graph, Node
+from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
 from .layers import REGISTRY, lookup
-from .layers.base import ALIASES
+from .layers.base import ALIASES, from_layout, to_layout
+
+__all__ = ["load_spec", "load_file", "from_layout", "to_layout"]
 from .source import PosDict, PosList, load_yaml
 
 MAX_NODES = 100_000
@@ -86,13 +88,26 @@ def explicit_names(body: Any) -> set[str]:
 
 
 class _Builder:
-    def __init__(self, filename: str, blocks: PosDict):
+    """Expands the spec into nodes. With ``problems`` (a list) it is tolerant: a mistake in a
+    layer's text is recorded there and mended where the intent is clear (a misspelt argument,
+    kind or choice), or the item is left out, so that one check shows every problem."""
+
+    def __init__(self, filename: str, blocks: PosDict, problems: list[LoadProblem] | None = None):
         self.filename = filename
         self.blocks = blocks
         self.nodes: list[Node] = []
         self.side_outputs: list[int] = []
         self.full_names: dict[str, int] = {}
         self.block_stack: list[str] = []
+        self.problems = problems
+
+    def stepped_past(self, error: SpecError, fix: str | None, reading: str | None) -> None:
+        """Record a mistake of a tolerant load (once per place: a block used twice repeats
+        its text's mistakes)."""
+        assert self.problems is not None
+        if all((p.error.pos, p.error.message) != (error.pos, error.message)
+               for p in self.problems):
+            self.problems.append(LoadProblem(error, fix, reading, len(self.nodes)))
 
     # -- helpers ---------------------------------------------------------------------------
     def subst(self, value: Any, scope: Scope, pos: SourcePos | None, label: str = "") -> Any:
@@ -147,7 +162,12 @@ class _Builder:
         if not isinstance(items, list):
             raise SpecError(f"expected a list of layers, got {items!r}", pos)
         for i, item in enumerate(items):
-            x = self.item(item, _pos_of(items, i, pos), x, scope)
+            try:
+                x = self.item(item, _pos_of(items, i, pos), x, scope)
+            except SpecError as exc:
+                if self.problems is None:
+                    raise
+                self.stepped_past(exc, None, None)
         return x
 
     def item(self, item: Any, pos: SourcePos | None, x: int, scope: Scope) -> int:
@@ -303,13 +323,18 @@ class _Builder:
         unit = lookup(key)
         if unit is None:
             choices = [*REGISTRY, *ALIASES, *self.blocks]
-            raise SpecError(f"unknown layer kind '{key}'{did_you_mean(key, choices)}; "
-                            "'cnncalc layers' lists them all", pos)
+            error = SpecError(f"unknown layer kind '{key}'{did_you_mean(key, choices)}; "
+                              "'cnncalc layers' lists them all", pos)
+            guess = closest(key, choices)
+            if self.problems is None or guess is None:
+                raise error
+            self.stepped_past(error, f"{guess} instead of {key}", guess)
+            return self.call(guess, value, value_pos, pos, x, scope, name)
         short = name or (scope.auto_name(_DIM_SUFFIX.sub("", key.lower())) if not isinstance(
             scope, _Bare) else None)
         full = scope.path(short) if short else scope.prefix
         raw, arg_pos = self.layer_args(unit, key, value, value_pos, pos, scope, full)
-        args = unit.validate(raw, arg_pos, pos, full)
+        args = self.validated(unit, raw, arg_pos, pos, full)
         if unit.n_inputs == 0:
             raise SpecError(f"'{key}' joins branches: write it as '{key}: [[...], [...]]' with "
                             "a list of branches", pos, full)
@@ -317,6 +342,23 @@ class _Builder:
         if short:
             self.register(scope, short, node_id, pos, name is not None)
         return node_id
+
+    def validated(self, unit, raw: dict[str, Any], arg_pos: dict[str, SourcePos], pos,
+                  label: str) -> dict[str, Any]:
+        """The unit's validated arguments; a tolerant load mends one bad argument at a time
+        (``LayerKind.repaired``) and records each mistake."""
+        for _ in range(len(raw) + 1):
+            try:
+                return unit.validate(raw, dict(arg_pos), pos, label)
+            except SpecError as exc:
+                mend = unit.repaired(raw, exc) if self.problems is not None else None
+                if mend is None:
+                    raise
+                for key in set(mend.raw) - set(raw):
+                    arg_pos[key] = arg_pos.get(exc.arg, pos)
+                self.stepped_past(exc, mend.fix, mend.reading)
+                raw = mend.raw
+        return unit.validate(raw, dict(arg_pos), pos, label)
 
     def layer_args(self, unit, key, value, value_pos, pos, scope, label):
         if value is None:
@@ -400,8 +442,13 @@ class _Builder:
                             "a list or a mapping", pos)
         for k, v in given.items():
             if k not in params:
-                raise SpecError(f"block '{key}' has no argument '{k}'{did_you_mean(k, params)}; "
-                                f"it takes: {', '.join(params)}", pos)
+                error = SpecError(f"block '{key}' has no argument '{k}'"
+                                  f"{did_you_mean(k, params)}; it takes: {', '.join(params)}", pos)
+                guess = closest(str(k), params)
+                if self.problems is None or guess is None or guess in given:
+                    raise error
+                self.stepped_past(error, f"{guess}: {v} instead of {k}: {v}", f"{guess}: {v}")
+                k = guess
             env[k] = v
         missing = [p for p in params if p not in env]
         if missing:
@@ -457,28 +504,28 @@ def _input_shape(doc: PosDict, layout: str) -> tuple[int, ...]:
     return tuple(from_layout(value, layout))
 
 
-def from_layout(shape, layout: str) -> tuple[int, ...]:
-    """A shape written in ``layout`` as channels-first."""
-    shape = tuple(shape)
-    return (shape[-1], *shape[:-1]) if layout == "hwc" and len(shape) > 1 else shape
+def load_spec(text: str, filename: str = "<string>", layout: str | None = None,
+              tolerant: bool = False) -> Graph:
+    """Parse spec ``text`` into a ``Graph``; every problem raises a located ``SpecError``.
 
-
-def to_layout(shape, layout: str) -> tuple[int, ...]:
-    """A channels-first shape as written in ``layout``."""
-    shape = tuple(shape)
-    return (*shape[1:], shape[0]) if layout == "hwc" and len(shape) > 1 else shape
-
-
-def load_spec(text: str, filename: str = "<string>", layout: str | None = None) -> Graph:
-    """Parse spec ``text`` into a ``Graph``; every problem raises a located ``SpecError``."""
+    ``tolerant`` (the shape debugger's reading) goes on past mistakes in the layers and the
+    top-level keys, mending what it can, and lists them in ``Graph.load_problems``; a mistake
+    that leaves nothing to check (YAML syntax, no input, no layers) still raises."""
+    problems: list[LoadProblem] | None = [] if tolerant else None
     doc = load_yaml(text, filename)
     if not isinstance(doc, PosDict):
         raise SpecError("a spec is a mapping with 'input' and 'layers'",
                         getattr(doc, "pos", SourcePos(filename, 1, 1)))
-    for key in doc:
+    for key in list(doc):
         if key not in TOP_KEYS:
-            raise SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a spec "
-                            f"has: {', '.join(TOP_KEYS)}", doc.key_pos[key])
+            error = SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a "
+                              f"spec has: {', '.join(TOP_KEYS)}", doc.key_pos[key])
+            guess = closest(str(key), TOP_KEYS)
+            if problems is None or guess is None or guess in doc:
+                raise error
+            problems.append(LoadProblem(error, f"{guess} instead of {key}", guess, 0))
+            doc[guess] = doc[key]
+            doc.key_pos[guess], doc.value_pos[guess] = doc.key_pos[key], doc.pos_of(key)
     written_layout = doc.get("input_layout", "chw")
     if written_layout not in LAYOUTS:
         raise SpecError(f"'input_layout' must be chw or hwc, got {written_layout!r}",
@@ -500,21 +547,25 @@ def load_spec(text: str, filename: str = "<string>", layout: str | None = None) 
                         doc.pos_of("batch"))
     if "layers" not in doc:
         raise SpecError("the spec has no 'layers' list", doc.pos)
-    builder = _Builder(filename, blocks)
+    builder = _Builder(filename, blocks, problems)
     top = Scope("", {}, reserved=explicit_names(doc["layers"]))
     out = builder.sequence(doc["layers"], NETWORK_INPUT, top, doc.pos_of("layers"))
+    if problems and not builder.nodes:
+        raise problems[0].error  # nothing left to check
     name = doc.get("name") or os.path.splitext(os.path.basename(filename))[0]
     return Graph(str(name), shape, tuple(builder.nodes), (out, *builder.side_outputs),
                  layout or written_layout, batch, filename, doc.pos_of("input"),
-                 str(doc.get("description") or ""))
+                 str(doc.get("description") or ""), tuple(problems or ()))
 
 
-def load_file(path: str | os.PathLike, layout: str | None = None) -> Graph:
-    """Read and parse a spec file (``-`` reads standard input)."""
+def load_file(path: str | os.PathLike, layout: str | None = None,
+              tolerant: bool = False) -> Graph:
+    """Read and parse a spec file (``-`` reads standard input); ``tolerant`` as for
+    ``load_spec``."""
     if str(path) == "-":
         import sys
 
-        return load_spec(sys.stdin.read(), "<stdin>", layout)
+        return load_spec(sys.stdin.read(), "<stdin>", layout, tolerant)
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -524,4 +575,4 @@ def load_file(path: str | os.PathLike, layout: str | None = None) -> Graph:
         raise SpecError(f"{path} is a folder, not a spec file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from None
-    return load_spec(text, str(path), layout)
+    return load_spec(text, str(path), layout, tolerant)

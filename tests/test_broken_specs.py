@@ -14,24 +14,20 @@ import textwrap
 
 import pytest
 
+from cnncalc.cli.debug import diagnosis_lines
 from cnncalc.diagnose import diagnose
 from cnncalc.errors import CnnCalcError
 from cnncalc.spec import load_spec
 
 
 def check_spec_lines(text: str) -> list[str]:
-    """What `cnncalc check-spec` prints above its verdict."""
+    """What `cnncalc check-spec` prints above its verdict (its own formatting and reading)."""
     try:
-        found = diagnose(load_spec(textwrap.dedent(text).lstrip("\n"), "net.yaml"))
+        found = diagnose(load_spec(textwrap.dedent(text).lstrip("\n"), "net.yaml",
+                                   tolerant=True))
     except CnnCalcError as exc:
         return [f"error: {exc}"]
-    lines = []
-    for problem in found.problems:
-        lines.append(f"error: {problem.error}")
-        lines += [f"  fix: {fix}" for fix in problem.fixes]
-        if problem.assumed:
-            lines.append(f"  note: {problem.assumed}")
-    return lines + [str(w) for w in found.warnings]
+    return diagnosis_lines(found)
 
 CASES = {
     # 32 -5+1-> 28 -/2-> 14 -5+1-> 10 -/2-> 5 < 7
@@ -244,8 +240,9 @@ CASES = {
         """,
         [
             "error: net.yaml:4:5: in layer 'conv1' (conv2d): expects a 3-D input [C, H, W] but "
-            'got 3072 (1-D); it comes after a flatten or dense layer; move it before the '
-            'flatten',
+            'got 3072 (1-D); it comes after a flatten or dense layer; move it before the flatten',
+            "  fix: move '- flatten' (line 3) below 'conv1' and the other layers that need the "
+            'image',
         ]),
     # a 4x4 window needs 4 pixels
     'pool_larger_than_input': (
@@ -268,8 +265,10 @@ CASES = {
           - maxpool2d: {kernel_size: 3, padding: 2}
         """,
         [
-            "error: net.yaml:3:30: in layer 'maxpool1' (maxpool2d): padding 2 is more than "
-            'half the kernel 3 (input 8x16x16, kernel 3x3, padding 2x2)',
+            "error: net.yaml:3:30: in layer 'maxpool1' (maxpool2d): padding 2 is more than half "
+            'the kernel 3 (input 8x16x16, kernel 3x3, padding 2x2)',
+            '  fix: padding: 1 (a pool may pad at most half its window: 3 // 2 = 1), or '
+            'kernel_size: 4 for padding 2',
         ]),
     # 16*5*5 = 400 = 16*25
     'reshape_wrong_size': (
@@ -291,8 +290,10 @@ CASES = {
           - conv_transpose2d: {out_channels: 32, kernel_size: 3, stride: 2, output_padding: 2}
         """,
         [
-            "error: net.yaml:3:85: in layer 'conv_transpose1' (conv_transpose2d): "
-            'output_padding 2 must be smaller than stride 2 or dilation 1',
+            "error: net.yaml:3:85: in layer 'conv_transpose1' (conv_transpose2d): output_padding "
+            '2 must be smaller than stride 2 or dilation 1',
+            '  fix: output_padding must stay below the stride: output_padding: 0 gives 15x15, '
+            'output_padding: 1 gives 16x16',
         ]),
     'crop_larger_than_input': (
         """
@@ -303,6 +304,7 @@ CASES = {
         [
             "error: net.yaml:3:18: in layer 'center_crop1' (center_crop): cannot crop 56x56 to "
             'the larger 64x64',
+            '  fix: a crop only shrinks: to grow 56x56 to 64x64, write zeropad: 4 instead',
         ]),
     'conv1d_on_image': (
         """
@@ -335,8 +337,10 @@ CASES = {
           - conv2d: {out_channels: 8, kernel_size: [3, 3, 3]}
         """,
         [
-            "error: net.yaml:3:44: in layer 'conv1' (conv2d): 'kernel_size' has 3 values [3, "
-            '3, 3] but the input has 2 spatial axes',
+            "error: net.yaml:3:44: in layer 'conv1' (conv2d): 'kernel_size' has 3 values [3, 3, "
+            '3] but the input has 2 spatial axes',
+            '  fix: kernel_size: [3, 3] (one value per spatial axis: H, W), or one number for all'
+            ' of them',
         ]),
     'se_block_wrong_channels': (
         """
@@ -378,6 +382,8 @@ CASES = {
         [
             "error: net.yaml:4:5: unknown layer kind 'maxpol2d' (did you mean 'maxpool2d'?); "
             "'cnncalc layers' lists them all",
+            "  fix: maxpool2d instead of maxpol2d",
+            "  note: checking goes on with maxpool2d",
         ]),
     'unknown_argument_typo': (
         """
@@ -389,6 +395,8 @@ CASES = {
             "error: net.yaml:3:44: in layer 'conv1' (conv2d): unknown argument 'kernal_size' "
             "(did you mean 'kernel_size'?); conv2d takes: out_channels, kernel_size, stride, "
             'padding, dilation, groups, bias, padding_mode, in_channels',
+            "  fix: kernel_size: 3 instead of kernal_size: 3",
+            "  note: checking goes on with kernel_size: 3",
         ]),
     'padding_word_typo': (
         """
@@ -400,6 +408,8 @@ CASES = {
             "error: net.yaml:3:56: in layer 'conv1' (conv2d): 'padding' must be an integer, a "
             "list of integers or one of valid, same, full, causal; got 'smae' (did you mean "
             "'same'?)",
+            "  fix: padding: same instead of padding: smae",
+            "  note: checking goes on with padding: same",
         ]),
     'gap_then_wrong_in_features': (
         """
@@ -488,8 +498,10 @@ CASES = {
           - flatten: {start_dim: 0}
         """,
         [
-            "error: net.yaml:3:5: in layer 'flatten1' (flatten): cannot flatten axes 0..-1 of "
-            'a 4-D tensor (batch included); the batch axis 0 stays',
+            "error: net.yaml:3:26: in layer 'flatten1' (flatten): cannot flatten axes 0..-1 of a "
+            '4-D tensor (batch included); the batch axis 0 stays',
+            "  fix: a plain '- flatten' (start_dim: 1, end_dim: -1) keeps the batch axis and "
+            'gives 3,072 features',
         ]),
     'causal_on_image': (
         """
@@ -500,8 +512,10 @@ CASES = {
         [
             "error: net.yaml:3:56: in layer 'conv1' (conv2d): padding 'causal' is only defined "
             'for 1-D inputs',
+            "  fix: padding: same keeps 32x32 ('causal' pads only the past of a 1-D sequence)",
         ]),
-    # 64 -> 62 -> 60 vs 64; (60 + 2 - 3)//2 + 1 = 30; 30 - 5 + 1 = 26; 26//2 = 13; 32*13*13 = 5,408
+    # 64 -> 62 -> 60 vs 64: checking goes on with the fix (64 kept); (64 + 2 - 3)//2 + 1 = 32;
+    # 32 - 5 + 1 = 28 (both cropped to it); 28//2 = 14; 32*14*14 = 6,272
     'three_problems_in_one_run': (
         """
         input: [3, 64, 64]
@@ -527,22 +541,22 @@ CASES = {
             "error: net.yaml:4:5: in layer 'res1.add1' (add): shapes differ: 32x60x60, 32x64x64",
             "  fix: padding: 1 on 'res1.conv1' (line 6, kernel 3x3: (k - 1)/2 = 1); padding: 1 "
             "on 'res1.conv2' (line 7, kernel 3x3: (k - 1)/2 = 1) keeps 64x64 through the branch",
-            "  note: checking goes on assuming 'res1.add1' gives 32x60x60 (its first input's "
-            'shape 32x60x60)',
-            "error: net.yaml:13:5: in layer 'concat1' (concat): inputs 16x26x26, 16x30x30 "
+            "  note: checking goes on assuming 'res1.add1' gives 32x64x64 (the main path padded "
+            'as above)',
+            "error: net.yaml:13:5: in layer 'concat1' (concat): inputs 16x28x28, 16x32x32 "
             'differ outside axis 0; all but the joined axis must match; crop or pad the larger '
             'input (center_crop, zeropad)',
-            '  fix: crop the larger inputs: center_crop: 26 at the end of the branch from '
-            "'conv4' (16x30x30 -> 16x26x26)",
+            '  fix: crop the larger inputs: center_crop: 28 at the end of the branch from '
+            "'conv4' (16x32x32 -> 16x28x28)",
             "  fix: or pad the smaller ones: zeropad: 2 at the end of the branch from 'conv3' "
-            '(16x26x26 -> 16x30x30)',
+            '(16x28x28 -> 16x32x32)',
             "  fix: or keep the size: padding: 2 on 'conv3' (line 14, kernel 5x5: (k - 1)/2 = "
-            '2) keeps 30x30 through the branch',
-            "  note: checking goes on assuming 'concat1' gives 32x26x26 (its inputs cropped to "
+            '2) keeps 32x32 through the branch',
+            "  note: checking goes on assuming 'concat1' gives 32x28x28 (its inputs cropped to "
             'the smallest)',
             "error: net.yaml:18:27: in layer 'linear1' (linear): in_features is written as "
-            '9,216 but the input has 5,408 features; write in_features: 5408 or leave it out',
-            "  fix: delete 'in_features: 9216' (cnncalc infers 5,408)",
+            '9,216 but the input has 6,272 features; write in_features: 6272 or leave it out',
+            "  fix: delete 'in_features: 9216' (cnncalc infers 6,272)",
         ]),
     # assumed 64x5x5: 64*5*5 = 1,600
     'forgot_flatten_and_kernel_too_large': (
@@ -562,8 +576,7 @@ CASES = {
             "  fix: its input 32x5x5 comes from 'maxpool2'",
             "  fix: the network up to 'conv3' needs an input of at least 3x40x40 (the spec has "
             '3x32x32)',
-            "  note: checking goes on assuming 'conv3' gives 64x5x5 (padding 'same' (size "
-            'kept))',
+            "  note: checking goes on assuming 'conv3' gives 64x5x5 (as if padding: same)",
             "error: net.yaml:8:5: in layer 'linear1' (linear): expects a flat input but got "
             "64x5x5; add '- flatten' before it: flatten gives 1,600 features",
             "  fix: paste '- flatten' on the line before 'linear1' (line 8): 64x5x5 -> 1,600 "
@@ -683,9 +696,10 @@ CASES = {
         """,
         [
             "error: net.yaml:5:5: in layer 'dense1' (linear): expects a flat input but got "
-            "8x30x30; add '- flatten' before it: flatten gives 7,200 features",
-            "  fix: paste '- flatten' on the line before 'dense1' (line 5): 8x30x30 -> 7,200 "
+            "30x30x8; add '- flatten' before it: flatten gives 7,200 features",
+            "  fix: paste '- flatten' on the line before 'dense1' (line 5): 30x30x8 -> 7,200 "
             'features',
+            # shapes as the spec writes them: channels last
         ]),
     # (7 - 1)*2 + 3 = 15; (7 - 1)*2 - 2*1 + 2 + 1 + 1 = 14
     'deconv_mismatch_in_decoder_add': (
@@ -700,6 +714,175 @@ CASES = {
             "error: net.yaml:3:5: in layer 'add1' (add): shapes differ: 64x15x15, 64x14x14",
             "  fix: padding: 1, output_padding: 1 on 'conv_transpose1' (line 4) makes it give "
             '14x14 (solved from its size formula)',
+        ]),
+    # every typo of a first draft in one run: each mended the likely way (or the item left out),
+    # so the shapes below are still checked: 32 -> same 32 -> pool 16 -> (16 - 3)//2 + 1 = 7
+    'every_typo_in_one_run': (
+        """
+        inputs: [3, 32, 32]
+        layers:
+          - conv2d: {out_channels: 16, kernal_size: 3, padding: smae}
+          - batchnorm2d
+          - relu: {inplace: true}
+          - maxpol2d: 2
+          - conv2d: {out_channels: 32, kernel_size: 3, stride: 2, bias: no thanks}
+          - blah
+          - flatten
+          - dense: {units: 10, activation: softmax}
+        """,
+        [
+            "error: net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec "
+            'has: name, input, input_layout, batch, blocks, layers, description, reference',
+            '  fix: input instead of inputs',
+            '  note: checking goes on with input',
+            "error: net.yaml:3:45: in layer 'conv1' (conv2d): unknown argument 'kernal_size' (did"
+            " you mean 'kernel_size'?); conv2d takes: out_channels, kernel_size, stride, padding,"
+            ' dilation, groups, bias, padding_mode, in_channels',
+            '  fix: kernel_size: 3 instead of kernal_size: 3',
+            '  note: checking goes on with kernel_size: 3',
+            "error: net.yaml:3:57: in layer 'conv1' (conv2d): 'padding' must be an integer, a "
+            "list of integers or one of valid, same, full, causal; got 'smae' (did you mean "
+            "'same'?)",
+            '  fix: padding: same instead of padding: smae',
+            '  note: checking goes on with padding: same',
+            "error: net.yaml:5:21: in layer 'relu1' (relu): unknown argument 'inplace'; relu "
+            'takes: none',
+            "  fix: delete 'inplace: true'",
+            "  note: checking goes on with 'inplace' left out",
+            "error: net.yaml:6:5: unknown layer kind 'maxpol2d' (did you mean 'maxpool2d'?); "
+            "'cnncalc layers' lists them all",
+            '  fix: maxpool2d instead of maxpol2d',
+            '  note: checking goes on with maxpool2d',
+            "error: net.yaml:7:65: in layer 'conv2' (conv2d): 'bias' must be true or false, got "
+            "'no thanks'",
+            '  note: checking goes on with bias at its default (true)',
+            "error: net.yaml:8:5: unknown layer kind 'blah'; 'cnncalc layers' lists them all",
+            '  note: checking goes on without this item',
+            "error: net.yaml:10:36: in layer 'dense1' (linear): unknown argument 'activation'; "
+            'linear takes: out_features, bias, in_features',
+            "  fix: delete 'activation: softmax' and write '- softmax' as the next layer (Keras' "
+            'activation=)',
+            "  note: checking goes on with 'activation' left out",
+            "warning: net.yaml:7:5: in layer 'conv2' (conv2d): floor division leaves border "
+            'pixels unread (H loses 1 of 16, W loses 1 of 16)',
+        ]),
+    # conv1d on an image goes on as conv2d: 16 - 3 + 1 = 14; (14 - 2)//3 + 1 = 5 < 7
+    'rank_then_too_small': (
+        """
+        input: [3, 16, 16]
+        layers:
+          - conv2d: {out_channels: 24, kernel_size: 3, padding: 1}
+          - conv1d: {out_channels: 32, kernel_size: 3}
+          - maxpool2d: {kernel_size: 2, stride: 3}
+          - conv2d: {out_channels: 64, kernel_size: 7}
+          - flatten
+          - linear: 10
+        """,
+        [
+            "error: net.yaml:4:5: in layer 'conv2' (conv1d): expects a 2-D input [C, L] but got "
+            '24x16x16 (3-D)',
+            "  fix: a 24x16x16 input needs conv2d; or write 'conv', which takes its rank from the"
+            ' input',
+            "  note: checking goes on assuming 'conv2' gives 32x14x14 (as conv2d)",
+            "error: net.yaml:6:45: in layer 'conv3' (conv2d): kernel 7x7 is larger than the "
+            'padded input 5x5; use a smaller kernel or padding >= 1',
+            "  fix: its input 32x5x5 comes from 'maxpool1'",
+            "  note: checking goes on assuming 'conv3' gives 64x5x5 (as if padding: same)",
+            "warning: net.yaml:5:5: in layer 'maxpool1' (maxpool2d): stride is larger than the "
+            'kernel, so windows skip pixels (H: stride 3 > window 2, 1 of every 3 pixels unread, '
+            'W: stride 3 > window 2, 1 of every 3 pixels unread)',
+        ]),
+    # res1: 64 -> 64 -> 62 vs 64; res2 (stride 2): 64 -> 32 -> 30; padded 32, the shortcut 64 -> /2
+    # line 7 and 8 are one text for both blocks; global_avgpool gives 128 features
+    'shared_block_needs_projection': (
+        """
+        input: [3, 64, 64]
+        blocks:
+          res:
+            args: [c, s]
+            add:
+              - [conv2d: {filters: $c, kernel_size: 3, stride: $s, padding: 1}, batchnorm2d, relu,
+                 conv2d: {out_channels: $c, kernel_size: 3}, batchnorm2d]
+              - [identity]
+            then: [relu]
+        layers:
+          - conv2d: {out_channels: 64, kernel_size: 3, padding: 1}
+          - res: [64, 1]
+          - res: [128, 2]
+          - global_avgpool
+          - linear: {in_features: 256, out_features: 10}
+        """,
+        [
+            "error: net.yaml:4:5: in layer 'res1.add1' (add): shapes differ: 64x62x62, 64x64x64",
+            "  fix: padding: 1 on 'res1.conv2' (line 7, which also makes 'res2.conv2', kernel "
+            '3x3: (k - 1)/2 = 1) keeps 64x64 through the branch',
+            "  note: checking goes on assuming 'res1.add1' gives 64x64x64 (the main path padded "
+            'as above)',
+            "error: net.yaml:4:5: in layer 'res2.add1' (add): shapes differ: 128x30x30, 64x64x64",
+            "  fix: padding: 1 on 'res2.conv2' (line 7, which also makes 'res1.conv2', kernel "
+            '3x3: (k - 1)/2 = 1) keeps 32x32 through the branch',
+            "  fix: and then on the shortcut (from 'res2.identity1' (line 8, which also makes "
+            "'res1.identity1'), 64x64x64) paste a projection: conv2d: {out_channels: 128, "
+            'kernel_size: 1, stride: 2, bias: false} -> 128x32x32; as that text serves other '
+            "layers too, choose the shortcut with 'when:' on a block argument ('when: $stride > "
+            "1', 'then: [...]', 'else: [identity]')",
+            "  note: checking goes on assuming 'res2.add1' gives 128x32x32 (the main path padded "
+            'as above)',
+            "error: net.yaml:15:27: in layer 'linear1' (linear): in_features is written as 256 "
+            'but the input has 128 features; write in_features: 128 or leave it out',
+            "  fix: delete 'in_features: 256' (cnncalc infers 128)",
+        ]),
+    # channels last, as written: 28 -> 26 -> 13 -> 11 -> 5 -> 3 -> 1 < 3;
+    # 38 -> 36, 18, 16, 8, 6, 3 -> 1; 37 -> 35, 17, 15, 7, 5, 2 fails
+    'keras_net_too_small': (
+        """
+        input: [28, 28, 1]
+        input_layout: hwc
+        layers:
+          - conv2d: {filters: 32, kernel_size: 3}
+          - maxpool2d: 2
+          - conv2d: {filters: 64, kernel_size: 3}
+          - maxpool2d: 2
+          - conv2d: {filters: 128, kernel_size: 3}
+          - maxpool2d: 2
+          - conv2d: {filters: 128, kernel_size: 3}
+          - flatten
+          - dense: 10
+        """,
+        [
+            "error: net.yaml:10:41: in layer 'conv4' (conv2d): kernel 3x3 is larger than the "
+            'padded input 1x1; use a smaller kernel or padding >= 1',
+            "  fix: its input 1x1x128 comes from 'maxpool3'",
+            "  fix: the network up to 'conv4' needs an input of at least 38x38x1 (the spec has "
+            '28x28x1)',
+            "  note: checking goes on assuming 'conv4' gives 1x1x128 (as if padding: same)",
+            "warning: net.yaml:7:5: in layer 'maxpool2' (maxpool2d): floor division leaves border"
+            ' pixels unread (H loses 1 of 11, W loses 1 of 11)',
+            "warning: net.yaml:9:5: in layer 'maxpool3' (maxpool2d): floor division leaves border"
+            ' pixels unread (H loses 1 of 3, W loses 1 of 3)',
+        ]),
+    # the block argument's typo mended: 32 -> 16 -> 8, 64*8*8 = 4,096 as written
+    'block_argument_typo_goes_on': (
+        """
+        input: [3, 32, 32]
+        blocks:
+          stage:
+            args: [width, convs]
+            layers:
+              - repeat: $convs
+                layers: [conv2d: {out_channels: $width, kernel_size: 3, padding: 1}, relu]
+              - maxpool2d: 2
+        layers:
+          - stage: {widht: 32, convs: 2}
+          - stage: {width: 64, convs: 2}
+          - flatten
+          - linear: {in_features: 4096, out_features: 10}
+        """,
+        [
+            "error: net.yaml:10:12: block 'stage' has no argument 'widht' (did you mean "
+            "'width'?); it takes: width, convs",
+            '  fix: width: 32 instead of widht: 32',
+            '  note: checking goes on with width: 32',
         ]),
 }
 
@@ -751,9 +934,23 @@ def test_check_spec_cli_working_spec_with_warnings_exits_0(tmp_path):
         f"verdict: {spec} works (output 8x3x3), 1 warning")
 
 
-def test_check_spec_cli_spec_error_is_one_line(tmp_path):
-    spec = tmp_path / "typo.yaml"
-    spec.write_text(spec_text(CASES["unknown_kind_typo"][0]))
+def test_check_spec_cli_spec_that_cannot_be_read_is_one_line_and_a_verdict(tmp_path):
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("input: [3, 32\nlayers: [relu]\n")
     result = _cli("check-spec", str(spec))
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {spec}:2:7: YAML syntax error")
     assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == f"verdict: {spec} cannot be checked: fix this error first\n"
+    as_json = json.loads(_cli("check-spec", str(spec), "--format", "json").stdout)
+    assert as_json["ok"] is False and len(as_json["errors"]) == 1
+    assert as_json["errors"][0]["position"] == f"{spec}:2:7"
+
+
+def test_check_spec_cli_goes_on_past_typos(tmp_path):
+    spec = tmp_path / "typos.yaml"
+    spec.write_text(spec_text(CASES["every_typo_in_one_run"][0]))
+    result = _cli("check-spec", str(spec))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        f"verdict: {spec} does NOT work: 8 errors, 1 warning")

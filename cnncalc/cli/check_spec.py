@@ -7,6 +7,7 @@ import json
 import click
 
 from ..diagnose import diagnose
+from ..errors import CnnCalcError
 from ..spec import load_file
 from .common import USER_ERROR, report_errors
 from .debug import print_diagnosis, verdict
@@ -30,7 +31,11 @@ def command(spec: str, fmt: str) -> None:
       cnncalc check-spec my_net.yaml
       cnncalc check-spec my_net.yaml --format json
     """
-    diagnosis = diagnose(load_file(spec))
+    try:
+        diagnosis = diagnose(load_file(spec, tolerant=True))
+    except CnnCalcError as exc:  # nothing to check: no YAML, no input, no layers, no file
+        stopped(spec, exc, fmt)
+        raise SystemExit(USER_ERROR) from None
     if fmt == "json":
         click.echo(json.dumps({
             "schema": "cnncalc.check-spec/1", "source": diagnosis.graph.source,
@@ -46,3 +51,18 @@ def command(spec: str, fmt: str) -> None:
         print_diagnosis(diagnosis)
     if not diagnosis.ok:
         raise SystemExit(USER_ERROR)
+
+
+def stopped(spec: str, error: CnnCalcError, fmt: str) -> None:
+    """A spec that cannot be checked at all: the one error, and the verdict (or its JSON)."""
+    line = f"verdict: {spec} cannot be checked: fix this error first"
+    if fmt == "json":
+        click.echo(json.dumps({
+            "schema": "cnncalc.check-spec/1", "source": spec, "ok": False,
+            "errors": [{"message": str(error), "layer": error.layer,
+                        "position": str(error.pos) if error.pos else None, "fixes": [],
+                        "assumed": None}],
+            "warnings": [], "verdict": line}, indent=2, sort_keys=True))
+        return
+    click.echo(f"error: {error}", err=True)
+    click.echo(line)

@@ -60,15 +60,19 @@ def input_size_lines(graph: Graph) -> list[str]:
 
 def print_diagnosis(diagnosis: Diagnosis) -> None:
     """Every problem with its fixes, every warning, then a one-line verdict."""
+    click.echo("\n".join([*diagnosis_lines(diagnosis), verdict(diagnosis)]))
+
+
+def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
+    """Every problem with its fixes and the assumption checking went on with, then every
+    warning: what ``check-spec`` prints above its verdict."""
+    lines = []
     for problem in diagnosis.problems:
-        click.echo(f"error: {problem.error}")
-        for fix in problem.fixes:
-            click.echo(f"  fix: {fix}")
+        lines.append(f"error: {problem.error}")
+        lines += [f"  fix: {fix}" for fix in problem.fixes]
         if problem.assumed:
-            click.echo(f"  note: {problem.assumed}")
-    for warning in diagnosis.warnings:
-        click.echo(str(warning))
-    click.echo(verdict(diagnosis))
+            lines.append(f"  note: {problem.assumed}")
+    return lines + [str(warning) for warning in diagnosis.warnings]
 
 
 def verdict(diagnosis: Diagnosis) -> str:
@@ -78,7 +82,9 @@ def verdict(diagnosis: Diagnosis) -> str:
     if n_err:
         return (f"verdict: {source} does NOT work: {n_err} error{'s' if n_err != 1 else ''}, "
                 f"{warn}")
-    outputs = ", ".join(f"{'x'.join(map(str, s))}" for _, s in diagnosis.report.outputs if s)
+    layout = diagnosis.graph.layout
+    outputs = ", ".join("x".join(map(str, to_layout(s, layout)))
+                        for _, s in diagnosis.report.outputs if s)
     return f"verdict: {source} works (output {outputs}), {warn}"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Call, LayerKind, Shape, numel, register
 
 
 class _Activation(LayerKind):
@@ -12,7 +12,7 @@ class _Activation(LayerKind):
     def output_shape(self, call: Call) -> Shape:
         dim = call.args.get("dim")
         if dim is not None and not -len(call.x) <= dim < len(call.x):
-            raise call.error(f"dim {dim} is out of range for the sample {fmt_shape(call.x)} "
+            raise call.error(f"dim {dim} is out of range for the sample {call.fmt(call.x)} "
                              f"(axes {-len(call.x)}..{len(call.x) - 1}, batch excluded)",
                              arg="dim")
         return call.x

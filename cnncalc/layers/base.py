@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, Warning_, did_you_mean
+from ..errors import (
+    CnnCalcError,
+    ShapeError,
+    SourcePos,
+    SpecError,
+    Warning_,
+    closest,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -122,6 +130,16 @@ def validate_arg(arg: Arg, value: Any) -> Any:
     raise AssertionError(f"unknown argument type {kind}")
 
 
+@dataclass(frozen=True)
+class Mend:
+    """A layer's written arguments with one mistake mended (``LayerKind.repaired``): the
+    fix to paste where one is clear, and what checking goes on with, in words."""
+
+    raw: dict[str, Any]
+    fix: str | None
+    reading: str
+
+
 @dataclass
 class Call:
     """One use of a layer kind in a network: its arguments and the shapes flowing through it.
@@ -140,6 +158,13 @@ class Call:
     arg_pos: dict[str, SourcePos] = field(default_factory=dict)
     warnings: list[Warning_] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
+    layout: str = "chw"
+    """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
+
+    def fmt(self, shape: Sequence[int]) -> str:
+        """A whole tensor's shape as the user reads it: ``28x28x1`` in a channels-last spec.
+        (Spatial-only tuples such as a kernel are the same either way: ``fmt_shape``.)"""
+        return fmt_shape(to_layout(shape, self.layout))
 
     @property
     def x(self) -> Shape:
@@ -152,7 +177,7 @@ class Call:
         if isinstance(value, tuple):
             if len(value) != self.ndim:
                 raise self.error(f"'{name}' has {len(value)} values {list(value)} but the input "
-                                 f"has {self.ndim} spatial axes", arg=name)
+                                 f"has {self.ndim} spatial axes", arg=name, code="axes_count")
             return value
         return (value,) * self.ndim
 
@@ -161,10 +186,51 @@ class Call:
         """A located error to raise; ``code`` (see ``CnnCalcError``) lets the debugger pick
         the unit's fixes without reading the message."""
         pos = self.arg_pos.get(arg, self.pos) if arg else self.pos
-        return ShapeError(message, pos, self.name, self.kind, hint, code)
+        return ShapeError(message, pos, self.name, self.kind, hint, code, arg)
+
+    def per_axis(self, name: str) -> tuple[int, ...]:
+        """A per-axis argument cut or stretched to the input's spatial axes (its first values,
+        the last repeated): what the user most likely meant by a tuple of the wrong length."""
+        value = self.args[name]
+        value = value if isinstance(value, tuple) else (value,)
+        return tuple(value[min(i, len(value) - 1)] for i in range(self.ndim))
 
     def warn(self, message: str) -> None:
         self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
+
+
+def _written_key(raw: dict[str, Any], unit: LayerKind, name: str | None) -> str | None:
+    """The key under which argument ``name`` was written (itself or one of its aliases)."""
+    if name is None:
+        return None
+    spellings = (name, *unit.arg(name).aliases) if name in {a.name for a in unit.arguments} \
+        else (name,)
+    return next((k for k in spellings if k in raw), None)
+
+
+def _yaml(value: Any) -> str:
+    """A value as the user would write it in the spec (``true``, ``[1, 2]``, ``same``)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    return str(value)
+
+
+def from_layout(shape: Sequence[int], layout: str) -> tuple[int, ...]:
+    """A shape written in ``layout`` as channels-first."""
+    shape = tuple(shape)
+    return (shape[-1], *shape[:-1]) if layout == "hwc" and len(shape) > 1 else shape
+
+
+def to_layout(shape: Sequence[int], layout: str) -> tuple[int, ...]:
+    """A channels-first shape as written in ``layout``."""
+    shape = tuple(shape)
+    return (*shape[1:], shape[0]) if layout == "hwc" and len(shape) > 1 else shape
+
+
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+"""The spatial axes' letters by their count, as messages name them."""
 
 
 def numel(shape: Sequence[int]) -> int:
@@ -244,6 +310,12 @@ class LayerKind:
         specific = f"{self.base}{ndim}d"
         return specific if self.ndim is None and specific in REGISTRY else self.name
 
+    def rank_generic(self) -> LayerKind | None:
+        """The rank-generic unit of this family (``conv1d`` -> ``conv``), which takes its rank
+        from the input; None for kinds without one, and for the generic unit itself."""
+        unit = REGISTRY.get(self.base)
+        return unit if unit is not None and unit.ndim is None and self.ndim is not None else None
+
     def arg(self, name: str) -> Arg:
         for a in self.arguments:
             if a.name == name:
@@ -267,25 +339,65 @@ class LayerKind:
                                                             for al in x.aliases]
                 known = ", ".join(x.name for x in self.arguments) or "none"
                 raise SpecError(f"unknown argument '{key}'{did_you_mean(key, names)}; "
-                                f"{self.name} takes: {known}", where, label, self.name)
+                                f"{self.name} takes: {known}", where, label, self.name,
+                                code="unknown_argument", arg=key)
             if a.name in out:
                 raise SpecError(f"'{a.name}' is given twice (as '{key}' and another alias)",
-                                where, label, self.name)
+                                where, label, self.name, code="duplicate_argument", arg=key)
             try:
                 out[a.name] = validate_arg(a, value)
             except SpecError as exc:
-                raise SpecError(exc.message, where, label, self.name) from None
+                raise SpecError(exc.message, where, label, self.name, code="bad_value",
+                                arg=key) from None
             if key != a.name:
                 arg_pos[a.name] = where
         for a in self.arguments:
             if a.name not in out:
                 if a.required:
                     raise SpecError(f"missing required argument '{a.name}'", pos, label,
-                                    self.name)
+                                    self.name, code="missing_argument", arg=a.name)
                 out[a.name] = a.default
-        self.check_args(out, lambda msg, arg=None: SpecError(msg, arg_pos.get(arg, pos) if arg
-                                                             else pos, label, self.name))
+        self.check_args(out, lambda msg, arg=None: SpecError(
+            msg, arg_pos.get(arg, pos) if arg else pos, label, self.name, code="bad_value",
+            arg=_written_key(raw, self, arg)))
         return out
+
+    def repaired(self, raw: dict[str, Any], error: SpecError) -> Mend | None:
+        """``raw`` (the arguments as written) with the one that ``error`` is about mended the
+        likeliest way, so that a checker can go on past a typo and still see the problems
+        below it: a misspelt name or choice becomes the closest one (``kernal_size`` ->
+        ``kernel_size``, ``smae`` -> ``same``), an argument the kind does not take is left
+        out, a bad optional value falls back to its default. None when no guess is safe (a
+        missing required argument, a bad required value)."""
+        key = error.arg
+        if key is None or key not in raw:
+            return None
+        declared = {a.name: a for a in self.arguments}
+        declared.update({alias: a for a in self.arguments for alias in a.aliases})
+        rest = {k: v for k, v in raw.items() if k != key}
+        written = f"{key}: {_yaml(raw[key])}"
+        if error.code in ("unknown_argument", "duplicate_argument"):
+            guess = closest(key, declared) if error.code == "unknown_argument" else None
+            taken = {declared[k].name for k in rest if k in declared}
+            if guess is not None and declared[guess].name not in taken:
+                meant = f"{guess}: {_yaml(raw[key])}"
+                return Mend({**rest, guess: raw[key]}, f"{meant} instead of {written}", meant)
+            fix = f"delete '{written}'"
+            if key == "activation" and isinstance(raw[key], str) and lookup(raw[key]):
+                fix += f" and write '- {raw[key]}' as the next layer (Keras' activation=)"
+            return Mend(rest, fix, f"'{key}' left out")
+        arg = declared.get(key)
+        if error.code != "bad_value" or arg is None:
+            return None
+        value = raw[key]
+        if isinstance(value, str) and arg.choices:
+            guess = closest(value, arg.choices)
+            if guess is not None:
+                return Mend({**raw, key: guess}, f"{key}: {guess} instead of {written}",
+                            f"{key}: {guess}")
+        if not arg.required:
+            return Mend(rest, None, f"{arg.name} at its default ({arg.describe_default()})")
+        return None
 
     def check_args(self, args: dict[str, Any], error: Callable[..., SpecError]) -> None:
         """Cross-argument checks that need no shapes (override where useful)."""
@@ -296,11 +408,13 @@ class LayerKind:
         rank = len(call.x)
         if self.ndim is not None and rank != self.ndim + 1:
             expected = {1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}[self.ndim]
+            if call.layout == "hwc":
+                expected = "[" + ", ".join(expected[4:-1].split(", ") + ["C"]) + "]"
             raise call.error(f"expects a {self.ndim + 1}-D input {expected} but got "
-                             f"{fmt_shape(call.x)} ({rank}-D)",
+                             f"{call.fmt(call.x)} ({rank}-D)",
                              hint=self.rank_hint(call), code="rank_mismatch")
         if rank < self.min_rank:
-            raise call.error(f"expects an input with spatial axes but got {fmt_shape(call.x)}")
+            raise call.error(f"expects an input with spatial axes but got {call.fmt(call.x)}")
         return rank - 1
 
     def rank_hint(self, call: Call) -> str | None:
@@ -349,10 +463,20 @@ class LayerKind:
         raise NotImplementedError(f"{self.name} has no torch counterpart yet")
 
     # -- debugging (check-spec) ------------------------------------------------------------
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
         """Ways to run this layer as if ``error`` (raised by ``call``) were fixed, most
-        plausible first; the debugger takes the first that works so that checking can go on
-        below a failure. Default: none (the layers below get an unknown shape)."""
+        plausible first (the fix suggested first, where the network ``ctx`` tells which);
+        the debugger takes the first that works so that checking can go on below a failure
+        with the shape the fix would give. Default: the mistakes any unit may make (a
+        per-axis tuple of the wrong length, ``causal`` padding off a sequence); none else
+        (the layers below get an unknown shape)."""
+        if error.code == "axes_count" and error.arg:
+            fitted = call.per_axis(error.arg)
+            return [(call.inputs, {**call.args, error.arg: fitted},
+                     f"as if {error.arg}: {_yaml(fitted)}")]
+        if error.code == "causal_not_1d" and error.arg:
+            return [(call.inputs, {**call.args, error.arg: "same"}, f"as if {error.arg}: same")]
         return []
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
@@ -365,10 +489,27 @@ class LayerKind:
 
             return too_small(ctx)
         shape = ctx.inputs[0]
+        if error.code == "axes_count" and error.arg and len(shape) > 1:
+            names = ", ".join(AXIS_NAMES[len(shape) - 1])
+            written = ctx.node.args[error.arg]
+            fitted = tuple(written[min(i, len(written) - 1)] for i in range(len(shape) - 1))
+            return [f"{error.arg}: {_yaml(fitted)} (one value per spatial axis: {names}), or "
+                    f"one number for all of them"]
+        if error.code == "causal_not_1d" and error.arg:
+            return [f"{error.arg}: same keeps {fmt_shape(shape[1:])} ('causal' pads only the "
+                    "past of a 1-D sequence)"]
+        source = ctx.node.inputs[0] if ctx.node.inputs else -1
+        if error.code == "rank_mismatch" and len(shape) == 1 and source >= 0 and \
+                ctx.graph.nodes[source].unit.base == "flatten":
+            from .fixes import line
+
+            flat = ctx.graph.nodes[source]
+            return [f"move '- flatten' ({line(flat, ctx.graph)}) below '{ctx.node.name}' and "
+                    "the other layers that need the image"]
         if error.code == "rank_mismatch" and self.ndim is not None and 2 <= len(shape) <= 4:
             fitting = f"{self.base}{len(shape) - 1}d"
             if lookup(fitting) is not None:
-                return [f"a {fmt_shape(shape)} input needs {fitting}; or write '{self.base}', "
+                return [f"a {ctx.fmt(shape)} input needs {fitting}; or write '{self.base}', "
                         "which takes its rank from the input"]
         return []
 

@@ -4,7 +4,7 @@ document recognition"), which have no modern ``torch.nn`` counterpart."""
 from __future__ import annotations
 
 from ..formulas import conv_out, pool_out
-from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .base import Arg, Call, LayerKind, Receptive, Shape, numel, register
 from .conv import warn_dropped
 
 
@@ -35,7 +35,7 @@ class TableConv(LayerKind):
             try:
                 axis = conv_out(n, k, s)
             except ValueError as exc:
-                raise call.error(f"{exc} ({fmt_shape(call.x)})", arg="kernel_size",
+                raise call.error(f"{exc} ({call.fmt(call.x)})", arg="kernel_size",
                                  code="kernel_too_large") from None
             sizes.append(axis.size)
             dropped.append(axis.dropped)
@@ -129,7 +129,7 @@ class RBF(LayerKind):
 
     def output_shape(self, call: Call) -> Shape:
         if len(call.x) != 1:
-            raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
+            raise call.error(f"expects a flat input but got {call.fmt(call.x)}",
                              hint=f"flatten gives {numel(call.x):,} features",
                              code="flat_input_expected")
         return (call.args["out_features"],)

@@ -16,13 +16,23 @@ from ..worked import (
     shape_text,
     sliding_window_line,
 )
-from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .base import (
+    AXIS_NAMES,
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Receptive,
+    Shape,
+    fmt_shape,
+    numel,
+    register,
+)
 from .padding import PAD_WORDS, explain_padding, resolve_padding
 
 if TYPE_CHECKING:
     from .fixes import FixContext
 
-AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 def check_in_channels(call: Call, groups: int, out_channels: int | None = None) -> int:
@@ -31,7 +41,7 @@ def check_in_channels(call: Call, groups: int, out_channels: int | None = None) 
     written = call.args.get("in_channels")
     if written is not None and written != channels:
         raise call.error(f"in_channels is written as {written} but the input has {channels} "
-                         f"channels ({fmt_shape(call.x)})", arg="in_channels",
+                         f"channels ({call.fmt(call.x)})", arg="in_channels",
                          hint=f"write in_channels: {channels} or leave it out (it is inferred)",
                          code="in_channels_mismatch")
     if channels % groups:
@@ -107,6 +117,11 @@ def _bias_lines(weights: int, cout: int, bias: bool) -> list[Line]:
             params_line(weights, biases)]
 
 
+def _yaml_ints(values: tuple[int, ...]) -> str:
+    """One number when every axis agrees, else the list, as a spec would write it."""
+    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
+
+
 def fix_in_channels(ctx: FixContext) -> list[str]:
     """Delete the written count; and say where a stale number came from (an earlier layer of
     that width: the usual trace of an edit that changed a width upstream)."""
@@ -121,8 +136,8 @@ def fix_in_channels(ctx: FixContext) -> list[str]:
         up = graph.nodes[node_id]
         width = up.args.get("out_channels")
         if width == written and changer is not None:
-            fixes.append(f"{written} is the width of '{up.name}' ({line(up)}); "
-                         f"'{changer.name}' ({line(changer)}) changed it to {shape[0]}")
+            fixes.append(f"{written} is the width of '{up.name}' ({line(up, graph)}); "
+                         f"'{changer.name}' ({line(changer, graph)}) changed it to {shape[0]}")
             break
         if width is not None and changer is None:
             changer = up
@@ -137,13 +152,14 @@ class _Convolution(LayerKind):
     category = "convolution"
     min_rank = 2
 
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
         """Go on as if a written in_channels were left out, or without groups."""
-        args, attempts = call.args, []
+        args, attempts = call.args, super().recover(call, error, ctx)
         if args.get("in_channels") is not None:
             attempts.append((call.inputs, {**args, "in_channels": None}, "in_channels inferred"))
         if args.get("groups", 1) != 1:
-            attempts.append((call.inputs, {**args, "groups": 1}, "groups: 1"))
+            attempts.append((call.inputs, {**args, "groups": 1}, "as if groups: 1"))
         return attempts
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
@@ -203,12 +219,13 @@ class Conv(_Convolution):
         a = call.args
         return numel(call.out) * (call.x[0] // a["groups"]) * math.prod(call.axes("kernel_size"))
 
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
         """A kernel larger than its input: go on as if the size were kept (``same``)."""
-        attempts = super().recover(call, error)
+        attempts = super().recover(call, error, ctx)
         if error.code == "kernel_too_large":
             attempts.append((call.inputs, {**call.args, "padding": "same", "stride": 1},
-                             "padding 'same' (size kept)"))
+                             "as if padding: same"))
         return attempts
 
     def other_ops(self, call: Call) -> int:
@@ -307,8 +324,42 @@ class ConvTranspose(_Convolution):
             try:
                 sizes.append(conv_transpose_out(n, k, s, p, op, d))
             except ValueError as exc:
-                raise call.error(str(exc), arg="output_padding") from None
+                code = "output_padding_too_large" if op >= max(s, d) else None
+                raise call.error(str(exc), arg="output_padding", code=code) from None
         return (out_channels, *sizes)
+
+    def _largest_output_padding(self, call: Call) -> tuple[int, ...]:
+        return tuple(min(op, max(s, d) - 1) for op, s, d in zip(
+            call.per_axis("output_padding"), call.per_axis("stride"), call.per_axis("dilation")))
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """output_padding too large: go on with the largest allowed (nearest to the intent)."""
+        attempts = super().recover(call, error, ctx)
+        if error.code == "output_padding_too_large":
+            largest = self._largest_output_padding(call)
+            attempts.insert(0, (call.inputs, {**call.args, "output_padding": largest},
+                                f"as if output_padding: {_yaml_ints(largest)}"))
+        return attempts
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """Each output_padding the stride allows, with the size it gives."""
+        if error.code != "output_padding_too_large":
+            return super().suggest_fixes(ctx, error)
+        call = Call(dict(ctx.node.args), list(ctx.inputs), ndim=len(ctx.inputs[0]) - 1)
+        stride, dilation = call.per_axis("stride"), call.per_axis("dilation")
+        options = []
+        for op in range(max(max(s, d) for s, d in zip(stride, dilation))):
+            try:
+                sizes = [conv_transpose_out(n, k, s, p, min(op, max(s, d) - 1), d)
+                         for n, k, s, p, d in zip(ctx.inputs[0][1:],
+                                                  call.per_axis("kernel_size"), stride,
+                                                  call.per_axis("padding"), dilation)]
+            except ValueError:
+                continue
+            options.append(f"output_padding: {op} gives {fmt_shape(sizes)}")
+        return ["output_padding must stay below the stride: " + ", ".join(options)] \
+            if options else []
 
     def params(self, call: Call) -> int:
         a = call.args

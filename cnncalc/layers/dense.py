@@ -29,7 +29,7 @@ class Linear(LayerKind):
 
     def output_shape(self, call: Call) -> Shape:
         if len(call.x) != 1:
-            raise call.error(f"expects a flat input but got {fmt_shape(call.x)}",
+            raise call.error(f"expects a flat input but got {call.fmt(call.x)}",
                              hint=f"add '- flatten' before it: flatten gives {numel(call.x):,} "
                                   "features", code="flat_input_expected")
         written = call.args["in_features"]
@@ -69,7 +69,8 @@ class Linear(LayerKind):
 
         return nn.Linear(call.x[0], call.args["out_features"], bias=call.args["bias"])
 
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
         """Go on as if a written in_features were left out, or a flatten came before."""
         attempts: list[Attempt] = []
         if call.args.get("in_features") is not None:
@@ -85,7 +86,8 @@ class Linear(LayerKind):
         shape = ctx.inputs[0]
         if error.code == "flat_input_expected":
             return [f"paste '- flatten' on the line before '{ctx.node.name}' "
-                    f"({line(ctx.node)}): {fmt_shape(shape)} -> {numel(shape):,} features"]
+                    f"({line(ctx.node, ctx.graph)}): {ctx.fmt(shape)} -> "
+                    f"{numel(shape):,} features"]
         if error.code == "in_features_mismatch":
             return self._fix_in_features(ctx)
         return super().suggest_fixes(ctx, error)
@@ -129,9 +131,24 @@ class Flatten(LayerKind):
             end % rank if -rank <= end < rank else None
         if start is None or end is None or start > end or start == 0:
             raise call.error(f"cannot flatten axes {call.args['start_dim']}..{call.args['end_dim']}"
-                             f" of a {rank}-D tensor (batch included); the batch axis 0 stays")
+                             f" of a {rank}-D tensor (batch included); the batch axis 0 stays",
+                             arg="start_dim", code="flatten_axes")
         merged = numel(full[start:end + 1])
         return (*full[1:start], merged, *full[end + 1:])
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """Bad axes: go on with the default (every axis of the sample)."""
+        if error.code == "flatten_axes":
+            return [(call.inputs, {**call.args, "start_dim": 1, "end_dim": -1},
+                     "as if a plain '- flatten'")]
+        return super().recover(call, error, ctx)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code == "flatten_axes":
+            return [f"a plain '- flatten' (start_dim: 1, end_dim: -1) keeps the batch axis and "
+                    f"gives {numel(ctx.inputs[0]):,} features"]
+        return super().suggest_fixes(ctx, error)
 
     def explain(self, call: Call, layout: str = "chw") -> list[Line]:
         dims = " * ".join(str(d) for d in call.x)
@@ -161,11 +178,11 @@ class Reshape(LayerKind):
         known = numel([s for s in shape if s != -1])
         if -1 in shape:
             if total % known:
-                raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
+                raise call.error(f"cannot reshape {call.fmt(call.x)} ({total:,} values) to "
                                  f"{shape}", arg="shape", code="reshape_size")
             shape[shape.index(-1)] = total // known
         if numel(shape) != total:
-            raise call.error(f"cannot reshape {fmt_shape(call.x)} ({total:,} values) to "
+            raise call.error(f"cannot reshape {call.fmt(call.x)} ({total:,} values) to "
                              f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape",
                              code="reshape_size")
         return tuple(shape)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
 from ..graph import NETWORK_INPUT, Graph, Node
-from .base import Shape, fmt_shape
+from .base import Shape, fmt_shape, to_layout
 
 if TYPE_CHECKING:
     from ..engine import Step
@@ -35,6 +35,10 @@ class FixContext:
     inputs: list[Shape]
     smallest_input: Callable[[Graph], Shape | None]
 
+    def fmt(self, shape: Shape) -> str:
+        """A whole tensor's shape in the spec's layout (``Call.fmt``)."""
+        return fmt_shape(to_layout(shape, self.graph.layout))
+
 
 def producer(graph: Graph, node_id: int) -> str:
     return "the network input" if node_id == NETWORK_INPUT else f"'{graph.nodes[node_id].name}'"
@@ -47,8 +51,25 @@ def shape_of(graph: Graph, steps: Mapping[int, Step], node_id: int) -> Shape | N
     return step.call.out if step and step.call else None
 
 
-def line(node: Node) -> str:
-    return f"line {node.pos.line}" if node.pos else "its line"
+def line(node: Node, graph: Graph | None = None) -> str:
+    """``line 8``; with the graph, also the other layers the same text makes (a block used
+    twice), since an edit there changes all of them: ``line 8, which also makes
+    'res1.conv2'``."""
+    if node.pos is None:
+        return "its line"
+    text = f"line {node.pos.line}"
+    twins = shared_with(graph, node) if graph is not None else []
+    if twins:
+        more = f" and {len(twins) - 2} more" if len(twins) > 2 else ""
+        text += f", which also makes {', '.join(repr(t) for t in twins[:2])}{more}"
+    return text
+
+
+def shared_with(graph: Graph, node: Node) -> list[str]:
+    """The other layers that the text of ``node`` makes (the same block used more than once)."""
+    if node.pos is None:
+        return []
+    return [n.name for n in graph.nodes if n.pos == node.pos and n.id != node.id]
 
 
 def ints(values: list[int]) -> str:
@@ -78,10 +99,10 @@ def ancestors(graph: Graph, node_id: int) -> set[int]:
     return seen
 
 
-def shrinking_windows(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[str]:
-    """Stride-1 windows (conv, pool) on a branch that lose size, with the padding that keeps
-    it."""
-    found, keep, names = [], None, []
+def _shrinking(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[tuple[Node, object]]:
+    """Stride-1 windows (conv, pool) among ``nodes`` that lose size, each with the padding
+    that keeps it: ``(k - 1) / 2`` per axis for odd extents, ``same`` for even ones."""
+    found = []
     for node in nodes:
         step = steps.get(node.id)
         if not step or not step.call or node.unit.window_formula not in ("conv", "pool"):
@@ -95,21 +116,62 @@ def shrinking_windows(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[
             continue
         dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
         extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-        keep = keep or call.x[1:]
         if all(e % 2 for e in extents):
             pads = [(e - 1) // 2 for e in extents]
-            value = pads[0] if len(set(pads)) == 1 else pads
-            names.append(f"padding: {value} on '{node.name}' ({line(node)}, kernel "
-                         f"{fmt_shape(kernel)}: (k - 1)/2 = {value})")
+            found.append((node, pads[0] if len(set(pads)) == 1 else pads))
         else:
-            names.append(f"padding: same on '{node.name}' ({line(node)}, even kernel "
-                         f"{fmt_shape(kernel)} needs uneven padding)")
-    if names:
-        found.append("; ".join(names) + f" keeps {fmt_shape(keep)} through the branch")
+            found.append((node, "same"))
     return found
 
 
-def resize(steps: Mapping[int, Step], nodes: list[Node], target: Shape) -> str | None:
+def shrinking_windows(steps: Mapping[int, Step], nodes: Iterable[Node],
+                      graph: Graph | None = None) -> list[str]:
+    """Stride-1 windows (conv, pool) on a branch that lose size, with the padding that keeps
+    it (``graph`` names the other layers a shared line makes)."""
+    shrinking = _shrinking(steps, nodes)
+    if not shrinking:
+        return []
+    names = []
+    for node, value in shrinking:
+        kernel = steps[node.id].call.axes("kernel_size")  # type: ignore[union-attr]
+        if value == "same":
+            names.append(f"padding: same on '{node.name}' ({line(node, graph)}, even kernel "
+                         f"{fmt_shape(kernel)} needs uneven padding)")
+        else:
+            names.append(f"padding: {value} on '{node.name}' ({line(node, graph)}, kernel "
+                         f"{fmt_shape(kernel)}: (k - 1)/2 = {value})")
+    keep = steps[shrinking[0][0].id].call.x[1:]  # type: ignore[union-attr]
+    return ["; ".join(names) + f" keeps {fmt_shape(keep)} through the branch"]
+
+
+def padded_rerun(steps: Mapping[int, Step], nodes: list[Node]) -> Shape | None:
+    """What a branch (``nodes``, in order, each feeding the next) gives once its shrinking
+    stride-1 windows get the padding that ``shrinking_windows`` suggests: the shape to go on
+    with when that is the fix. None when nothing shrinks or the branch does not run."""
+    from ..engine import call_for, run
+
+    padded = {node.id: value for node, value in _shrinking(steps, nodes)}
+    if not padded or not nodes:
+        return None
+    first = steps.get(nodes[0].id)
+    if not first or not first.call:
+        return None
+    shape = first.call.inputs[0]
+    for node in nodes:
+        step = steps.get(node.id)
+        if not step or not step.call:
+            return None
+        args = {**node.args, "padding": padded[node.id]} if node.id in padded else None
+        try:
+            shape = run(node, call_for(node, [shape, *step.call.inputs[1:]], args,
+                                       step.call.layout)).out
+        except CnnCalcError:
+            return None
+    return shape
+
+
+def resize(steps: Mapping[int, Step], nodes: list[Node], target: Shape,
+           graph: Graph | None = None) -> str | None:
     """Solve the last sliding window of a branch (``nodes``) for a padding (and
     output_padding, or stride) that makes it give ``target``: the computed "which
     padding/stride reaches this size", from the unit's ``window_formula``."""
@@ -147,7 +209,7 @@ def resize(steps: Mapping[int, Step], nodes: list[Node], target: Shape) -> str |
                 if len(chosen) == call.ndim and chosen:
                     settings = ", ".join(
                         f"{key}: {ints([c[key] for c in chosen])}" for key in chosen[0])
-                    return (f"{settings} on '{node.name}' ({line(node)}) makes it give "
+                    return (f"{settings} on '{node.name}' ({line(node, graph)}) makes it give "
                             f"{fmt_shape(target)} (solved from its size formula)")
         return None
     return None
@@ -157,13 +219,13 @@ def too_small(ctx: FixContext) -> list[str]:
     """A window larger than its input: where the input came from, and the smallest network
     input that gets this far."""
     graph, node = ctx.graph, ctx.node
-    fixes = [f"its input {fmt_shape(ctx.inputs[0])} comes from "
+    fixes = [f"its input {ctx.fmt(ctx.inputs[0])} comes from "
              f"{producer(graph, node.inputs[0])}"]
     upto = dataclasses.replace(graph, nodes=graph.nodes[:node.id + 1], outputs=(node.id,))
     smallest = ctx.smallest_input(upto)
     if smallest is not None:
         fixes.append(f"the network up to '{node.name}' needs an input of at least "
-                     f"{fmt_shape(smallest)} (the spec has {fmt_shape(graph.input_shape)})")
+                     f"{ctx.fmt(smallest)} (the spec has {ctx.fmt(graph.input_shape)})")
     return fixes
 
 

@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import CnnCalcError
 from ..worked import Line, shape_text
-from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register, to_layout
 
 if TYPE_CHECKING:
+    from ..graph import Graph
     from .fixes import FixContext
 
 
 def _shapes(call: Call) -> str:
-    return ", ".join(fmt_shape(s) for s in call.inputs)
+    return ", ".join(call.fmt(s) for s in call.inputs)
 
 
 @register
@@ -29,7 +30,7 @@ class Concat(LayerKind):
         first = call.x
         dim = call.args["dim"]
         if not -len(first) <= dim < len(first):
-            raise call.error(f"dim {dim} is out of range for {fmt_shape(first)}", arg="dim")
+            raise call.error(f"dim {dim} is out of range for {call.fmt(first)}", arg="dim")
         dim %= len(first)
         for shape in call.inputs[1:]:
             rest = [s for i, s in enumerate(shape) if i != dim]
@@ -54,7 +55,8 @@ class Concat(LayerKind):
 
         return Concat(call.args["dim"] % len(call.x) + 1)
 
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
         """Go on as if every input were cropped to the smallest size."""
         inputs = call.inputs
         small = [min(axis) for axis in zip(*(s[1:] for s in inputs))]
@@ -79,21 +81,21 @@ class Concat(LayerKind):
             if list(shape[1:]) == large:
                 continue
             others = set().union(*(ancestors(graph, i) for i in node.inputs if i != node_id))
-            keep += shrinking_windows(ctx.steps, branch(graph, node_id, others))
+            keep += shrinking_windows(ctx.steps, branch(graph, node_id, others), graph)
         crop, pad = [], []
         for shape, node_id in zip(inputs, node.inputs):
             if list(shape[1:]) != small:
                 crop.append(f"center_crop: {ints(small)} at the end of the branch from "
-                            f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
-                            f"{fmt_shape((shape[0], *small))})")
+                            f"{producer(graph, node_id)} ({ctx.fmt(shape)} -> "
+                            f"{ctx.fmt((shape[0], *small))})")
             if list(shape[1:]) != large:
                 total = [g - s for g, s in zip(large, shape[1:])]
                 halves = [v for t in total for v in (t // 2, t - t // 2)]
                 value = ints([t // 2 for t in total]) if all(t % 2 == 0 for t in total) else \
                     ints(halves)
                 pad.append(f"zeropad: {value} at the end of the branch from "
-                           f"{producer(graph, node_id)} ({fmt_shape(shape)} -> "
-                           f"{fmt_shape((shape[0], *large))})")
+                           f"{producer(graph, node_id)} ({ctx.fmt(shape)} -> "
+                           f"{ctx.fmt((shape[0], *large))})")
         fixes = ["crop the larger inputs: " + "; ".join(crop)] if crop else []
         if pad:
             fixes.append("or pad the smaller ones: " + "; ".join(pad))
@@ -112,12 +114,14 @@ def _broadcast(call: Call, allow: bool) -> Shape:
                 out[i] = max(a, b)
                 continue
             raise call.error(f"shapes differ: {_shapes(call)}",
-                             hint=_fix_hint(call.x, shape), code="merge_shape_mismatch")
+                             hint=_fix_hint(call, shape), code="merge_shape_mismatch")
     return tuple(out)
 
 
-def _fix_hint(main: Shape, other: Shape) -> str | None:
-    """Suggest a projection shortcut that maps ``other`` onto ``main``."""
+def _fix_hint(call: Call, other: Shape) -> str | None:
+    """Suggest a projection shortcut that maps ``other`` onto the main path (the first
+    input)."""
+    main = call.x
     if len(main) != len(other) or len(main) < 2:
         return None
     ratios = {o // m for m, o in zip(main[1:], other[1:]) if m and o % m == 0}
@@ -125,8 +129,31 @@ def _fix_hint(main: Shape, other: Shape) -> str | None:
         stride = ratios.pop()
         if stride >= 1 and all(m * stride == o for m, o in zip(main[1:], other[1:])):
             return (f"a projection conv: {{out_channels: {main[0]}, kernel_size: 1, stride: "
-                    f"{stride}}} on the shortcut would give {fmt_shape(main)}")
+                    f"{stride}}} on the shortcut would give {call.fmt(main)}")
     return None
+
+
+def _projection(graph: Graph, source: int, shape: Shape, target: Shape) -> str | None:
+    """The strided 1x1 conv that maps a shortcut of ``shape`` (from node ``source``) onto
+    ``target``, when every spatial axis shrinks by the same whole factor; else None."""
+    from ..graph import NETWORK_INPUT
+    from .fixes import line, producer, shared_with
+
+    if not all(o > m for o, m in zip(shape[1:], target[1:])):
+        return None
+    ratios = {o / m for o, m in zip(shape[1:], target[1:])}
+    ratio = next(iter(ratios))
+    if len(ratios) != 1 or not float(ratio).is_integer():
+        return None
+    where = "" if source == NETWORK_INPUT else f" ({line(graph.nodes[source], graph)})"
+    fmt = lambda s: fmt_shape(to_layout(s, graph.layout))  # noqa: E731
+    text = (f"on the shortcut (from {producer(graph, source)}{where}, {fmt(shape)}) paste "
+            f"a projection: conv{len(target) - 1}d: {{out_channels: {target[0]}, kernel_size: 1,"
+            f" stride: {int(ratio)}, bias: false}} -> {fmt(target)}")
+    if source != NETWORK_INPUT and shared_with(graph, graph.nodes[source]):
+        text += ("; as that text serves other layers too, choose the shortcut with 'when:' on a "
+                 "block argument ('when: $stride > 1', 'then: [...]', 'else: [identity]')")
+    return text
 
 
 class _Elementwise(LayerKind):
@@ -143,17 +170,39 @@ class _Elementwise(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * (len(call.inputs) - 1)
 
-    def recover(self, call: Call, error: CnnCalcError) -> list[Attempt]:
-        """Go on with the first input (the main path) alone."""
-        return [([call.x], call.args, f"its first input's shape {fmt_shape(call.x)}")]
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """Go on with the main path (the first input) as the first fix would leave it: with
+        its shrinking windows padded when that is the fix (a residual branch that lost its
+        border), else as it is (the shortcut gets a projection)."""
+        from .fixes import ancestors, branch, padded_rerun
+
+        attempts: list[Attempt] = []
+        if ctx is not None and error.code == "merge_shape_mismatch" and len(call.x) > 1:
+            main_id, others = ctx.node.inputs[0], ctx.node.inputs[1:]
+            smaller = all(all(m < o for m, o in zip(call.x[1:], other[1:]))
+                          for other in call.inputs[1:] if len(other) == len(call.x))
+            stop = set.intersection(*(ancestors(ctx.graph, i) for i in (main_id, *others)))
+            kept = padded_rerun(ctx.steps, branch(ctx.graph, main_id, stop)) if smaller \
+                else None
+            if kept is not None:
+                attempts.append(([kept], call.args, "the main path padded as above"))
+        return [*attempts, ([call.x], call.args, f"its first input's shape {call.fmt(call.x)}")]
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         """Channels: the branch's last conv gets the main path's width (or a projection when
         the branch has none). Size: a projection for an integer ratio, padding on stride-1
         windows that shrink, or the padding/stride (solved) that makes a branch's last window
         reach the size."""
-        from ..graph import NETWORK_INPUT
-        from .fixes import ancestors, branch, line, producer, resize, shrinking_windows
+        from .fixes import (
+            ancestors,
+            branch,
+            line,
+            padded_rerun,
+            producer,
+            resize,
+            shrinking_windows,
+        )
 
         if error.code != "merge_shape_mismatch":
             return super().suggest_fixes(ctx, error)
@@ -168,7 +217,7 @@ class _Elementwise(LayerKind):
             if other[0] != main[0] and not (broadcast and 1 in (other[0], main[0])):
                 last = next((n for n in reversed(side) if "out_channels" in n.args), None)
                 if last is not None:
-                    fixes.append(f"out_channels: {main[0]} on '{last.name}' ({line(last)}) "
+                    fixes.append(f"out_channels: {main[0]} on '{last.name}' ({line(last, graph)}) "
                                  f"gives the branch {main[0]} channels like the main path (now "
                                  f"{other[0]})")
                 elif other[1:] == main[1:]:
@@ -182,30 +231,29 @@ class _Elementwise(LayerKind):
                              for o, m in zip(other[1:], main[1:]))
             if spatial_ok or len(main) < 2:
                 continue
-            if all(o > m for o, m in zip(other[1:], main[1:])) and not any(
-                    "out_channels" in n.args for n in side):
-                ratios = {o / m for o, m in zip(other[1:], main[1:])}
-                ratio = next(iter(ratios))
-                if len(ratios) == 1 and float(ratio).is_integer():
-                    where = "" if other_id == NETWORK_INPUT else \
-                        f" ({line(graph.nodes[other_id])})"
-                    fixes.append(f"on the shortcut (from {producer(graph, other_id)}{where}, "
-                                 f"{fmt_shape(other)}) paste a projection: conv{len(main) - 1}d:"
-                                 f" {{out_channels: {main[0]}, kernel_size: 1, stride: "
-                                 f"{int(ratio)}, bias: false}} -> {fmt_shape(main)}")
-                    continue
+            plain_side = not any("out_channels" in n.args for n in side)
+            projection = _projection(graph, other_id, other, main) if plain_side else None
+            if projection:
+                fixes.append(projection)
+                continue
             main_branch = branch(graph, main_id, stop)
-            shrinking = shrinking_windows(steps, main_branch) if all(
+            shrinking = shrinking_windows(steps, main_branch, graph) if all(
                 m < o for o, m in zip(other[1:], main[1:])) else []
             if shrinking:
                 fixes += shrinking
+                kept = padded_rerun(steps, main_branch)
+                then = _projection(graph, other_id, other, kept) if kept and plain_side and \
+                    kept != other else None
+                if then:
+                    fixes.append("and then " + then)
                 continue
-            resized = resize(steps, side, main[1:]) or resize(steps, main_branch, other[1:])
+            resized = resize(steps, side, main[1:], graph) or \
+                resize(steps, main_branch, other[1:], graph)
             if resized:
                 fixes.append(resized)
             else:
                 fixes.append(f"the branch from {producer(graph, other_id)} gives "
-                             f"{fmt_shape(other)} but the main path {fmt_shape(main)}")
+                             f"{ctx.fmt(other)} but the main path {ctx.fmt(main)}")
         return fixes
 
 

@@ -3,8 +3,14 @@ cropping, and the Keras preprocessing layers that appear in tutorials."""
 
 from __future__ import annotations
 
-from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+from typing import TYPE_CHECKING
+
+from ..errors import CnnCalcError
+from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, register
 from .padding import SIDES_DOC, per_side
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
 
 
 @register
@@ -96,7 +102,7 @@ class Upsample(LayerKind):
         wants = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode)
         if wants is not None and wants != call.ndim or call.ndim > 3:
             raise call.error(f"mode '{mode}' works on {wants or '1 to 3'} spatial axes but the "
-                             f"input {fmt_shape(call.x)} has {call.ndim}", arg="mode",
+                             f"input {call.fmt(call.x)} has {call.ndim}", arg="mode",
                              hint="use mode 'nearest' or the mode that matches the rank")
         if call.args["size"] is not None:
             return (call.x[0], *call.axes("size"))
@@ -154,8 +160,30 @@ class CenterCrop(LayerKind):
         size = call.axes("size")
         if any(s > n for s, n in zip(size, call.x[1:])):
             raise call.error(f"cannot crop {fmt_shape(call.x[1:])} to the larger "
-                             f"{fmt_shape(size)}", arg="size")
+                             f"{fmt_shape(size)}", arg="size", code="crop_too_large")
         return (call.x[0], *size)
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """A crop larger than the map: go on with the map as it is."""
+        if error.code == "crop_too_large":
+            return [(call.inputs, {**call.args, "size": tuple(call.x[1:])},
+                     "as if it cropped nothing")]
+        return super().recover(call, error, ctx)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """A crop can only shrink: the padding that grows the map to the size instead."""
+        if error.code != "crop_too_large":
+            return super().suggest_fixes(ctx, error)
+        spatial = ctx.inputs[0][1:]
+        call = Call(dict(ctx.node.args), list(ctx.inputs), ndim=len(spatial))
+        grow = [s - n for s, n in zip(call.per_axis("size"), spatial)]
+        if all(g >= 0 and g % 2 == 0 for g in grow):
+            half = [g // 2 for g in grow]
+            pad = str(half[0]) if len(set(half)) == 1 else str(half)
+            return [f"a crop only shrinks: to grow {fmt_shape(spatial)} to "
+                    f"{fmt_shape(call.per_axis('size'))}, write zeropad: {pad} instead"]
+        return [f"a crop only shrinks: size at most {fmt_shape(spatial)}"]
 
     def receptive(self, call: Call, rf: Receptive) -> Receptive:
         offsets = [-((n - s) // 2) for n, s in zip(call.x[1:], call.out[1:])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import Arg, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Call, LayerKind, Shape, numel, register
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -96,7 +96,7 @@ class LayerNorm(LayerKind):
         norm = self.shape_of(call)
         if tuple(call.x[len(call.x) - len(norm):]) != tuple(norm) or len(norm) > len(call.x):
             raise call.error(f"normalized_shape {list(norm)} does not match the trailing axes "
-                             f"of the input {fmt_shape(call.x)}", arg="normalized_shape")
+                             f"of the input {call.fmt(call.x)}", arg="normalized_shape")
         return call.x
 
     def params(self, call: Call) -> int:
@@ -173,7 +173,7 @@ class InstanceNorm(_PerChannelNorm):
     def output_shape(self, call: Call) -> Shape:
         super().output_shape(call)
         if numel(call.x[1:]) == 1 and not call.args["track_running_stats"]:
-            raise call.error(f"instance normalization of {fmt_shape(call.x)} normalizes over a "
+            raise call.error(f"instance normalization of {call.fmt(call.x)} normalizes over a "
                              "single spatial element (PyTorch refuses: its variance is 0)",
                              hint="normalize before the spatial size reaches 1, or use "
                                   "batchnorm")

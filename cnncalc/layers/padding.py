@@ -38,7 +38,8 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         return [(full_padding(k, d),) * 2 for k, d in zip(kernel, dilation)]
     if value == "causal":
         if call.ndim != 1:
-            raise call.error("padding 'causal' is only defined for 1-D inputs", arg=arg)
+            raise call.error("padding 'causal' is only defined for 1-D inputs", arg=arg,
+                             code="causal_not_1d")
         return [(full_padding(kernel[0], dilation[0]), 0)]
     if value == "same":
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]

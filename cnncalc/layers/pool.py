@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
+from ..errors import CnnCalcError
 from ..formulas import adaptive_windows, pool_out
 from ..worked import Line, axis_names, layout_names, shape_text, sliding_window_line
-from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
-from .conv import AXIS_NAMES, warn_dropped, warn_skipping
+from .base import (
+    AXIS_NAMES,
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Receptive,
+    Shape,
+    fmt_shape,
+    numel,
+    register,
+)
+from .conv import warn_dropped, warn_skipping
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
+
+
+def _ints(values) -> str:
+    """One number when every axis agrees, else the per-axis list."""
+    values = list(values)
+    return str(values[0]) if len(set(values)) == 1 else str(values)
 
 
 def _window_args(with_dilation: bool) -> tuple[Arg, ...]:
@@ -32,6 +54,27 @@ class _WindowPool(LayerKind):
     primary = "kernel_size"
     window_formula = "pool"
 
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """Padding above half the window: go on with the most it may be."""
+        if error.code != "pool_padding_too_large":
+            return super().recover(call, error, ctx)
+        kernel, _, padding, _ = self.geometry(call)
+        most = tuple(min(p, k // 2) for p, k in zip(padding, kernel))
+        return [(call.inputs, {**call.args, "padding": most}, f"as if padding: {_ints(most)}")]
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        """The most padding the window allows, or the window that allows the padding."""
+        if error.code != "pool_padding_too_large":
+            return super().suggest_fixes(ctx, error)
+        call = Call(dict(ctx.node.args), list(ctx.inputs), ndim=len(ctx.inputs[0]) - 1)
+        kernel, _, padding, _ = self.geometry(call)
+        most = [min(p, k // 2) for p, k in zip(padding, kernel)]
+        wide = [max(k, 2 * p) for p, k in zip(padding, kernel)]
+        return [f"padding: {_ints(most)} (a pool may pad at most half its window: "
+                f"{kernel[0]} // 2 = {kernel[0] // 2}), or kernel_size: "
+                f"{_ints(wide)} for padding {_ints(padding)}"]
+
     def geometry(self, call: Call):
         kernel = call.axes("kernel_size")
         stride = call.axes("stride") if call.args["stride"] is not None else kernel
@@ -45,10 +88,11 @@ class _WindowPool(LayerKind):
             try:
                 axis = pool_out(n, k, s, p, d, call.args["ceil_mode"])
             except ValueError as exc:  # pool_out refuses padding > k/2, else a short input
-                raise call.error(f"{exc} (input {fmt_shape(call.x)}, kernel "
+                raise call.error(f"{exc} (input {call.fmt(call.x)}, kernel "
                                  f"{fmt_shape(kernel)}, padding {fmt_shape(padding)})",
                                  arg="kernel_size",
-                                 code=None if 2 * p > k else "kernel_too_large") from None
+                                 code="pool_padding_too_large" if 2 * p > k else
+                                 "kernel_too_large") from None
             sizes.append(axis.size)
             dropped.append(max(0, axis.dropped - p) if s <= d * (k - 1) + 1 else 0)
         warn_dropped(call, dropped, call.x[1:])
