@@ -8,6 +8,7 @@ unit's own ``explain``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from .graph import NETWORK_INPUT, Graph, Node
 from .layers import lookup
 from .layers.base import Call, LayerKind, numel
 from .spec import from_layout, to_layout
-from .worked import Line
+from .worked import Line, with_flops
 
 CALCULATORS = ("conv", "pool", "deconv", "dense")
 """The question kinds: each maps to a layer family (the rank comes from the input shape)."""
@@ -36,6 +37,10 @@ class LayerAnswer:
     layout: str
     steps: tuple[Line, ...]
     warnings: tuple[str, ...] = field(default=())
+    unit: LayerKind | None = field(default=None, compare=False, repr=False)
+    call: Call | None = field(default=None, compare=False, repr=False)
+    """The unit and the call that gave this answer, so that marking can ask "what would a
+    common slip (ceil for floor, no padding) have given?" of the same rules."""
 
     @property
     def params(self) -> int:
@@ -74,7 +79,7 @@ def unit_for(family: str, rank: int) -> LayerKind:
     else:
         if rank not in (2, 3, 4):
             raise CnnCalcError(f"a {family} input has 2 to 4 sizes (1-D, 2-D or 3-D with "
-                               f"channels), got {rank}")
+                               f"channels, like 100x8 or 32x32x3), got {rank}")
         base = {"conv": "conv", "deconv": "conv_transpose", "pool": "maxpool",
                 "maxpool": "maxpool", "avgpool": "avgpool"}[family]
         unit = lookup(f"{base}{rank - 1}d")
@@ -103,46 +108,75 @@ def layer_answer(family: str, input_shape: tuple[int, ...], layout: str,
     for step in propagate(graph):
         call = step.call
         assert call is not None
+        # the shape rule's warnings, taken before explain runs the same rules (and warns) again
+        for warning in list(call.warnings):
+            if warning.message not in warnings:
+                warnings.append(warning.message)
         steps.extend(step.node.unit.explain(call, layout))
-        warnings.extend(w.message for w in call.warnings)
     assert call is not None
     biases = biases_of(call)
-    return LayerAnswer(unit.name, shape, call.out, unit.params(call) - biases, biases,
-                       unit.macs(call), layout, tuple(steps), tuple(warnings))
+    macs = unit.macs(call)
+    return LayerAnswer(unit.name, shape, call.out, unit.params(call) - biases, biases, macs,
+                       layout, tuple(with_flops(steps, macs)), tuple(warnings), unit, call)
+
+
+SEPARATOR = r"\s*[x\u00d7X,]\s*"
+SIZES = re.compile(rf"\d+(?:{SEPARATOR}\d+)*")
+"""Sizes as students write them: digits separated by single ``x`` (or ``\u00d7``) or commas,
+spaces allowed around a separator. Nothing else is guessed at: ``32xx32``, ``x32``, ``5x``
+and ``4 56`` are typos whose meaning a calculator must not invent."""
+
+
+def parse_sizes(text: Any, what: str, example: str = "32x32x3 or 3,224,224") -> tuple[int, ...]:
+    """``32x32x3``, ``3, 224, 224``, ``[3, 224, 224]`` or ``(5, 3)`` as integers; anything
+    else is refused with one line naming ``what`` (the flag or key) and the text."""
+    body = str(text).strip()
+    if body and body[0] in "[(" and body[-1] == {"[": "]", "(": ")"}[body[0]]:
+        body = body[1:-1].strip()
+    if not SIZES.fullmatch(body):
+        raise SpecError(f"{what}: cannot read {str(text)!r}; write whole numbers separated by "
+                        f"single x or commas, like {example}")
+    return tuple(int(p) for p in re.split(SEPARATOR, body))
 
 
 def parse_ints(text: Any, what: str) -> int | tuple[int, ...]:
-    """``5``, ``5x3``, ``5,3`` or a list: one integer or one per axis."""
-    import re
-
+    """``5``, ``5x3``, ``5,3`` or a list: one integer or one per axis (strictly read)."""
     if isinstance(text, bool):
         raise SpecError(f"{what} must be an integer or one per axis, got {text!r}")
     if isinstance(text, int):
         return text
     if isinstance(text, (list, tuple)):
-        parts = list(text)
+        if not text or not all(isinstance(v, int) and not isinstance(v, bool) for v in text):
+            raise SpecError(f"{what} must be an integer or one per axis like [5, 3], got "
+                            f"{list(text)!r}")
+        values = tuple(text)
     else:
-        parts = [p for p in re.split(r"[x,\s]+", str(text).strip().strip("()[]")) if p]
-    try:
-        values = tuple(int(p) for p in parts)
-    except (TypeError, ValueError):
-        raise SpecError(f"{what} must be an integer or one per axis like 5x3, got "
-                        f"{text!r}") from None
-    if not values:
-        raise SpecError(f"{what} is empty")
+        values = parse_sizes(text, what, "5 or 5x3 (one per axis)")
     return values[0] if len(values) == 1 else values
 
 
-def parse_padding(text: Any) -> Any:
+def parse_padding(text: Any, what: str = "--padding") -> Any:
+    """A padding word (valid, same, full, causal) or integers as ``parse_ints`` reads them."""
     if isinstance(text, str) and text.strip().lower() in ("valid", "same", "full", "causal"):
         return text.strip().lower()
-    return parse_ints(text, "padding")
+    return parse_ints(text, what)
 
 
-def guess_layout(shape: tuple[int, ...]) -> tuple[str, str | None]:
+def guess_layout(shape: tuple[int, ...], family: str = "conv") -> tuple[str, str | None]:
     """The layout of an ``--input`` written without ``--layout``: channels last (32x32x3, the
     textbooks' and Keras' way) unless it plainly reads channels first (3x224x224: a small
-    first size and equal spatial sizes after it); the note says which reading was taken."""
+    first size and equal spatial sizes after it); the note says which reading was taken.
+
+    Two sizes are always a 1-D input (length x channels, as ``100x8`` is documented), but
+    ``28x28`` is just as often an MNIST image written without its channel, so the note says
+    how it was read and how to write the grey image (28x28x1); ``--layout`` silences it. A
+    dense layer flattens its input first, so the reading cannot matter there."""
+    if len(shape) == 2 and family != "dense":
+        dims = "x".join(map(str, shape))
+        return "hwc", (f"note: {dims} is read as a 1-D signal of length {shape[0]} with "
+                       f"{shape[1]} channel{'s' if shape[1] != 1 else ''} (L x C); for a "
+                       f"{dims} grey image write {dims}x1; pass --layout hwc (L x C) or "
+                       "--layout chw (C x L) to say the 1-D reading is meant")
     if len(shape) >= 3 and shape[0] <= 4 < shape[-1] and len(set(shape[1:])) == 1 \
             and shape[-2] != shape[0]:
         dims = "x".join(map(str, shape))

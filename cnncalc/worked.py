@@ -67,13 +67,28 @@ def params_line(weights: int, biases: int) -> Line:
                           f"{weights + biases:,}")
 
 
+def with_flops(lines: Sequence[Line], macs: int) -> list[Line]:
+    """``lines`` ending with ``FLOPs = 2 * MACs`` when the layer multiplies by weights.
+
+    The summary of every calculator prints FLOPs; a unit whose ``explain`` stops at its MACs
+    (a transposed convolution, a dense layer) gets the same last step here, so a handout never
+    shows one layer's FLOPs and not another's."""
+    lines = list(lines)
+    if macs and not any(line.topic == "macs" and line.text.startswith("FLOPs")
+                        for line in lines):
+        lines.append(Line("macs", f"FLOPs = 2 * MACs = {2 * macs:,}"))
+    return lines
+
+
 def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, kernel: int,
                         stride: int, dilation: int = 1, ceil: bool = False,
                         discarded_last: bool = False) -> tuple[Line, int]:
     """One axis of ``out = (in + pads - k_eff) / stride + 1`` with the rounding shown.
 
     Returns the line and the output size. ``discarded_last`` is PyTorch's ceil-mode rule: a
-    last window starting in the right padding is dropped (one less output).
+    last window starting in the right padding is dropped (one less output). A stride longer
+    than the window also skips pixels between windows; that is said too, since "the last
+    pixel is never covered" alone would suggest it is the only one.
     """
     extent = dilation * (kernel - 1) + 1
     pads = f" + 2*{pad_before}" if pad_before == pad_after else f" + {pad_before} + {pad_after}"
@@ -100,6 +115,10 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
             text += (f", the last {real} pixel{'s are' if real > 1 else ' is'} never covered")
         else:
             text += ", only padding is left over"
+    if stride > extent and out > 1:
+        what = "kernel" if dilation == 1 else "k_eff"
+        text += (f"{', and' if ', ' in text else ','} stride {stride} > {what} {extent} skips "
+                 f"{stride - extent} of every {stride} pixels")
     return Line("shape", text), out
 
 

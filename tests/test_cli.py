@@ -108,8 +108,9 @@ def test_warnings_go_to_stderr_not_stdout():
 def test_bad_input_override_is_a_one_line_error():
     result = CliRunner().invoke(main, ["analyze", VGG, "--input", "3,abc"])
     assert result.exit_code == 2
-    assert result.output.strip() == ("error: cannot read the shape '3,abc'; write it like "
-                                     "3,224,224 or 224x224x3")
+    assert result.output.strip() == ("error: --input: cannot read '3,abc'; write whole numbers "
+                                     "separated by single x or commas, like 32x32x3 or "
+                                     "3,224,224")
 
 
 def test_layers_listing_is_generated_from_the_registry():

@@ -32,20 +32,23 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def run(family: str, input_text: str, layout: str | None, explain: bool, fmt: str,
         args: dict[str, Any]) -> LayerAnswer:
-    """Compute and print one layer; user errors propagate as CnnCalcError (exit 2)."""
+    """Compute and print one layer; user errors propagate as CnnCalcError (exit 2).
+
+    Warnings go to stderr once each, in every format, as ``cnncalc analyze`` does; JSON also
+    carries them in its ``warnings`` list, so a script reading stdout alone still sees them."""
     shape = parse_shape(input_text)
-    chosen, note = (layout, None) if layout else guess_layout(shape)
+    chosen, note = (layout, None) if layout else guess_layout(shape, family)
     answer = layer_answer(family, shape, chosen, args)
     if note:
         click.echo(note, err=True)
+    for warning in answer.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if fmt == "json":
         click.echo(json.dumps(answer.as_dict(), indent=2, sort_keys=True))
         return answer
     click.echo(f"{answer.kind}")
     for line in summary_lines(answer):
         click.echo(f"  {line}")
-    for warning in answer.warnings:
-        click.echo(f"warning: {warning}", err=True)
     if explain:
         click.echo("\nstep by step:")
         for step in answer.steps:

@@ -51,16 +51,12 @@ def emit(text: str, output: str | None) -> None:
         raise
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
-    """``3,224,224``, ``224x224x3`` or ``[3, 224, 224]`` as integers."""
-    import re
+def parse_shape(text: str, flag: str = "--input") -> tuple[int, ...]:
+    """``3,224,224``, ``224x224x3`` or ``[3, 224, 224]`` as integers, read strictly (see
+    ``cnncalc.homework.parse_sizes``): a typo such as ``32xx32`` is refused, not guessed."""
+    from ..homework import parse_sizes
 
-    parts = [p for p in re.split(r"[x,\s]+", text.strip().strip("()[]")) if p]
-    try:
-        shape = tuple(int(p) for p in parts)
-    except ValueError:
-        raise CnnCalcError(f"cannot read the shape '{text}'; write it like 3,224,224 or "
-                           "224x224x3") from None
+    shape = parse_sizes(text, flag)
     if not 1 <= len(shape) <= 4 or any(s <= 0 for s in shape):
-        raise CnnCalcError(f"shape '{text}' must have 1 to 4 positive sizes")
+        raise CnnCalcError(f"{flag}: the shape '{text}' must have 1 to 4 positive sizes")
     return shape
