@@ -33,8 +33,53 @@ COMMANDS = {
 }
 
 
+class OneLineError(click.ClickException):
+    """A click usage error re-worded as cnncalc's own: one ``error: ...`` line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.message}", err=True, file=file)
+
+
+def one_line(exc: click.ClickException) -> OneLineError:
+    """``exc``'s message on one line, with the command's --help named after it.
+
+    click prints usage errors as four lines (Usage, Try, blank, Error); every other cnncalc
+    error is one line, and a student should not have to learn two error styles."""
+    message = " ".join(exc.format_message().split()).rstrip(".").replace(". (Did ", " (did ")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return OneLineError(message)
+
+
+_KEEP = tuple(e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if e)
+"""Errors whose own display is right: a bare ``cnncalc`` shows the help (click >= 8.2)."""
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use, and whose usage errors (its own
+    and its subcommands') are one line. The hook is ``make_context``/``invoke`` rather than
+    ``main``, so click's own handling of --help, --version, Ctrl-C and exit codes stays."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            if isinstance(exc, (OneLineError, *_KEEP)):
+                raise
+            raise one_line(exc) from None
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - whatever the command returns
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            if isinstance(exc, (OneLineError, *_KEEP)):
+                raise
+            raise one_line(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
