@@ -47,3 +47,33 @@ def test_deconv_output_padding_is_found(n, k, s, p, op):
     answer = solve("deconv", {"input": n, "kernel": k, "stride": s, "padding": p},
                    ("output_padding",), out)
     assert [sol.values["output_padding"] for sol in answer.solutions] == [op]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 24), st.integers(1, 24))
+def test_several_unknowns_obey_the_single_unknown_limits(n, target):
+    # kernel ?, stride ?, padding ? together give exactly the (kernel, stride) pairs' own
+    # padding answers: padding below the kernel, stride up to the padded input
+    together = solve("conv", {"input": n}, ("kernel", "stride", "padding"), target)
+    found = {(s.values["kernel"], s.values["stride"], s.values["padding"])
+             for s in together.solutions}
+    expected = set()
+    for k in range(1, n + 1):
+        for s in range(1, n + 2 * (k - 1) + 1):
+            for sol in solve("conv", {"input": n, "kernel": k, "stride": s}, ("padding",),
+                             target).solutions:
+                if s <= n + 2 * sol.values["padding"]:
+                    expected.add((k, s, sol.values["padding"]))
+    assert found == expected
+    assert all(p <= k - 1 and k <= n and s <= n + 2 * p for k, s, p in found)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 64), st.integers(1, 7))
+def test_reachable_outputs_are_exactly_what_the_search_gives(n, k):
+    answer = solve("conv", {"input": n, "kernel": k}, ("stride",), 10_000)
+    assert answer.solutions == ()
+    if k > n:
+        return
+    outputs = {conv_out(n, k, s).size for s in range(1, n + 1)}
+    assert set(answer.reachable) == outputs

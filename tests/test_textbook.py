@@ -305,11 +305,12 @@ def test_solve_inverse_exercises(name, op, known, unknowns, target, expected):
 
 
 def test_solve_says_none_exists():
-    # (32 + 2p - 3) + 1 = 40 needs p = 5, beyond the padding a 3x3 kernel can use (0..2)
+    # (32 + 2p - 3) + 1 = 40 needs p = 5, beyond the padding a 3x3 kernel can use (0..2);
+    # p = 0, 1, 2 give 30, 32, 34 (only even sizes: "30 to 34" would claim 31 and 33)
     answer = solve("conv", {"input": 32, "kernel": 3}, ("padding",), 40)
     assert answer.solutions == ()
     assert answer.none_text() == ("none exists: no padding 0..2 gives output 40; the outputs "
-                                  "reachable are 30 to 34")
+                                  "reachable are 30, 32 and 34")
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -390,3 +391,47 @@ def test_every_command_has_help_with_examples(command):
     result = _cli(command, "--help")
     assert result.returncode == 0
     assert "Examples:" in result.stdout and f"cnncalc {command}" in result.stdout
+
+
+def test_solve_names_the_reachable_set_not_a_range():
+    # (32 - 3)/s + 1 for s = 1..32: 30, 15, 10, 8, 6, 5, 5, 4, 4, 3, ... 1; 16 is not among them
+    answer = solve("conv", {"input": 32, "kernel": 3}, ("stride",), 16)
+    assert answer.none_text() == ("none exists: no stride 1..32 gives output 16; the outputs "
+                                  "reachable are 1 to 6, 8, 10, 15 and 30")
+
+
+def test_solve_with_one_reachable_output():
+    # kernel 1, stride 3, padding 0 only (below the kernel): (32 - 1)/3 + 1 = 11.33 -> 11
+    answer = solve("conv", {"input": 32, "kernel": 1, "stride": 3}, ("padding",), 16)
+    assert answer.none_text() == ("none exists: no padding 0..0 gives output 16; the only "
+                                  "output reachable is 11")
+
+
+def test_several_unknowns_cannot_reach_beyond_the_limits():
+    # with padding below the kernel, kernel 1 stride 3 can never give 16 (it gives 11), so the
+    # multi-unknown search must not list "kernel 1, stride 3, padding 7"
+    answer = solve("conv", {"input": 32}, ("kernel", "stride", "padding"), 16)
+    assert {"kernel": 1, "stride": 3, "padding": 7} not in [s.values for s in answer.solutions]
+    assert all(s.values["padding"] < s.values["kernel"] for s in answer.solutions)
+    # the textbook answers first: k 2 s 2 p 0, k 3 s 2 p 1, k 4 s 2 p 1, k 5 s 2 p 2
+    assert [s.values for s in answer.ranked()[:4]] == [
+        {"kernel": 2, "stride": 2, "padding": 0}, {"kernel": 3, "stride": 2, "padding": 1},
+        {"kernel": 4, "stride": 2, "padding": 1}, {"kernel": 5, "stride": 2, "padding": 2}]
+
+
+def test_solve_cli_summarizes_many_solutions():
+    result = _cli("solve", "--input", "32", "--output", "16", "--kernel", "?", "--stride", "?",
+                  "--padding", "?")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[1] == "  kernel 2, stride 2, padding 0: (32 - 2) / 2 + 1 = 16"
+    listed = [line for line in lines if line.startswith("  kernel ")]
+    assert len(listed) == 12
+    summary = next(line for line in lines if line.startswith("  ... "))
+    total = int(lines[-1].split()[0])
+    assert summary.startswith(f"  ... {total - 12} more: kernel ")
+    assert summary.endswith("; --all lists them")
+    every = _cli("solve", "--input", "32", "--output", "16", "--kernel", "?", "--stride", "?",
+                 "--padding", "?", "--all")
+    assert len([line for line in every.stdout.splitlines() if line.startswith("  kernel ")]) \
+        == total

@@ -7,10 +7,12 @@ import json
 import click
 
 from ..errors import CnnCalcError
-from ..solve import solve
+from ..solve import Solution, solve
 from .common import report_errors
 
 VALUE_HELP = "an integer, or ? for the unknown"
+SHOWN = 12
+"""Solutions listed before the rest are summarized (``--all`` lists every one)."""
 
 
 def _value(name: str, text: str | None) -> int | str | None:
@@ -31,6 +33,19 @@ def _value(name: str, text: str | None) -> int | str | None:
     return value
 
 
+def rest_text(rest: list[Solution]) -> str:
+    """The solutions not listed, counted per value of their first unknown (the kernel when
+    it is one): ``58 more: kernel 17 (1), kernel 18 (2), ...``."""
+    name = "kernel" if "kernel" in rest[0].values else next(iter(rest[0].values))
+    counts: dict[int, int] = {}
+    for sol in rest:
+        counts[sol.values[name]] = counts.get(sol.values[name], 0) + 1
+    groups = [f"{name.replace('_', ' ')} {value} ({n})" for value, n in sorted(counts.items())]
+    if len(groups) > 8:
+        groups = [*groups[:4], "...", *groups[-2:]]
+    return f"{len(rest)} more: {', '.join(groups)}"
+
+
 @click.command("solve")
 @click.option("--op", type=click.Choice(["conv", "pool", "deconv"]), default="conv",
               show_default=True, help="Which layer's size rule.")
@@ -44,17 +59,23 @@ def _value(name: str, text: str | None) -> int | str | None:
 @click.option("--ceil", is_flag=True, help="pool: ceil_mode.")
 @click.option("--exact", is_flag=True, help="Only solutions where floor division drops no "
               "pixel.")
+@click.option("--all", "show_all", is_flag=True, help=f"List every solution (text lists the "
+              f"first {SHOWN} and summarizes the rest).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @report_errors
 def command(op: str, input_: str | None, output: str | None, kernel: str | None,
             stride: str | None, padding: str | None, dilation: str | None,
-            output_padding: str | None, ceil: bool, exact: bool, fmt: str) -> None:
+            output_padding: str | None, ceil: bool, exact: bool, show_all: bool,
+            fmt: str) -> None:
     """Answer inverse size questions on one axis: mark the unknown(s) with '?'.
 
     Lists every solution within sensible bounds (padding below the kernel, stride and kernel
-    up to the input size), each with its formula, or says that none exists and which outputs
-    can be reached. Exit status 0 when there is a solution, 1 when none exists, 2 on bad input.
+    up to the input size, the same with one unknown or several), each with its formula, or
+    says that none exists and which outputs can be reached. With several unknowns the
+    textbook solutions come first (exact, centred padding, small kernel and stride); past
+    the first 12 the rest are counted per kernel (--all lists them). Exit status 0 when
+    there is a solution, 1 when none exists, 2 on bad input.
 
     \b
     Examples:
@@ -85,7 +106,8 @@ def command(op: str, input_: str | None, output: str | None, kernel: str | None,
             "unknowns": list(unknowns),
             "solutions": [{**s.values, "output": s.output, "exact": s.exact,
                            "dropped": s.dropped, "formula": s.work} for s in solutions],
-            "searched": {k: list(v) for k, v in answer.searched.items()}},
+            "searched": {k: list(v) for k, v in answer.searched.items()},
+            "reachable": list(answer.reachable)},
             indent=2, sort_keys=True))
     else:
         facts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in known.items())
@@ -96,11 +118,17 @@ def command(op: str, input_: str | None, output: str | None, kernel: str | None,
         if not solutions:
             click.echo(answer.none_text() + (" without dropping pixels" if exact and
                                              answer.solutions else ""))
-        for s in solutions:
+        if len([u for u in unknowns if u != "output"]) > 1:
+            ranked = answer.ranked()
+            solutions = [s for s in ranked if s in solutions]
+        shown = solutions if show_all or len(solutions) <= SHOWN + 1 else solutions[:SHOWN]
+        for s in shown:
             chosen = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s.values.items())
             tag = "" if s.exact or op == "deconv" else \
                 f"  [floor drops {s.dropped} pixel{'s' if s.dropped != 1 else ''}]"
             click.echo(f"  {chosen + ': ' if chosen else ''}{s.work}{tag}")
+        if len(shown) < len(solutions):
+            click.echo(f"  ... {rest_text(solutions[len(shown):])}; --all lists them")
         if solutions and len(solutions) > 1:
             n_exact = sum(1 for s in solutions if s.exact)
             click.echo(f"{len(solutions)} solutions ({n_exact} exact)")
