@@ -15,9 +15,19 @@ from typing import Any
 
 from .engine import propagate
 from .errors import CnnCalcError, SourcePos, SpecError, did_you_mean
-from .homework import LayerAnswer, biases_of, layer_answer, parse_ints, parse_padding
+from .formulas import effective_kernel
+from .homework import (
+    LayerAnswer,
+    biases_of,
+    layer_answer,
+    parse_ints,
+    parse_padding,
+    parse_sizes,
+)
+from .layers.base import Call
 from .source import PosDict, PosList, load_yaml
 from .spec import load_file, to_layout
+from .worked import with_flops
 
 FORMAT = """\
 student: Ada Lovelace          # optional (default: the file name)
@@ -95,19 +105,21 @@ class Result:
 
 # -- reading answers ---------------------------------------------------------------------------
 
-def read_shape(value: Any, pos: SourcePos | None) -> tuple[int, ...]:
+NUMBER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+|\d{1,3}(?:_\d{3})+")
+"""A whole number as written by hand: plain digits, or grouped in threes by commas or
+underscores (61,706). A space is never read as grouping: ``4 56`` may be 456 or two numbers."""
+
+
+def read_shape(value: Any, pos: SourcePos | None, what: str = "shape") -> tuple[int, ...]:
+    """A written shape (``28x28x6``, ``28 x 28 x 6``, ``[28, 28, 6]``), read strictly."""
     if isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        parts = [p for p in re.split(r"[x×,\s]+", str(value).strip().strip("()[]")) if p]
+        if value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return tuple(value)
+        value = str(list(value))
     try:
-        shape = tuple(int(p) for p in parts)
-    except (TypeError, ValueError):
-        raise SpecError(f"cannot read the shape {value!r}; write it like 28x28x6 or "
-                        "[28, 28, 6]", pos) from None
-    if not shape:
-        raise SpecError(f"cannot read the shape {value!r}", pos)
-    return shape
+        return parse_sizes(value, what, "28x28x6 or [28, 28, 6]")
+    except SpecError as exc:
+        raise SpecError(exc.message, pos) from None
 
 
 def read_number(value: Any, pos: SourcePos | None) -> int:
@@ -117,10 +129,14 @@ def read_number(value: Any, pos: SourcePos | None) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = str(value).replace(",", "").replace("_", "").replace(" ", "")
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    raise SpecError(f"expected a whole number like 61706 or 61,706, got {value!r}", pos)
+    text = str(value).strip()
+    if NUMBER.fullmatch(text):
+        return int(text.replace(",", "").replace("_", ""))
+    why = ""
+    if re.fullmatch(r"[\d\s,_]+", text) and re.search(r"\d\s+\d", text):
+        why = f" (a space inside a number is not read: is it {re.sub(r'[^0-9]', '', text)}, " \
+              "or two numbers?)"
+    raise SpecError(f"expected a whole number like 61706 or 61,706, got {value!r}{why}", pos)
 
 
 def _field(key: str, pos: SourcePos | None, allowed: tuple[str, ...] = FIELDS) -> str:
@@ -131,35 +147,156 @@ def _field(key: str, pos: SourcePos | None, allowed: tuple[str, ...] = FIELDS) -
     return name
 
 
+# -- spotting the usual slips ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Facts:
+    """What a wrong answer is compared with to say which slip gave it."""
+
+    weights: int | None = None
+    biases: int = 0
+    in_channels: int | None = None
+    slips: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """(note, channels-first output shape) for the shapes a common slip gives."""
+
+
+def _rounded_other_way(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
+    """The output shape had the division been rounded the other way (the ceil-for-floor slip:
+    55x55x96 for AlexNet at 224, where floor gives 54x54x96)."""
+    formula = getattr(unit, "window_formula", None)
+    if formula == "conv" and "pads" in call.state:
+        kernel, stride, dilation = (call.axes(a) for a in ("kernel_size", "stride", "dilation"))
+        pads, ceil = call.state["pads"], False
+    elif formula == "pool":
+        kernel, stride, padding, dilation = unit.geometry(call)
+        pads, ceil = [(p, p) for p in padding], bool(call.args.get("ceil_mode"))
+    else:
+        return None
+    sizes = []
+    for n, k, s, d, (b, e) in zip(call.x[1:], kernel, stride, dilation, pads):
+        span = n + b + e - effective_kernel(k, d)
+        if span < 0:
+            return None
+        sizes.append((span // s if ceil else -(-span // s)) + 1)
+    shape = (call.out[0], *sizes)
+    if shape == tuple(call.out):
+        return None
+    return ("that is the division rounded down, floor; ceil_mode rounds it up, ceil" if ceil
+            else "that is the division rounded up, ceil; the formula rounds it down, floor",
+            shape)
+
+
+def _without_padding(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
+    """The output shape had the padding been left out of the formula."""
+    formula = getattr(unit, "window_formula", None)
+    if formula == "conv" and "pads" in call.state:
+        kernel, stride, dilation = (call.axes(a) for a in ("kernel_size", "stride", "dilation"))
+        pads = call.state["pads"]
+    elif formula == "pool":
+        kernel, stride, padding, dilation = unit.geometry(call)
+        pads = [(p, p) for p in padding]
+    else:
+        return None
+    if not any(b or e for b, e in pads):
+        return None
+    sizes = []
+    for n, k, s, d in zip(call.x[1:], kernel, stride, dilation):
+        span = n - effective_kernel(k, d)
+        if span < 0:
+            return None
+        sizes.append(span // s + 1)
+    written = call.args.get("padding")
+    what = f"'{written}' padding" if isinstance(written, str) else \
+        f"padding {'x'.join(map(str, written)) if isinstance(written, tuple) else written}"
+    return f"that is the size without the {what}", (call.out[0], *sizes)
+
+
+def _without_output_padding(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
+    """A transposed convolution's size without its output_padding (the one-pixel-short slip)."""
+    if getattr(unit, "window_formula", None) != "deconv" or not any(
+            call.axes("output_padding")):
+        return None
+    sizes = tuple(o - op for o, op in zip(call.out[1:], call.axes("output_padding")))
+    return (f"that is the size without the output_padding {call.args['output_padding']}",
+            (call.out[0], *sizes))
+
+
+def facts_of(unit: Any, call: Call) -> Facts:
+    """The slip candidates of one computed layer (a question's or a network's)."""
+    biases = biases_of(call)
+    slips = [s for s in (_rounded_other_way(unit, call), _without_padding(unit, call),
+                         _without_output_padding(unit, call)) if s]
+    if getattr(unit, "window_formula", None) in ("conv", "deconv") and len(call.out) > 1 \
+            and call.x[0] != call.out[0]:
+        slips.append((f"the channels are the {call.out[0]} filters, not the input's "
+                      f"{call.x[0]} channels", (call.x[0], *call.out[1:])))
+    return Facts(unit.params(call) - biases, biases, call.x[0], tuple(slips))
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(d for d in shape if d != 1)
+
+
+def _shape_mark(item: str, raw: Any, pos, expected_cf: tuple[int, ...], layout: str,
+                work: list[str], facts: Facts) -> Mark:
+    """Mark a written output shape; equivalent writings count as right, with a note."""
+    expected = tuple(to_layout(expected_cf, layout))
+    shown = "x".join(map(str, expected))
+    if raw is None:
+        return Mark(item, "output", None, shown, False, tuple(work), "not answered")
+    given = read_shape(raw, pos, "output")
+    given_text = "x".join(map(str, given))
+    right = lambda note="": Mark(item, "output", given_text, shown, True, tuple(work), note)  # noqa: E731
+    wrong = lambda note="": Mark(item, "output", given_text, shown, False, tuple(work), note)  # noqa: E731
+    if given == expected:
+        return right()
+    other = "chw" if layout == "hwc" else "hwc"
+    if len(given) > 1 and given == tuple(to_layout(expected_cf, other)):
+        return right(f"written {other.upper()}, channels "
+                     f"{'first' if other == 'chw' else 'last'}; the file says {layout}")
+    if len(given) != len(expected) and _squeezed(given) == _squeezed(expected):
+        return right(f"{given_text} and {shown} differ only in axes of size 1, which hold the "
+                     "same values")
+    for note, shape in facts.slips:
+        if given == tuple(to_layout(shape, layout)):
+            return wrong(note)
+    spatial = expected[:-1] if layout == "hwc" else expected[1:]
+    if len(expected) > 2 and given == spatial:
+        return wrong(f"the spatial size is right; the shape also has the {expected_cf[0]} "
+                     "channels")
+    return wrong()
+
+
+def _number_note(name: str, given: int, expected: int, facts: Facts) -> str:
+    """Which usual slip gives ``given`` where ``expected`` is right ('' when none fits)."""
+    weights, biases = facts.weights, facts.biases
+    if name == "flops" and given * 2 == expected:
+        return "that is the MAC count; FLOPs = 2 x MACs"
+    if name == "macs" and given == 2 * expected:
+        return "that is the FLOP count, 2 x MACs"
+    if name == "macs" and weights and given == weights and weights != expected:
+        return "that is the weight count; each weight is used once per output position"
+    if name == "params" and weights is not None and given == weights and biases:
+        return f"that is the weight count; params add the {biases:,} biases"
+    if name == "params" and biases > 1 and expected % biases == 0 \
+            and given == expected // biases:
+        return (f"that is one filter's count (its weights and bias); there are {biases:,} "
+                "of them")
+    if name == "weights" and weights is not None and biases and given == weights + biases:
+        return f"that includes the {biases:,} biases; weights alone are {weights:,}"
+    return ""
+
+
 def _mark(item: str, name: str, raw: Any, pos, expected_shape_or_number: Any, layout: str,
-          work: list[str], weights: int | None = None) -> Mark:
+          work: list[str], facts: Facts = Facts()) -> Mark:
     """Compare one written answer with the computed value (shapes in the answer's layout)."""
     if name == "output":
-        expected = tuple(to_layout(expected_shape_or_number, layout))
-        shown = "x".join(map(str, expected))
-        if raw is None:
-            return Mark(item, name, None, shown, False, tuple(work), "not answered")
-        given = read_shape(raw, pos)
-        given_text = "x".join(map(str, given))
-        if given == expected:
-            return Mark(item, name, given_text, shown, True, tuple(work))
-        other = "chw" if layout == "hwc" else "hwc"
-        if len(given) > 1 and given == tuple(to_layout(expected_shape_or_number, other)):
-            return Mark(item, name, given_text, shown, True, tuple(work),
-                        f"written {other.upper()} (channels "
-                        f"{'first' if other == 'chw' else 'last'}); the file says {layout}")
-        return Mark(item, name, given_text, shown, False, tuple(work))
+        return _shape_mark(item, raw, pos, tuple(expected_shape_or_number), layout, work, facts)
     expected = int(expected_shape_or_number)
     if raw is None:
         return Mark(item, name, None, expected, False, tuple(work), "not answered")
     given = read_number(raw, pos)
-    note = ""
-    if given != expected and name == "flops" and given * 2 == expected:
-        note = "that is the MAC count; FLOPs = 2 x MACs"
-    elif given != expected and name == "macs" and given == 2 * expected:
-        note = "that is the FLOP count (2 x MACs)"
-    elif given != expected and name == "params" and weights is not None and given == weights:
-        note = f"that is the weight count; params add the {expected - weights:,} biases"
+    note = _number_note(name, given, expected, facts) if given != expected else ""
     return Mark(item, name, given, expected, given == expected, tuple(work), note)
 
 
@@ -179,7 +316,7 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
     if "input" not in spec:
         raise SpecError(f"the {kind} question needs an 'input' shape", spec.pos)
     pos = spec.pos_of
-    shape = read_shape(spec["input"], pos("input"))
+    shape = read_shape(spec["input"], pos("input"), "input")
     args: dict[str, Any] = {}
     try:
         if kind in ("conv", "deconv"):
@@ -194,7 +331,7 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
             if "stride" in spec:
                 args["stride"] = parse_ints(spec["stride"], "stride")
             if "padding" in spec:
-                args["padding"] = parse_padding(spec["padding"]) if kind == "conv" else \
+                args["padding"] = parse_padding(spec["padding"], "padding") if kind == "conv" else \
                     parse_ints(spec["padding"], "padding")
         for key, arg in (("dilation", "dilation"), ("output_padding", "output_padding")):
             if key in spec:
@@ -243,6 +380,8 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
                             "...}", question.pos_of(kind))
         qlayout = str(question.get("layout", layout))
         answer = question_answer(kind, settings, qlayout)
+        assert answer.unit is not None and answer.call is not None
+        facts = facts_of(answer.unit, answer.call)
         for key, raw in question.items():
             if key in (kind, "id", "layout"):
                 continue
@@ -251,7 +390,7 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
                         "biases": answer.biases, "params": answer.params, "macs": answer.macs,
                         "flops": answer.flops}[name]
             marks.append(_mark(f"question {item}", name, raw, question.pos_of(key), expected,
-                               qlayout, _work(answer.steps, name), answer.weights))
+                               qlayout, _work(answer.steps, name), facts))
     return marks
 
 
@@ -280,7 +419,7 @@ def check_network(spec_path: str, answers: Any, layout: str | None,
         step = calls[name]
         call, unit = step.call, step.node.unit
         assert call is not None
-        lines = unit.explain(call, layout)
+        lines = with_flops(unit.explain(call, layout), unit.macs(call))
         biases = biases_of(call)
         values = {"output": call.out, "params": unit.params(call), "biases": biases,
                   "weights": unit.params(call) - biases, "macs": unit.macs(call),
@@ -288,7 +427,7 @@ def check_network(spec_path: str, answers: Any, layout: str | None,
         for key, raw in given.items():
             fname = _field(key, given.key_pos.get(key))
             marks.append(_mark(name, fname, raw, given.pos_of(key), values[fname], layout,
-                               _work(lines, fname), values["weights"]))
+                               _work(lines, fname), facts_of(unit, call)))
     return marks
 
 
