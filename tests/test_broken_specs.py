@@ -823,9 +823,9 @@ CASES = {
             '3x3: (k - 1)/2 = 1) keeps 32x32 through the branch',
             "  fix: and then on the shortcut (from 'res2.identity1' (line 8, which also makes "
             "'res1.identity1'), 64x64x64) paste a projection: conv2d: {out_channels: 128, "
-            'kernel_size: 1, stride: 2, bias: false} -> 128x32x32; as that text serves other '
-            "layers too, choose the shortcut with 'when:' on a block argument ('when: $stride > "
-            "1', 'then: [...]', 'else: [identity]')",
+            'kernel_size: 1, stride: 2, bias: false} -> 128x32x32; that line serves every use of '
+            "its block: write the projection there with the block's arguments if every use needs "
+            "one, or choose it with 'when:' on a block argument if only some do",
             "  note: checking goes on assuming 'res2.add1' gives 128x32x32 (the main path padded "
             'as above)',
             "error: net.yaml:15:27: in layer 'linear1' (linear): in_features is written as 256 "

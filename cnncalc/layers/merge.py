@@ -151,8 +151,9 @@ def _projection(graph: Graph, source: int, shape: Shape, target: Shape) -> str |
             f"a projection: conv{len(target) - 1}d: {{out_channels: {target[0]}, kernel_size: 1,"
             f" stride: {int(ratio)}, bias: false}} -> {fmt(target)}")
     if source != NETWORK_INPUT and shared_with(graph, graph.nodes[source]):
-        text += ("; as that text serves other layers too, choose the shortcut with 'when:' on a "
-                 "block argument ('when: $stride > 1', 'then: [...]', 'else: [identity]')")
+        text += ("; that line serves every use of its block: write the projection there with "
+                 "the block's arguments if every use needs one, or choose it with 'when:' on a "
+                 "block argument if only some do")
     return text
 
 
@@ -187,7 +188,7 @@ class _Elementwise(LayerKind):
                 else None
             if kept is not None:
                 attempts.append(([kept], call.args, "the main path padded as above"))
-        return [*attempts, ([call.x], call.args, f"its first input's shape {call.fmt(call.x)}")]
+        return [*attempts, ([call.x], call.args, "as its first input, the main path")]
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         """Channels: the branch's last conv gets the main path's width (or a projection when
