@@ -629,7 +629,7 @@ CASES = {
         """,
         [
             "warning: net.yaml:3:5: in layer 'conv1' (conv2d): 'same' padding is asymmetric "
-            "(0+1, 0+1 before+after): TensorFlow's rule puts the extra pixel at the end",
+            "(before+after: H 0+1, W 0+1): TensorFlow's rule puts the extra pixel at the end",
         ]),
     # ceil((5 + 2 - 2)/2) + 1 = 4, but window 4 starts at 6 >= 5 + 1: dropped -> 3 = floor
     'ceil_mode_window_discarded': (

@@ -169,9 +169,13 @@ def test_example_assignment_scores():
     notes = {f"{m.item} {m.field}": m.note for m in bob.marks if m.note}
     assert notes == {
         "c1 params": "that is the weight count; params add the 6 biases",
-        "c3 macs": "that is the FLOP count (2 x MACs)",
+        "c3 macs": "that is the FLOP count, 2 x MACs",
         "c5 params": "that is the weight count; params add the 120 biases",
-        "question B2 output": "written CHW (channels first); the file says hwc",
+        "question B1 output": "that is the size without the padding 2",
+        "question B2 output": "written CHW, channels first; the file says hwc",
+        "question B3 output": "that is the division rounded up, ceil; the formula rounds it down, "
+                              "floor",
+        "question B7 output": "that is the size without the output_padding 1",
         "question B5 macs": "not answered",
         "question B6 params": "that is the weight count; params add the 100 biases",
     }

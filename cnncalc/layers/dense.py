@@ -151,7 +151,7 @@ class Flatten(LayerKind):
         return super().suggest_fixes(ctx, error)
 
     def explain(self, call: Call, layout: str = "chw") -> list[Line]:
-        dims = " * ".join(str(d) for d in call.x)
+        dims = " * ".join(shape_text(call.x, layout).split("x"))
         return [Line("shape", f"flatten {shape_text(call.x, layout)}: {dims} = "
                               f"{numel(call.x):,} features")]
 

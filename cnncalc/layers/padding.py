@@ -43,9 +43,9 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         return [(full_padding(kernel[0], dilation[0]), 0)]
     if value == "same":
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
-        odd = [f"{b}+{a}" for b, a in pads if b != a]
+        odd = [f"{n} {b}+{a}" for n, (b, a) in zip(axis_names(call.ndim), pads) if b != a]
         if odd:
-            call.warn(f"'same' padding is asymmetric ({', '.join(odd)} before+after): "
+            call.warn(f"'same' padding is asymmetric (before+after: {', '.join(odd)}): "
                       "TensorFlow's rule puts the extra pixel at the end")
         return pads
     return [(p, p) for p in call.axes(arg)]
