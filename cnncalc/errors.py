@@ -47,7 +47,8 @@ class CnnCalcError(Exception):
         self.hint = hint
         self.code = code
         self.arg = arg
-        """The argument as the user wrote it (an alias included) that the error is about."""
+        """The argument the error is about: as written (an alias included) in a spec error,
+        by its own name in a shape error."""
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -53,7 +53,8 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
     warnings and errors to stderr; a mistake in the spec exits with status 2 and one line per
-    problem naming file:line:col and the layer.
+    problem naming file:line:col and the layer. For every problem at once, typos included,
+    each with a computed fix, run 'cnncalc check-spec SPEC'.
 
     \b
     Examples:

@@ -37,16 +37,9 @@ def command(spec: str, fmt: str) -> None:
         stopped(spec, exc, fmt)
         raise SystemExit(USER_ERROR) from None
     if fmt == "json":
-        click.echo(json.dumps({
-            "schema": "cnncalc.check-spec/1", "source": diagnosis.graph.source,
-            "ok": diagnosis.ok,
-            "errors": [{"message": str(p.error), "layer": p.error.layer,
-                        "position": str(p.error.pos) if p.error.pos else None,
-                        "fixes": list(p.fixes), "assumed": p.assumed} for p in diagnosis.problems],
-            "warnings": [{"message": str(w), "layer": w.layer,
-                          "position": str(w.pos) if w.pos else None}
-                         for w in diagnosis.warnings],
-            "verdict": verdict(diagnosis)}, indent=2, sort_keys=True))
+        click.echo(as_json(diagnosis.graph.source, [
+            error_json(p.error, p.fixes, p.assumed) for p in diagnosis.problems],
+            diagnosis.warnings, verdict(diagnosis)))
     else:
         print_diagnosis(diagnosis)
     if not diagnosis.ok:
@@ -57,12 +50,23 @@ def stopped(spec: str, error: CnnCalcError, fmt: str) -> None:
     """A spec that cannot be checked at all: the one error, and the verdict (or its JSON)."""
     line = f"verdict: {spec} cannot be checked: fix this error first"
     if fmt == "json":
-        click.echo(json.dumps({
-            "schema": "cnncalc.check-spec/1", "source": spec, "ok": False,
-            "errors": [{"message": str(error), "layer": error.layer,
-                        "position": str(error.pos) if error.pos else None, "fixes": [],
-                        "assumed": None}],
-            "warnings": [], "verdict": line}, indent=2, sort_keys=True))
+        click.echo(as_json(spec, [error_json(error)], (), line))
         return
     click.echo(f"error: {error}", err=True)
     click.echo(line)
+
+
+def error_json(error: CnnCalcError, fixes: tuple[str, ...] = (),
+               assumed: str | None = None) -> dict:
+    return {"message": str(error), "layer": error.layer,
+            "position": str(error.pos) if error.pos else None, "fixes": list(fixes),
+            "assumed": assumed}
+
+
+def as_json(source: str, errors: list[dict], warnings, line: str) -> str:
+    """``cnncalc.check-spec/1``: the errors with their fixes, the warnings, the verdict."""
+    return json.dumps({
+        "schema": "cnncalc.check-spec/1", "source": source, "ok": not errors, "errors": errors,
+        "warnings": [{"message": str(w), "layer": w.layer,
+                      "position": str(w.pos) if w.pos else None} for w in warnings],
+        "verdict": line}, indent=2, sort_keys=True)
