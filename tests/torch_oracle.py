@@ -6,7 +6,9 @@ padding or any other engine figure. The only translations are of spellings torch
 written from its definition: ``full`` padding is ``dilation * (kernel - 1)`` per side,
 ``causal`` is that much before and none after, and ``same`` at stride > 1 is TensorFlow's rule
 (total padding ``max((ceil(n / s) - 1) * s + dilation * (k - 1) + 1 - n, 0)``, the odd pixel
-after), which torch itself refuses.
+after), which torch itself refuses. Layers torch.nn lacks (Keras cropping and preprocessing,
+centre crop, channel padding, LeNet-5's layers) are written as tensor operations in
+``tests/torch_oracle_defs.py``.
 
 Documented exclusions, where cnncalc deliberately differs from torch:
 - ``same`` at stride > 1: torch raises; cnncalc follows TensorFlow (checked against TF's rule).
@@ -14,15 +16,23 @@ Documented exclusions, where cnncalc deliberately differs from torch:
   for a flatten (a spec that feeds a feature map to a dense layer is almost always a mistake).
   The strategies only give these layers flat inputs.
 - ``flatten`` with ``start_dim`` 0: torch would merge the batch axis, cnncalc refuses.
-- ``softmax`` ``dim`` counts the sample's axes in cnncalc; a negative dim that would reach the
-  batch axis in torch is out of range in cnncalc (the strategies stay within the sample).
+- ``softmax``/``log_softmax`` ``dim`` counts the sample's axes in cnncalc; a
+  negative dim that would reach the batch axis in torch is out of range in cnncalc (the
+  strategies stay within the sample).
 - ``add`` refuses broadcasting (see ``_residual_add``); ``multiply`` broadcasts like torch.
+- ``center_crop`` larger than its input: torchvision pads, cnncalc refuses (see
+  ``torch_oracle_defs.center_crop``).
+- ``channel_pad`` needs spatial axes in cnncalc; the strategies give it feature maps only.
+
+Rank: the oracle always runs a batch, so a kind spelled for ``n`` spatial axes (``conv2d``)
+takes exactly ``n`` (torch.nn would read a batched input of one rank less as an unbatched
+one); BatchNorm1d also takes a flat ``[C]`` sample, as in torch. Kinds that work on spatial
+axes refuse a flat sample.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 
@@ -31,6 +41,7 @@ import pytest
 torch = pytest.importorskip("torch")  # also when doctest collection imports this module
 
 import torch.nn.functional as F  # noqa: E402
+import torch_oracle_defs as defs  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
@@ -38,6 +49,28 @@ from cnncalc import analyze, load_spec  # noqa: E402
 from cnncalc.errors import CnnCalcError  # noqa: E402
 
 BATCH = 2
+
+ELEMENTWISE = {
+    # kind: (torch.nn class, {written argument: its torch.nn keyword})
+    "relu": (nn.ReLU, {}), "relu6": (nn.ReLU6, {}),
+    "leaky_relu": (nn.LeakyReLU, {"negative_slope": "negative_slope"}),
+    "elu": (nn.ELU, {"alpha": "alpha"}), "selu": (nn.SELU, {}),
+    "gelu": (nn.GELU, {"approximate": "approximate"}), "sigmoid": (nn.Sigmoid, {}),
+    "tanh": (nn.Tanh, {}), "silu": (nn.SiLU, {}), "swish": (nn.SiLU, {}),
+    "hardswish": (nn.Hardswish, {}), "hardsigmoid": (nn.Hardsigmoid, {}),
+    "mish": (nn.Mish, {}), "softplus": (nn.Softplus, {"beta": "beta"}),
+    "prelu": (nn.PReLU, {"num_parameters": "num_parameters"}),
+    "identity": (nn.Identity, {}), "dropout": (nn.Dropout, {"p": "p"}),
+}
+"""Layers torch.nn has under another name, built from the written arguments one for one."""
+
+KERAS_AUGMENTATION = ("random_flip", "random_rotation", "random_zoom")
+"""Random while training, the identity at inference (what the oracle runs: ``eval()``)."""
+
+SPATIAL = {"conv", "conv_transpose", "maxpool", "avgpool", "adaptive_avgpool",
+           "adaptive_maxpool", "instancenorm", "local_response_norm", "global_avgpool",
+           "global_maxpool", "upsample", "zeropad", "cropping", "center_crop", "channel_pad"}
+"""Kinds that work on spatial axes: a flat [C] sample has none."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +130,30 @@ def conv_module(n: int, a: dict, x: torch.Tensor) -> nn.Module:
     return _Lambda(lambda t: conv(F.pad(t, flat, mode=fmode)), conv)
 
 
+def _check_rank(kind: str, base: str, n: int | None, x: torch.Tensor) -> None:
+    """See the module docstring: explicit ranks are exact, spatial kinds need spatial axes."""
+    if n is not None:
+        if x.dim() != n + 2 and not (base == "batchnorm" and n == 1 and x.dim() == 2):
+            raise ValueError(f"{kind} takes a batch of {n}-D maps, not {tuple(x.shape)}")
+    elif base in SPATIAL and x.dim() < 3:
+        raise ValueError(f"{kind} needs spatial axes, the input is {tuple(x.shape)}")
+
+
 def layer_module(kind: str, a: dict, x: torch.Tensor) -> nn.Module:
     """The torch.nn module a user would write for spec item ``{kind: a}`` on input ``x``."""
     match = re.fullmatch(r"(.*?)([123])d", kind)
-    base, n = (match[1], int(match[2])) if match else (kind, x.dim() - 2)
+    base, written_n = (match[1], int(match[2])) if match else (kind, None)
+    _check_rank(kind, base, written_n, x)
+    n = x.dim() - 2 if written_n is None else written_n
+    if base in ELEMENTWISE:
+        cls, keywords = ELEMENTWISE[base]
+        return cls(**{keywords[k]: v for k, v in a.items()})
+    if base in KERAS_AUGMENTATION:
+        if base == "random_flip":
+            defs.keras_flip_mode(a.get("mode", "horizontal"))
+        return nn.Identity()
+    if base == "rescaling":
+        return _Lambda(lambda t: defs.rescale(t, **a))
     if base == "conv":
         return conv_module(n, a, x)
     if base == "conv_transpose":
@@ -146,33 +199,28 @@ def layer_module(kind: str, a: dict, x: torch.Tensor) -> nn.Module:
             float(f) for f in _per_axis(a["scale_factor"], x.dim() - 2)), mode=a.get("mode",
                                                                                      "nearest"))
     if base == "zeropad":
-        p = a["padding"]
-        if isinstance(p, int):
-            pairs = [(p, p)] * n
-        elif len(p) == n:
-            pairs = [(v, v) for v in p]
-        elif len(p) == 2 * n:
-            pairs = [(p[2 * i], p[2 * i + 1]) for i in range(n)]
-        else:
-            raise ValueError("bad padding length")
-        flat = [v for pair in reversed(pairs) for v in pair]
-        return _Lambda(lambda t: F.pad(t, flat))
-    if base == "softmax":
+        return _Lambda(lambda t: defs.zero_pad(t, a["padding"]))
+    if base == "cropping":
+        return _Lambda(lambda t: defs.crop(t, a["cropping"]))
+    if base in ("center_crop", "crop"):
+        return _Lambda(lambda t: defs.center_crop(t, a["size"]))
+    if base == "channel_pad":
+        return _Lambda(lambda t: defs.channel_pad(t, a["out_channels"]))
+    if base == "table_conv":
+        return defs.TableConv(a["table"], a["kernel_size"], a.get("stride", 1),
+                              a.get("bias", True))
+    if base == "subsample":
+        return defs.Subsample(x.shape[1], a.get("kernel_size", 2), a.get("stride"))
+    if base == "rbf":
+        return defs.RBF(x.shape[1], a["out_features"])
+    if base in ("softmax", "log_softmax"):
         dim = a.get("dim", 0)
-        return nn.Softmax(dim + 1 if dim >= 0 else dim)
-    if base == "prelu":
-        return nn.PReLU(a.get("num_parameters", 1))
-    if base in ("relu", "tanh", "sigmoid", "identity"):
-        return {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-                "identity": nn.Identity}[base]()
-    if base == "dropout":
-        return nn.Dropout(a.get("p", 0.5))
+        return (nn.Softmax if base == "softmax" else nn.LogSoftmax)(dim + 1 if dim >= 0
+                                                                     else dim)
     if base == "global_avgpool":
         return _Lambda(lambda t: t.mean(dim=tuple(range(2, t.dim())),
                                         keepdim=a.get("keepdims", False)))
     if base == "global_maxpool":
-        if x.dim() < 3:
-            raise ValueError("no spatial axes")
         return _Lambda(lambda t: t.amax(dim=tuple(range(2, t.dim())),
                                         keepdim=a.get("keepdims", False)))
     if base == "reshape":
@@ -189,21 +237,31 @@ def _residual_add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return a + b
 
 
+MERGES = {"concat": lambda *t: torch.cat(t, 1), "add": _residual_add,
+          "multiply": lambda a, b: a * b}
+"""The merges: branches from one input, joined on the channel axis or elementwise."""
+
+
 def observe(module: nn.Module, *xs: torch.Tensor) -> tuple[torch.Tensor, Seen]:
     with FlopCounterMode(display=False) as counter:
         out = module(*xs)
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers() if b.is_floating_point())
-    return out, Seen(tuple(out.shape[1:]), params, buffers, counter.get_total_flops() // 2)
+    stated = sum(getattr(m, "defined_macs", 0) for m in module.modules())
+    return out, Seen(tuple(out.shape[1:]), params, buffers,
+                     counter.get_total_flops() // 2 + stated)
 
 
-def torch_chain(input_shape, layers) -> list[Seen] | str:
-    """Run ``layers`` (a list of ``(kind, args)``) in torch; the error text if torch refuses."""
-    x = torch.randn(BATCH, *input_shape)
+def run_torch(input_shape, layers, x: torch.Tensor | None = None
+              ) -> tuple[list[Seen], torch.Tensor] | str:
+    """Run ``layers`` (a list of ``(kind, args)``) in torch on ``x`` (random by default):
+    what each layer did (MACs of the whole batch) and the output, or the error text if
+    torch refuses."""
+    x = torch.randn(BATCH, *input_shape) if x is None else x
     seen = []
     try:
         for kind, args in layers:
-            if kind in ("concat", "add", "multiply"):
+            if kind in MERGES:
                 branches = []
                 for branch in args:
                     y = x
@@ -212,9 +270,7 @@ def torch_chain(input_shape, layers) -> list[Seen] | str:
                         y, obs = observe(module, y)
                         seen.append(obs)
                     branches.append(y)
-                fn = {"concat": lambda *t: torch.cat(t, 1), "add": _residual_add,
-                      "multiply": lambda a, b: a * b}[kind]
-                x, obs = observe(_Lambda(fn), *branches)
+                x, obs = observe(_Lambda(MERGES[kind]), *branches)
                 seen.append(obs)
                 continue
             module = layer_module(kind, args, x).eval()
@@ -224,14 +280,20 @@ def torch_chain(input_shape, layers) -> list[Seen] | str:
                 raise ValueError(f"empty output {tuple(x.shape)}")
     except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as exc:
         return f"{type(exc).__name__}: {exc}"
-    return seen
+    return seen, x
+
+
+def torch_chain(input_shape, layers) -> list[Seen] | str:
+    """Run ``layers`` (a list of ``(kind, args)``) in torch; the error text if torch refuses."""
+    done = run_torch(input_shape, layers)
+    return done if isinstance(done, str) else done[0]
 
 
 def spec_text(input_shape, layers) -> str:
     """The same network as a cnncalc spec (JSON is YAML)."""
     items = []
     for kind, args in layers:
-        if kind in ("concat", "add", "multiply"):
+        if kind in MERGES:
             items.append({kind: [[{k: v} for k, v in branch] for branch in args]})
         else:
             items.append({kind: args})
@@ -264,8 +326,5 @@ def compare(input_shape, layers) -> str:
     return "both accept"
 
 
-def macs_of(seen: list[Seen]) -> int:
-    return sum(s.macs for s in seen)
-
-
-__all__ = ["compare", "engine_chain", "layer_module", "math", "spec_text", "torch_chain"]
+__all__ = ["BATCH", "MERGES", "Seen", "compare", "engine_chain", "layer_module", "run_torch",
+           "spec_text", "torch_chain"]
