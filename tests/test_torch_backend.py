@@ -246,6 +246,45 @@ def test_bench_memory_guard_refuses_then_force_runs(monkeypatch) -> None:
 
 
 @pytest.mark.torch
+def test_bench_calibration_waits_for_the_device_before_reading_the_clock() -> None:
+    """On CUDA a call returns once its kernels are queued. A fake device whose calls cost
+    nothing to launch and 1/64 s each when it is synchronized: timed without waiting, the
+    warm-up would see 0 s a call and pick 1,000 calls per measurement instead of 3, and work
+    queued before it (building the model) would be counted in."""
+    pytest.importorskip("torch")
+    from cnncalc.torch.bench import calls_per_measurement, warm_up
+
+    now, queued = [1.0], [2]  # two calls' work already queued before the warm-up
+
+    def launch() -> None:
+        queued[0] += 1
+
+    def synchronize() -> None:
+        now[0] += queued[0] / 64
+        queued[0] = 0
+
+    per_call = warm_up(launch, 3, synchronize, clock=lambda: now[0])
+    assert per_call == 1 / 64 and queued[0] == 0
+    assert calls_per_measurement(per_call) == 3
+    assert calls_per_measurement(0.0) == 1000 and calls_per_measurement(1.0) == 1
+
+
+@pytest.mark.torch
+def test_bench_synchronizes_the_device_it_runs_on(monkeypatch) -> None:
+    torch = pytest.importorskip("torch")
+    from cnncalc.torch import bench as bench_module
+
+    assert bench_module.synchronizer("cuda") is torch.cuda.synchronize
+    assert bench_module.synchronizer("mps") is torch.mps.synchronize
+    assert bench_module.synchronizer("cpu")() is None
+    waits: list[str] = []
+    monkeypatch.setattr(bench_module, "synchronizer",
+                        lambda device: lambda: waits.append(device))
+    bench_module.bench(load_file(ARCHITECTURES / "lenet5.yaml"), warmup=2, repeats=3)
+    assert waits == ["cpu", "cpu"]  # before the warm-up's clock starts, and before it stops
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("name", ["lenet5_1998", "resnet_basic_block", "inception_module",
                                   "timeseries_dilated_conv1d", "alexnet"])
 def test_exported_file_is_standalone_and_equal(name: str, tmp_path) -> None:

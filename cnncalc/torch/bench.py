@@ -2,10 +2,14 @@
 
 Measurement choices, written down because timings are easy to get wrong:
 
-- Timing: ``torch.utils.benchmark.Timer`` (it synchronizes CUDA around each measurement and
-  records the thread count). After ``warmup`` untimed calls, each of ``repeats`` measurements
-  times ``number`` back-to-back calls; we report the median and the interquartile range of
-  the per-call times, images/s = batch / median.
+- Timing: ``torch.utils.benchmark.Timer`` (it synchronizes the accelerator, CUDA or MPS,
+  around each measurement and records the thread count). After ``warmup`` untimed calls, each
+  of ``repeats`` measurements times ``number`` back-to-back calls; we report the median and
+  the interquartile range of the per-call times, images/s = batch / median.
+- ``number`` defaults to enough calls for about 50 ms, from the warm-up's time per call. That
+  clock is ours, so it is read only after ``synchronizer(device)`` has waited for the device:
+  a CUDA or MPS call returns once its kernels are queued, and without the wait the warm-up
+  would time the launches alone and pick far too many calls.
 - Achieved FLOP/s uses the engine's FLOPs (2 x MACs of conv/dense, batch included); with
   ``backward`` the work is counted as 3 x the forward FLOPs (the usual estimate: the backward
   pass computes gradients for both inputs and weights, about twice the forward work).
@@ -26,6 +30,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -108,6 +113,35 @@ def check_device(device: str) -> None:
         raise CnnCalcError("--device mps: Apple's Metal backend is not available here")
 
 
+def synchronizer(device: str) -> Callable[[], None]:
+    """What waits until ``device`` has finished the work queued on it (nothing to wait for on
+    the CPU, whose calls return when done)."""
+    if device == "cuda":
+        return torch.cuda.synchronize
+    if device == "mps":
+        return torch.mps.synchronize
+    return lambda: None
+
+
+def warm_up(step: Callable[[], None], calls: int, synchronize: Callable[[], None],
+            clock: Callable[[], float] = time.perf_counter) -> float:
+    """Run ``calls`` untimed calls (at least one) and return the seconds one took, with the
+    device's queue drained before the clock starts and before it is read again."""
+    calls = max(1, calls)
+    synchronize()
+    started = clock()
+    for _ in range(calls):
+        step()
+    synchronize()
+    return (clock() - started) / calls
+
+
+def calls_per_measurement(per_call: float, target: float = 0.05) -> int:
+    """Enough back-to-back calls to last about ``target`` seconds (1 to 1000), so that the
+    timer's own overhead is negligible."""
+    return max(1, min(1000, int(target / max(per_call, 1e-9))))
+
+
 def estimate(report, backward: bool) -> int:
     """The engine's memory need: weights (x3 with backward: weights, grads, a copy for the
     update) plus every layer output (x2 with backward: outputs kept and their gradients)."""
@@ -146,8 +180,6 @@ def bench(graph: Graph, device: str = "cpu", dtype: str = "float32", channels_la
     x = torch.randn(batch, *graph.input_shape, device=device, dtype=DTYPES[dtype])
     if fmt is not None:
         x = x.contiguous(memory_format=fmt)
-    sync = torch.mps.synchronize if device == "mps" else (lambda: None)
-
     if backward:
         model.train()
 
@@ -155,21 +187,15 @@ def bench(graph: Graph, device: str = "cpu", dtype: str = "float32", channels_la
             outputs = model.run(x)
             sum(o.float().sum() for o in outputs).backward()
             model.zero_grad(set_to_none=True)
-            sync()
     else:
         model.eval()
 
         def step() -> None:
             with torch.inference_mode():
                 model.run(x)
-            sync()
 
-    import time
-
-    started = time.perf_counter()
     try:
-        for _ in range(max(1, warmup)):
-            step()
+        per_call = warm_up(step, warmup, synchronizer(device))
     except (RuntimeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CnnCalcError(f"PyTorch could not run {graph.name} on {device} ({dtype}"
@@ -177,9 +203,8 @@ def bench(graph: Graph, device: str = "cpu", dtype: str = "float32", channels_la
                            hint="BatchNorm in training needs more than one value per channel: "
                                 "raise --batch" if "more than 1 value" in first else None
                            ) from None
-    per_call = (time.perf_counter() - started) / max(1, warmup)
-    if number is None:  # enough calls per measurement to dwarf the timer's own overhead
-        number = max(1, min(1000, int(0.05 / max(per_call, 1e-9))))
+    if number is None:
+        number = calls_per_measurement(per_call)
     timer = benchmark.Timer(stmt="step()", globals={"step": step},
                             num_threads=torch.get_num_threads(),
                             label=graph.name, sub_label=f"batch {batch}",
