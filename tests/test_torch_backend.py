@@ -307,6 +307,28 @@ def test_exported_file_is_standalone_and_equal(name: str, tmp_path) -> None:
     assert [tuple(o.shape[1:]) for o in outs] == [tuple(s) for _, s in report.outputs]
 
 
+@pytest.mark.torch
+def test_exported_files_pass_a_linter(tmp_path) -> None:
+    """An exported file imports only what it uses and keeps its lines within 100 characters:
+    LeNet-5 (1998) copies cnncalc modules that use math and F (its connection table alone is
+    ~300 characters unwrapped), U-Net copies some that use neither, VGG-16 and ResNet-18 are
+    torch.nn only, GoogLeNet reaches layers with get_submodule."""
+    pytest.importorskip("torch")
+    pytest.importorskip("ruff")
+    from cnncalc.torch.export import to_pytorch
+
+    texts = {}
+    for name in ("lenet5_1998", "unet", "vgg16", "resnet18", "googlenet"):
+        texts[name] = to_pytorch(load_file(ARCHITECTURES / f"{name}.yaml"), f"{name}.yaml")
+        (tmp_path / f"{name}_net.py").write_text(texts[name])
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated",
+                           "--select", "F,E,W", "--line-length", "100", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "import math\n" in texts["lenet5_1998"] and "as F\n" in texts["lenet5_1998"]
+    assert "import math" not in texts["vgg16"] and " as F" not in texts["unet"]
+
+
 def test_without_torch_each_command_says_how_to_install(tmp_path) -> None:
     """Simulate a missing torch: one line naming the extra, exit 2; analyze still works."""
     runner = (
