@@ -184,6 +184,30 @@ def test_verify_reports_pytorch_refusing_what_the_engine_accepted(monkeypatch) -
                for c in result.layers)
 
 
+@pytest.mark.torch
+def test_verify_reports_a_layer_that_changes_the_batch_axis(monkeypatch) -> None:
+    """A module that merges the samples of a batch (a flatten over the batch axis) is a
+    disagreement naming the layer and both values, like any other, not a crash."""
+    pytest.importorskip("torch")
+    import dataclasses
+
+    from torch import nn
+
+    from cnncalc.layers.dense import Flatten
+    from cnncalc.torch import verify
+
+    monkeypatch.setattr(Flatten, "torch_module", lambda self, call: nn.Flatten(0, -1))
+    graph = dataclasses.replace(load_file(ARCHITECTURES / "lenet5.yaml"), batch=2)
+    result = verify(graph)
+    assert not result.ok
+    check, what = result.first_difference
+    assert (check.kind, what) == ("flatten", "shape")
+    assert result.summary() == (f"DISAGREE at layer '{check.name}' (flatten): output shape "
+                                "engine 400 vs PyTorch 800 with the batch axis changed "
+                                "(2 -> 800)")
+    assert result.layers[-1] is check  # the walk stops there
+
+
 # --- commands ------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 For every node the backend observes, without predicting anything itself:
 
-- the output shape of the module's forward call (batch axis checked, then dropped);
+- the output shape of the module's forward call (batch axis checked, then dropped; a layer
+  that changes the batch axis is a disagreement, reported with the whole shape it gave);
 - parameters: ``sum(p.numel() for p in module.parameters())``;
 - buffers: floating-point buffers only. BatchNorm's ``num_batches_tracked`` is an int64 step
   counter, not state the layer computes with, so it is left out (the engine does the same);
@@ -120,9 +121,13 @@ def observe(graph: Graph, real: bool = False) -> tuple[list[dict[str, object]], 
                              "params": sum(p.numel() for p in module.parameters()),
                              "buffers": _float_buffers(module), "macs": None})
             raise _Stop() from exc
-        if out.shape[0] != batch:
-            raise AssertionError(f"layer {entry.node.name} changed the batch axis: "
-                                 f"{tuple(out.shape)}")
+        if out.shape[0] != batch:  # a layer that mixes samples: report it, stop the walk
+            observed.append({"shape": f"{_fmt(tuple(out.shape))} with the batch axis changed "
+                                      f"({batch} -> {out.shape[0]})",
+                             "params": sum(p.numel() for p in module.parameters()),
+                             "buffers": _float_buffers(module),
+                             "macs": counter.get_total_flops() // 2})
+            raise _Stop()
         observed.append({
             "shape": tuple(out.shape[1:]),
             "params": sum(p.numel() for p in module.parameters()),
