@@ -287,11 +287,14 @@ class _Builder:
 
     def merge(self, item: PosDict, keys: list[str], merges: list[str], pos, x: int, scope: Scope,
               name: str | None) -> int:
-        extra = [k for k in keys if k not in (*MERGES, "then")]
-        if len(merges) > 1 or extra:
-            raise SpecError(f"a merge item has one of {', '.join(MERGES)} and optionally 'then'; "
-                            f"got {', '.join(keys)}", pos)
         kind = merges[0]
+        unit = REGISTRY[kind]
+        own = {a.name for a in unit.arguments}  # concat's dim, written beside the branches
+        extra = [k for k in keys if k not in (*MERGES, "then", *own)]
+        if len(merges) > 1 or extra:
+            takes = f", its arguments ({', '.join(sorted(own))})" if own else ""
+            raise SpecError(f"a merge item has one of {', '.join(MERGES)} and optionally "
+                            f"'then'{takes}; got {', '.join(keys)}", pos)
         branches = item[kind]
         if not isinstance(branches, list) or len(branches) < 2:
             raise SpecError(f"'{kind}' needs a list of two or more branches", item.pos_of(kind))
@@ -307,8 +310,10 @@ class _Builder:
             else:
                 outs.append(self.item(branch, bpos, x, inner))
         merge_name = inner.path(kind if name else inner.auto_name(kind))
-        unit = REGISTRY[kind]
-        out = self.add_node(unit, unit.validate({}, {}, pos, merge_name), outs, merge_name, pos, {})
+        raw = {k: self.subst(item[k], scope, item.pos_of(k), merge_name) for k in keys if k in own}
+        arg_pos = {k: item.pos_of(k) for k in raw}
+        args = self.validated(unit, raw, arg_pos, pos, merge_name)
+        out = self.add_node(unit, args, outs, merge_name, pos, arg_pos)
         if "then" in item:
             out = self.sequence(item["then"], out, inner, item.pos_of("then"))
         if name:

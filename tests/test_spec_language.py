@@ -226,3 +226,31 @@ def test_block_name_that_shadows_a_layer_kind_is_refused():
 def test_names_are_unique_in_a_scope():
     with pytest.raises(CnnCalcError, match="used twice"):
         load_spec("input: [3, 8, 8]\nlayers:\n  - relu: {name: a}\n  - relu: {name: a}\n")
+
+
+def test_concat_joins_along_a_dim_written_beside_its_branches():
+    # dim 2 of the sample [C, H, W] is W: 8 + 8 = 16
+    report = run("""
+        input: [3, 8, 8]
+        layers:
+          - concat: [[conv2d: {out_channels: 3, kernel_size: 1}], [identity]]
+            dim: 2
+    """)
+    assert report.rows[-1].output_shape == (3, 8, 16)
+
+
+def test_a_merge_refuses_arguments_it_does_not_take():
+    with pytest.raises(CnnCalcError, match="got add, dim"):
+        run("input: [3, 8, 8]\nlayers:\n  - add: [[identity], [identity]]\n    dim: 1\n")
+
+
+def test_exponent_floats_without_a_dot_are_numbers():
+    # YAML 1.1 reads 1e-5 as a string; PyTorch users write it that way
+    graph = load_spec("input: [3, 8, 8]\nlayers:\n  - batchnorm2d: {eps: 1e-5}\n", "net.yaml")
+    assert graph.nodes[0].args["eps"] == 1e-5
+
+
+def test_an_empty_connection_table_is_refused_at_load():
+    with pytest.raises(CnnCalcError, match="'table' lists no output map"):
+        load_spec("input: [2, 5, 5]\nlayers:\n  - table_conv2d: {table: [], kernel_size: 3}\n",
+                  "net.yaml")

@@ -188,8 +188,6 @@ def test_the_coverage_guard_notices_a_new_kind() -> None:
     assert undrawn(REGISTRY, everything - {("conv2d", 3)}) == [("conv2d", 3)]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug, reported: table_conv2d with an empty "
-                                       "table gives a 0-map output instead of an error")
 def test_an_empty_connection_table_is_refused() -> None:
     assert compare((2, 5, 5), [("table_conv2d", {"table": [], "kernel_size": 3})]) == \
         "both refuse"

@@ -10,6 +10,7 @@ through this interface and know nothing about particular kinds.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -65,6 +66,9 @@ class Arg:
             if isinstance(self.default, bool) else str(self.default)
 
 
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -94,6 +98,8 @@ def validate_arg(arg: Arg, value: Any) -> Any:
             return tuple(_check_int(arg, v, " or a list of integers") for v in value)
         return _check_int(arg, value, " or a list of integers")
     if kind == "float":
+        if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"'{arg.name}' must be a number, got {value!r}")
         if arg.minimum is not None and value < arg.minimum:

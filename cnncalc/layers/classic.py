@@ -23,6 +23,11 @@ class TableConv(LayerKind):
     )
     category = "convolution"
 
+    def check_args(self, args, error) -> None:
+        if not args["table"]:
+            raise error("'table' lists no output map; write one row of input maps per output "
+                        "map, e.g. [[0, 1, 2], [1, 2, 3]]", "table")
+
     def output_shape(self, call: Call) -> Shape:
         channels = call.x[0]
         for i, row in enumerate(call.args["table"]):
