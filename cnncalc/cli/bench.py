@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -60,7 +61,7 @@ def command(spec: str, device: str, batch: int | None, dtype: str, channels_last
     if threads:
         torch.set_num_threads(threads)
     graph = load_graph(spec, input_shape, batch)
-    show = fmt == "table" and not output and click.get_text_stream("stderr").isatty()
+    show = fmt == "table" and not output and sys.stderr.isatty()
     if show:
         from rich.progress import Progress
 
