@@ -9,13 +9,15 @@ implicitly, and continuation lines start under the first character after the bra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 OPEN, CLOSE = "([{", ")]}"
 
 
-def _top_level_group(text: str) -> tuple[int, int] | None:
-    """Where the first outermost bracket opens and where it closes (indices), skipping
-    quoted text; None without one."""
-    depth, start, quote, i = 0, -1, "", 0
+def _outside_quotes(text: str) -> Iterator[tuple[int, str]]:
+    """``(index, character)`` of every character of ``text`` that is not inside a quoted
+    string (the quotes themselves left out), so that brackets and commas in strings are text."""
+    quote, i = "", 0
     while i < len(text):
         ch = text[i]
         if quote:
@@ -25,7 +27,17 @@ def _top_level_group(text: str) -> tuple[int, int] | None:
                 quote = ""
         elif ch in "'\"":
             quote = ch
-        elif ch in OPEN:
+        else:
+            yield i, ch
+        i += 1
+
+
+def _top_level_group(text: str) -> tuple[int, int] | None:
+    """Where the first outermost bracket opens and where it closes (indices); None without
+    one."""
+    depth, start = 0, -1
+    for i, ch in _outside_quotes(text):
+        if ch in OPEN:
             if depth == 0:
                 start = i
             depth += 1
@@ -33,30 +45,20 @@ def _top_level_group(text: str) -> tuple[int, int] | None:
             depth -= 1
             if depth == 0:
                 return start, i
-        i += 1
     return None
 
 
 def _split_items(inner: str) -> list[str]:
     """The comma-separated items at the top level of a bracket's contents, stripped."""
-    items, depth, quote, begin, i = [], 0, "", 0, 0
-    while i < len(inner):
-        ch = inner[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in OPEN:
+    items, depth, begin = [], 0, 0
+    for i, ch in _outside_quotes(inner):
+        if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth -= 1
         elif ch == "," and depth == 0:
             items.append(inner[begin:i].strip())
             begin = i + 1
-        i += 1
     last = inner[begin:].strip()
     return items + [last] if last else items
 
