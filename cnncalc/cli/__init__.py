@@ -6,7 +6,9 @@ Subcommands live in their own modules and are imported only when invoked, so tha
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 
 import click
 
@@ -60,26 +62,28 @@ _KEEP = tuple(e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),)
 """Errors whose own display is right: a bare ``cnncalc`` shows the help (click >= 8.2)."""
 
 
+@contextlib.contextmanager
+def _usage_errors_on_one_line() -> Iterator[None]:
+    try:
+        yield
+    except click.ClickException as exc:
+        if isinstance(exc, (OneLineError, *_KEEP)):
+            raise
+        raise one_line(exc) from None
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, and whose usage errors (its own
     and its subcommands') are one line. The hook is ``make_context``/``invoke`` rather than
     ``main``, so click's own handling of --help, --version, Ctrl-C and exit codes stays."""
 
     def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
-        try:
+        with _usage_errors_on_one_line():
             return super().make_context(info_name, args, parent, **extra)
-        except click.ClickException as exc:
-            if isinstance(exc, (OneLineError, *_KEEP)):
-                raise
-            raise one_line(exc) from None
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - whatever the command returns
-        try:
+        with _usage_errors_on_one_line():
             return super().invoke(ctx)
-        except click.ClickException as exc:
-            if isinstance(exc, (OneLineError, *_KEEP)):
-                raise
-            raise one_line(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
