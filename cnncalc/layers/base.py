@@ -239,6 +239,13 @@ AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 """The spatial axes' letters by their count, as messages name them."""
 
 
+def ints(values: Sequence[int]) -> str:
+    """Per-axis values as a spec writes them: one value when all are equal (``2``), else the
+    list (``[2, 3]``)."""
+    values = list(values)
+    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
+
+
 def numel(shape: Sequence[int]) -> int:
     return math.prod(shape)
 

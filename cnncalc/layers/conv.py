@@ -25,6 +25,7 @@ from .base import (
     Receptive,
     Shape,
     fmt_shape,
+    ints,
     numel,
     register,
 )
@@ -115,11 +116,6 @@ def _bias_lines(weights: int, cout: int, bias: bool) -> list[Line]:
     biases = cout if bias else 0
     return [Line("biases", f"biases = C_out = {cout}" if bias else "biases = 0 (bias: false)"),
             params_line(weights, biases)]
-
-
-def _yaml_ints(values: tuple[int, ...]) -> str:
-    """One number when every axis agrees, else the list, as a spec would write it."""
-    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
 
 
 def fix_in_channels(ctx: FixContext) -> list[str]:
@@ -339,7 +335,7 @@ class ConvTranspose(_Convolution):
         if error.code == "output_padding_too_large":
             largest = self._largest_output_padding(call)
             attempts.insert(0, (call.inputs, {**call.args, "output_padding": largest},
-                                f"as if output_padding: {_yaml_ints(largest)}"))
+                                f"as if output_padding: {ints(largest)}"))
         return attempts
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
 from ..graph import NETWORK_INPUT, Graph, Node
-from .base import Shape, fmt_shape, to_layout
+from .base import Shape, fmt_shape, ints, to_layout
 
 if TYPE_CHECKING:
     from ..engine import Step
@@ -70,11 +70,6 @@ def shared_with(graph: Graph, node: Node) -> list[str]:
     if node.pos is None:
         return []
     return [n.name for n in graph.nodes if n.pos == node.pos and n.id != node.id]
-
-
-def ints(values: list[int]) -> str:
-    """One value when all are equal (``2``), else the per-axis list (``[2, 3]``)."""
-    return str(values[0]) if len(set(values)) == 1 else "[" + ", ".join(map(str, values)) + "]"
 
 
 def branch(graph: Graph, start: int, stop: set[int]) -> list[Node]:

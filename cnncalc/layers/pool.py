@@ -17,6 +17,7 @@ from .base import (
     Receptive,
     Shape,
     fmt_shape,
+    ints,
     numel,
     register,
 )
@@ -24,12 +25,6 @@ from .conv import warn_dropped, warn_skipping
 
 if TYPE_CHECKING:
     from .fixes import FixContext
-
-
-def _ints(values) -> str:
-    """One number when every axis agrees, else the per-axis list."""
-    values = list(values)
-    return str(values[0]) if len(set(values)) == 1 else str(values)
 
 
 def _window_args(with_dilation: bool) -> tuple[Arg, ...]:
@@ -61,7 +56,7 @@ class _WindowPool(LayerKind):
             return super().recover(call, error, ctx)
         kernel, _, padding, _ = self.geometry(call)
         most = tuple(min(p, k // 2) for p, k in zip(padding, kernel))
-        return [(call.inputs, {**call.args, "padding": most}, f"as if padding: {_ints(most)}")]
+        return [(call.inputs, {**call.args, "padding": most}, f"as if padding: {ints(most)}")]
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         """The most padding the window allows, or the window that allows the padding."""
@@ -71,9 +66,9 @@ class _WindowPool(LayerKind):
         kernel, _, padding, _ = self.geometry(call)
         most = [min(p, k // 2) for p, k in zip(padding, kernel)]
         wide = [max(k, 2 * p) for p, k in zip(padding, kernel)]
-        return [f"padding: {_ints(most)} (a pool may pad at most half its window: "
+        return [f"padding: {ints(most)} (a pool may pad at most half its window: "
                 f"{kernel[0]} // 2 = {kernel[0] // 2}), or kernel_size: "
-                f"{_ints(wide)} for padding {_ints(padding)}"]
+                f"{ints(wide)} for padding {ints(padding)}"]
 
     def geometry(self, call: Call):
         kernel = call.axes("kernel_size")
