@@ -35,12 +35,13 @@ def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
 
 
 def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None,
-             layout: str = "chw") -> Call:
+             layout: str = "chw", framework: str = "") -> Call:
     """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
     instead of the node's when the debugger tries a fix); ``layout`` is how its messages
     print shapes."""
     return Call(dict(node.args if args is None else args), list(inputs), name=node.name,
-                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
+                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout,
+                framework=framework)
 
 
 def run(node: Node, call: Call) -> Call:
@@ -75,7 +76,7 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
             shapes[node.id] = None
             yield Step(node, None)
             continue
-        call = call_for(node, inputs, layout=graph.layout)
+        call = call_for(node, inputs, layout=graph.layout, framework=graph.framework)
         try:
             run(node, call)
         except CnnCalcError as exc:
@@ -135,7 +136,7 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
                     for o in graph.outputs)
     return Report(graph.name, graph.source, graph.input_shape, graph.layout, graph.batch, dtype,
                   tuple(rows), totals, totals_main, outputs, tuple(_unique(warnings)),
-                  tuple(errors))
+                  tuple(errors), args=dict(graph.args), framework=graph.framework)
 
 
 def _unique(items):

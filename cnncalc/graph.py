@@ -66,3 +66,9 @@ class Graph:
     notes: str = ""
     load_problems: tuple[LoadProblem, ...] = ()
     """What a tolerant load stepped past; always empty after a strict load, which raises."""
+    args: dict[str, Any] = field(default_factory=dict)
+    """The spec-level ``args`` with the values used (defaults, or ``--set``)."""
+    framework: str = ""
+    """Whose rule decides ``padding: same`` at stride > 1: ``pytorch`` (refused, as PyTorch
+    does), ``keras`` (TensorFlow's asymmetric rule), or empty: TensorFlow's rule, named in the
+    warning."""

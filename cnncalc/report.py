@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import CnnCalcError, SourcePos, Warning_
 
@@ -95,6 +96,10 @@ class Report:
     warnings: tuple[Warning_, ...] = ()
     errors: tuple[CnnCalcError, ...] = field(default=())
     conventions: str = CONVENTIONS
+    args: dict[str, Any] = field(default_factory=dict)
+    """The spec-level ``args`` with the values this report used."""
+    framework: str = ""
+    """Whose rule decided ``padding: same`` at stride > 1 (empty: TensorFlow's, warned)."""
 
     @property
     def ok(self) -> bool:

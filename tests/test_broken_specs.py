@@ -629,7 +629,9 @@ CASES = {
         """,
         [
             "warning: net.yaml:3:5: in layer 'conv1' (conv2d): 'same' padding is asymmetric "
-            "(before+after: H 0+1, W 0+1): TensorFlow's rule puts the extra pixel at the end",
+            "(before+after: H 0+1, W 0+1): TensorFlow's rule puts the extra pixel at the end; "
+            "PyTorch refuses 'same' at stride > 1 (say 'framework: pytorch' or 'framework: "
+            "keras' to choose)",
         ]),
     # ceil((5 + 2 - 2)/2) + 1 = 4, but window 4 starts at 6 >= 5 + 1: dropped -> 3 = floor
     'ceil_mode_window_discarded': (
@@ -732,7 +734,8 @@ CASES = {
         """,
         [
             "error: net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec "
-            'has: name, input, input_layout, batch, blocks, layers, description, reference',
+            'has: name, input, input_layout, framework, batch, args, vars, use, functions, '
+            'blocks, layers, description, reference',
             '  fix: input instead of inputs',
             '  note: checking goes on with input',
             "error: net.yaml:3:45: in layer 'conv1' (conv2d): unknown argument 'kernal_size' (did"

@@ -102,7 +102,8 @@ CASES = {
     "unknown_top_level_key": (
         "inputs: [3, 32, 32]\nlayers: [relu]\n",
         "net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec has: name, "
-        "input, input_layout, batch, blocks, layers, description, reference"),
+        "input, input_layout, framework, batch, args, vars, use, functions, blocks, layers, "
+        "description, reference"),
     "missing_input": (
         "layers: [relu]\n",
         "net.yaml:1:1: the spec needs an 'input' shape, e.g. 'input: [3, 224, 224]'"),

@@ -212,7 +212,7 @@ def test_expressions():
     assert evaluate("$a if $b else 0", {"a": 5, "b": True}) == 5
     with pytest.raises(ExprError, match="not a whole number"):
         evaluate("$a / 3", {"a": 10})
-    with pytest.raises(ExprError, match="uses something other"):
+    with pytest.raises(ExprError, match="unknown function .__import__"):
         evaluate("__import__('os')", {})
     with pytest.raises(ExprError, match="too large"):
         evaluate("$a * $a * $a * $a", {"a": 10**5})

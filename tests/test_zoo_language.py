@@ -186,10 +186,20 @@ def test_power_gives_a_doubling_dilation_schedule():
     assert [r.output_shape for r in report.rows] == [(1, 64)] * 4
 
 
+def test_power_takes_fractional_exponents_of_a_positive_base():
+    """RegNet's width rule raises w_m (2.52) to a whole power and takes logs: both as floats."""
+    from cnncalc.expr import evaluate
+
+    assert evaluate("2 ** -1", {}) == 0.5
+    assert evaluate("2 ** 0.5", {}) == pytest.approx(1.41421356)
+    assert evaluate("$w ** 2", {"w": 2.5}) == 6.25
+
+
 @pytest.mark.parametrize(("text", "message"), [
-    ("2 ** -1", "exponent must be a whole number >= 0"),
-    ("2 ** 0.5", "exponent must be a whole number >= 0"),
+    ("(-2) ** 0.5", "needs a positive base"),
+    ("(0 - 8) ** -1", "needs a positive base"),
     ("9 ** 9 ** 9", "is too large"),
+    ("2 ** -100", "too large or too small"),
 ])
 def test_power_refuses_negative_fractional_and_huge_results(text, message):
     from cnncalc.expr import ExprError, evaluate

@@ -11,8 +11,9 @@ from ..engine import analyze
 from ..errors import CnnCalcError
 from ..render import FORMATS, render
 from ..report import DTYPE_BYTES
-from ..spec import from_layout, load_file
+from ..spec import from_layout
 from .common import emit, parse_shape, report_errors
+from .spec_options import load, spec_options
 
 
 @click.command("analyze")
@@ -44,11 +45,13 @@ from .common import emit, parse_shape, report_errors
               "every layer and the sizes that lose no pixel to floor division.")
 @click.option("--watch", is_flag=True, help="Re-run whenever SPEC changes (Ctrl-C stops).")
 @click.option("--watch-runs", type=click.IntRange(min=1), hidden=True)
+@spec_options
 @report_errors
 def command(spec: str, fmt: str, output: str | None, batch: int | None,
             input_shape: str | None, layout: str | None, depth: int | None, dtype: str,
             color: bool | None, until: str | None = None, trace: bool = False,
-            min_input: bool = False, watch: bool = False, watch_runs: int | None = None) -> None:
+            min_input: bool = False, watch: bool = False, watch_runs: int | None = None,
+            settings: tuple[str, ...] = (), framework: str | None = None) -> None:
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
@@ -73,7 +76,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         watch_file(spec, lambda: ctx.invoke(command, **{**ctx.params, "watch": False}),
                    watch_runs)
         return
-    graph = load_file(spec, layout)
+    graph = load(spec, settings, framework, layout)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))

@@ -8,6 +8,7 @@ import sys
 import click
 
 from .common import emit, report_errors
+from .spec_options import spec_options
 from .verify import load_graph
 
 
@@ -35,11 +36,13 @@ from .verify import load_graph
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@spec_options
 @report_errors
 def command(spec: str, device: str, batch: int | None, dtype: str, channels_last: bool,
             backward: bool, warmup: int, repeats: int, number: int | None,
             input_shape: str | None, threads: int | None, force: bool, fmt: str,
-            output: str | None) -> None:
+            output: str | None, settings: tuple[str, ...] = (),
+            framework: str | None = None) -> None:
     """Time SPEC's forward pass (or forward + backward) with torch.utils.benchmark.
 
     Reports the median and interquartile range, images/s, achieved FLOP/s from the engine's
@@ -60,7 +63,7 @@ def command(spec: str, device: str, batch: int | None, dtype: str, channels_last
 
     if threads:
         torch.set_num_threads(threads)
-    graph = load_graph(spec, input_shape, batch)
+    graph = load_graph(spec, input_shape, batch, settings, framework)
     show = fmt == "table" and not output and sys.stderr.isatty()
     if show:
         from rich.progress import Progress

@@ -8,17 +8,19 @@ import click
 
 from ..diagnose import diagnose
 from ..errors import CnnCalcError
-from ..spec import load_file
 from .common import USER_ERROR, report_errors
 from .debug import print_diagnosis, verdict
+from .spec_options import load, spec_options
 
 
 @click.command("check-spec")
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json lists problems, fixes and warnings for tools.")
+@spec_options
 @report_errors
-def command(spec: str, fmt: str) -> None:
+def command(spec: str, fmt: str, settings: tuple[str, ...] = (),
+            framework: str | None = None) -> None:
     """Check SPEC for every shape problem at once, with a computed fix for each.
 
     Keeps going past an error (shapes below it are unknown), so one run shows everything;
@@ -32,7 +34,7 @@ def command(spec: str, fmt: str) -> None:
       cnncalc check-spec my_net.yaml --format json
     """
     try:
-        diagnosis = diagnose(load_file(spec, tolerant=True))
+        diagnosis = diagnose(load(spec, settings, framework, tolerant=True))
     except CnnCalcError as exc:  # nothing to check: no YAML, no input, no layers, no file
         stopped(spec, exc, fmt)
         raise SystemExit(USER_ERROR) from None

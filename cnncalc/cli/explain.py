@@ -14,9 +14,9 @@ import click
 from ..engine import Step, propagate
 from ..errors import CnnCalcError, did_you_mean
 from ..graph import NETWORK_INPUT, Graph
-from ..spec import load_file
 from ..worked import with_flops
 from .common import USER_ERROR, report_errors
+from .spec_options import load, spec_options
 
 
 def scopes(names: list[str]) -> list[str]:
@@ -83,8 +83,10 @@ def explain_step(step: Step, layout: str) -> list[str]:
               "(every layer inside it); repeatable.")
 @click.option("--layout", type=click.Choice(["chw", "hwc"]), help="Write shapes channels "
               "first or last (default: the spec's input_layout).")
+@spec_options
 @report_errors
-def command(spec: str, layers: tuple[str, ...], layout: str | None) -> None:
+def command(spec: str, layers: tuple[str, ...], layout: str | None,
+            settings: tuple[str, ...] = (), framework: str | None = None) -> None:
     """Every formula of one layer of SPEC with the numbers substituted, step by step.
 
     A layer whose inputs cannot be computed (an earlier layer is broken) is refused with an
@@ -96,7 +98,7 @@ def command(spec: str, layers: tuple[str, ...], layout: str | None) -> None:
       cnncalc explain architectures/lenet5.yaml --layer c3 --layer c5 --layout hwc
       cnncalc explain architectures/resnet18.yaml --layer layer2.0    # a whole block
     """
-    graph = load_file(spec, layout)
+    graph = load(spec, settings, framework, layout)
     names = [n.name for n in graph.nodes]
     wanted: list[str] = []
     for name in layers:

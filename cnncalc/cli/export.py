@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import emit, report_errors
+from .spec_options import spec_options
 from .verify import load_graph
 
 
@@ -15,8 +16,10 @@ from .verify import load_graph
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write to this .py file (atomically) instead of stdout.")
 @click.option("--input", "input_shape", metavar="SHAPE", help="Override the input shape.")
+@spec_options
 @report_errors
-def command(spec: str, target: str, output: str | None, input_shape: str | None) -> None:
+def command(spec: str, target: str, output: str | None, input_shape: str | None,
+            settings: tuple[str, ...] = (), framework: str | None = None) -> None:
     """Write SPEC as a readable PyTorch module file that needs only torch.
 
     The file defines `Net` (layers at the spec's names, forward written out line by line);
@@ -32,4 +35,4 @@ def command(spec: str, target: str, output: str | None, input_shape: str | None)
     require_torch()
     from ..torch.export import to_pytorch
 
-    emit(to_pytorch(load_graph(spec, input_shape, None), spec), output)
+    emit(to_pytorch(load_graph(spec, input_shape, None, settings, framework), spec), output)

@@ -7,15 +7,17 @@ import json
 
 import click
 
-from ..spec import from_layout, load_file
+from ..spec import from_layout
 from .common import emit, parse_shape, report_errors
+from .spec_options import load, spec_options
 
 DISAGREE = 1
 
 
-def load_graph(spec: str, input_shape: str | None, batch: int | None):
-    """The spec's graph with the command line's --input and --batch applied."""
-    graph = load_file(spec)
+def load_graph(spec: str, input_shape: str | None, batch: int | None,
+               settings: tuple[str, ...] = (), framework: str | None = None):
+    """The spec's graph with the command line's --input, --batch, --set and --framework."""
+    graph = load(spec, settings, framework)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
@@ -79,9 +81,11 @@ def render_json(result) -> str:
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@spec_options
 @report_errors
 def command(spec: str, real: bool, batch: int | None, input_shape: str | None, fmt: str,
-            output: str | None) -> None:
+            output: str | None, settings: tuple[str, ...] = (),
+            framework: str | None = None) -> None:
     """Build SPEC in PyTorch, run one forward pass and compare every layer with the engine.
 
     Compares output shape, parameters, floating-point buffers (BatchNorm's integer
@@ -99,7 +103,7 @@ def command(spec: str, real: bool, batch: int | None, input_shape: str | None, f
     require_torch()
     from ..torch.compare import verify
 
-    result = verify(load_graph(spec, input_shape, batch), real=real)
+    result = verify(load_graph(spec, input_shape, batch, settings, framework), real=real)
     emit(render_json(result) if fmt == "json" else render_table(result), output)
     if not result.ok:
         click.echo(f"error: {result.summary()}", err=True)

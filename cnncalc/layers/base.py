@@ -166,6 +166,8 @@ class Call:
     state: dict[str, Any] = field(default_factory=dict)
     layout: str = "chw"
     """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
+    framework: str = ""
+    """Whose rule decides ``padding: same`` at stride > 1 (``Graph.framework``)."""
 
     def fmt(self, shape: Sequence[int]) -> str:
         """A whole tensor's shape as the user reads it: ``28x28x1`` in a channels-last spec.

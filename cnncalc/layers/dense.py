@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
 from ..worked import Line, params_line, product_line, shape_text
-from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -186,6 +186,11 @@ class Reshape(LayerKind):
                              f"{fmt_shape(shape)} ({numel(shape):,} values)", arg="shape",
                              code="reshape_size")
         return tuple(shape)
+
+    def receptive(self, call: Call, rf: Receptive) -> Receptive | None:
+        """A reshape that keeps the spatial sizes keeps the field; one that moves values
+        between axes (32x32 to 64x16) leaves no field to follow."""
+        return rf if call.out[1:] == call.x[1:] else None
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         """The target shape with its last axis fixed to hold every value, or inferred."""

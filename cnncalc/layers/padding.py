@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..formulas import full_padding, same_padding
 from ..worked import Line, axis_names
-from .base import Call
+from .base import Call, ints
 
 PAD_WORDS = ("valid", "same", "full", "causal")
 SIDES_DOC = ("integer, per-axis list, or 2 per axis in axis order [before0, after0, before1, "
@@ -42,11 +42,23 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
                              code="causal_not_1d")
         return [(full_padding(kernel[0], dilation[0]), 0)]
     if value == "same":
+        strided = any(s > 1 for s in stride)
+        if strided and call.framework == "pytorch":
+            raise call.error("padding='same' is not supported for strided convolutions "
+                             f"(PyTorch's rule; stride {ints(stride)})", arg=arg,
+                             code="same_strided",
+                             hint="write the padding as numbers, or set 'framework: keras' for "
+                                  "TensorFlow's asymmetric rule")
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
         odd = [f"{n} {b}+{a}" for n, (b, a) in zip(axis_names(call.ndim), pads) if b != a]
+        rule = ("; PyTorch refuses 'same' at stride > 1 (say 'framework: pytorch' or "
+                "'framework: keras' to choose)") if strided and not call.framework else ""
         if odd:
             call.warn(f"'same' padding is asymmetric (before+after: {', '.join(odd)}): "
-                      "TensorFlow's rule puts the extra pixel at the end")
+                      f"TensorFlow's rule puts the extra pixel at the end{rule}")
+        elif rule:
+            call.warn(f"'same' at stride {ints(stride)} follows TensorFlow's rule (output "
+                      f"ceil(in / stride)){rule}")
         return pads
     return [(p, p) for p in call.axes(arg)]
 

@@ -31,6 +31,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "layout": report.layout,
         "batch": report.batch,
         "dtype": report.dtype,
+        "args": report.args,
+        "framework": report.framework or None,
         "layers": [{
             "name": r.name, "kind": r.kind, "inputs": list(r.inputs),
             "output_shape": shape_value(r.output_shape, report),

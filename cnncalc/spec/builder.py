@@ -1,129 +1,87 @@
-"""The spec loader: YAML text -> typed ``Graph``.
+"""The expansion of a spec's layers into graph nodes: items, repeats, conditions, merges,
+layer calls and block calls.
 
-It expands blocks, repeats, branches and conditions into a flat list of nodes in execution
-order, resolves argument expressions, validates every argument against its layer unit, and
-keeps each node's source position. It never computes a shape: that is the engine's job.
+Every value is evaluated by one rule (``values.Values``) where it is written; names are
+given by the scopes (``scope.py``); blocks and functions come from the spec's library
+(``library.py``). The builder never computes a shape except when an expression asks for
+``$in``, and then it asks the engine.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SourcePos, SpecError, closest, did_you_mean
-from .expr import ExprError, evaluate, has_vars
-from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
-from .layers import REGISTRY, lookup
-from .layers.base import ALIASES, from_layout, to_layout
-
-__all__ = ["load_spec", "load_file", "from_layout", "to_layout"]
-from .source import PosDict, PosList, load_yaml
+from ..errors import SourcePos, SpecError, closest, did_you_mean
+from ..graph import NETWORK_INPUT, LoadProblem, Node
+from ..layers import REGISTRY, lookup
+from ..layers.base import ALIASES
+from ..source import PosDict, PosList
+from .library import BLOCK_META, Library, parameters
+from .scope import SCOPED_KEYS, Bare, Scope, explicit_names
+from .values import Values
 
 MAX_NODES = 100_000
 MAX_REPEAT = 10_000
 MAX_BLOCK_DEPTH = 32
-TOP_KEYS = ("name", "input", "input_layout", "batch", "blocks", "layers", "description",
-            "reference")
+MAX_WORK = 300_000
+"""Items, repeat copies and branches visited while expanding: bounds the work of specs that
+build nothing (nested repeats of empty bodies, conditions that are always false)."""
 ITEM_RESERVED = ("name", "from", "output")
 MERGES = ("concat", "add", "multiply")
-LAYOUTS = {"chw": "channels first [C, H, W]", "hwc": "channels last [H, W, C] (Keras)"}
 _DIM_SUFFIX = re.compile(r"(?<=[a-z_])[123]d$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-BLOCK_META = ("args", "vars", "doc")
-"""Keys of a block definition that are not its body."""
 
 
-@dataclass
-class Scope:
-    """Naming and variables of one level: the network, a block instance, a repeat copy."""
-
-    prefix: str
-    env: dict[str, Any]
-    parent: Scope | None = None
-    counters: dict[str, int] = field(default_factory=dict)
-    local: dict[str, int] = field(default_factory=dict)
-    reserved: set[str] = field(default_factory=set)
-
-    def path(self, short: str) -> str:
-        return f"{self.prefix}.{short}" if self.prefix else short
-
-    def auto_name(self, stem: str) -> str:
-        """``conv1``, ``conv2``, ...: the next number whose name nobody wrote in this scope."""
-        while True:
-            self.counters[stem] = self.counters.get(stem, 0) + 1
-            candidate = f"{stem}{self.counters[stem]}"
-            if candidate not in self.reserved and candidate not in self.local:
-                return candidate
-
-    def child(self, short: str, env: dict[str, Any] | None = None, body: Any = None) -> Scope:
-        return Scope(self.path(short), self.env if env is None else env, self,
-                     reserved=explicit_names(body))
-
-
-_SCOPED_KEYS = ("layers", "then", "else", *("concat", "add", "multiply"))
-
-
-def explicit_names(body: Any) -> set[str]:
-    """Names written with ``name:`` that will live directly in the scope holding ``body``, so
-    that automatic names (``conv1``) never take a name the user wrote further down."""
-    found: set[str] = set()
-    stack = [body]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            name = value.get("name")
-            if isinstance(name, str):
-                found.add(name)
-                continue  # a named group keeps its inner names to itself
-            for key, inner in value.items():
-                if key in _SCOPED_KEYS:
-                    stack.append(inner)
-                elif isinstance(inner, dict) and isinstance(inner.get("name"), str):
-                    found.add(inner["name"])
-    return found
-
-
-class _Builder:
+class Builder:
     """Expands the spec into nodes. With ``problems`` (a list) it is tolerant: a mistake in a
     layer's text is recorded there and mended where the intent is clear (a misspelt argument,
     kind or choice), or the item is left out, so that one check shows every problem."""
 
-    def __init__(self, filename: str, blocks: PosDict, problems: list[LoadProblem] | None = None):
+    def __init__(self, filename: str, library: Library, values: Values,
+                 problems: list[LoadProblem] | None = None):
         self.filename = filename
-        self.blocks = blocks
+        self.blocks = library.blocks
+        self.values = values
         self.nodes: list[Node] = []
         self.side_outputs: list[int] = []
         self.full_names: dict[str, int] = {}
         self.block_stack: list[str] = []
         self.problems = problems
+        self._seen_problems: set[tuple[Any, str]] = set()
+        self.work = 0
+        values.nodes = self.nodes
 
     def stepped_past(self, error: SpecError, fix: str | None, reading: str | None) -> None:
         """Record a mistake of a tolerant load (once per place: a block used twice repeats
         its text's mistakes)."""
         assert self.problems is not None
-        if all((p.error.pos, p.error.message) != (error.pos, error.message)
-               for p in self.problems):
+        key = (error.pos, error.message)
+        if key not in self._seen_problems:
+            self._seen_problems.add(key)
             self.problems.append(LoadProblem(error, fix, reading, len(self.nodes)))
 
-    # -- helpers ---------------------------------------------------------------------------
-    def subst(self, value: Any, scope: Scope, pos: SourcePos | None, label: str = "") -> Any:
-        """Replace ``$expressions`` in a value (recursively in lists) with their values."""
-        if has_vars(value):
-            try:
-                return evaluate(value, scope.env)
-            except ExprError as exc:
-                raise SpecError(str(exc), pos, label or None) from None
-        if isinstance(value, list):
-            items = [self.subst(v, scope, _pos_of(value, i, pos), label)
-                     for i, v in enumerate(value)]
-            out = PosList(items)
-            out.pos, out.item_pos = getattr(value, "pos", pos), getattr(value, "item_pos", [])
-            return out
-        return value
+    def tick(self, pos: SourcePos | None) -> None:
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise SpecError(f"the spec takes more than {MAX_WORK:,} steps to expand (repeats "
+                            "nested inside repeats?); refusing to build it", pos,
+                            code="work_limit")
+
+    # -- names -----------------------------------------------------------------------------
+    def written_name(self, raw: Any, scope: Scope, pos: SourcePos | None) -> str | None:
+        """A name as written (checked strictly) or computed from ``{expressions}``."""
+        if raw is None:
+            return None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str) or not raw:
+            raise SpecError(f"'name' must be a word without dots, got {raw!r}", pos)
+        name = self.values.name(raw, scope, pos)
+        if not name or "." in name:
+            raise SpecError(f"'name' must be a word without dots, got {name!r}"
+                            + (f" (from '{raw}')" if name != raw else ""), pos)
+        return name
 
     def register(self, scope: Scope, short: str, node_id: int, pos: SourcePos | None,
                  explicit: bool) -> None:
@@ -133,18 +91,18 @@ class _Builder:
         self.full_names[scope.path(short)] = node_id
 
     def resolve_ref(self, name: Any, scope: Scope, pos: SourcePos | None) -> int:
+        if isinstance(name, str) and "{" in name:
+            name = self.values.name(name, scope, pos)
         if not isinstance(name, str):
             raise SpecError(f"'from' must name an earlier layer, got {name!r}", pos)
-        walk: Scope | None = scope
-        while walk is not None:
+        for walk in scope.chain():
             if name in walk.local:
                 return walk.local[name]
-            walk = walk.parent
         if name in self.full_names:
             return self.full_names[name]
         if name == "input":
             return NETWORK_INPUT
-        known = list(self.full_names) + [n for s in _chain(scope) for n in s.local]
+        known = list(self.full_names) + [n for s in scope.chain() for n in s.local]
         raise SpecError(f"'from: {name}' names no earlier layer{did_you_mean(name, known)}", pos)
 
     def add_node(self, unit, args, inputs, name, pos, arg_pos) -> int:
@@ -165,26 +123,31 @@ class _Builder:
             try:
                 x = self.item(item, _pos_of(items, i, pos), x, scope)
             except SpecError as exc:
-                if self.problems is None:
+                if self.problems is None or exc.code == "work_limit":
                     raise
                 self.stepped_past(exc, None, None)
         return x
 
     def item(self, item: Any, pos: SourcePos | None, x: int, scope: Scope) -> int:
+        self.tick(pos)
+        self.values.here = x
         if isinstance(item, str):
-            if has_vars(item):
-                item = self.subst(item, scope, pos)
+            if "$" in item:
+                item = self.values.text(item, scope, pos)
+                if not isinstance(item, str):
+                    raise SpecError(f"a layer written as an expression must give a layer "
+                                    f"kind or block name, got {item!r}", pos)
             return self.call(item, None, None, pos, x, scope, None)
         if not isinstance(item, PosDict):
             raise SpecError(f"a layer must be a name ('relu') or a mapping "
                             f"('conv2d: {{...}}'), got {item!r}", pos)
         keys = [k for k in item if k not in ITEM_RESERVED]
-        name = item.get("name")
-        if name is not None and (not isinstance(name, str) or not name or "." in name):
-            raise SpecError(f"'name' must be a word without dots, got {name!r}",
-                            item.pos_of("name"))
         if "from" in item:
-            x = self.resolve_ref(self.subst(item["from"], scope, pos), scope, item.pos_of("from"))
+            x = self.resolve_ref(self.values.value(item["from"], scope, item.pos_of("from"),
+                                                   names=True), scope, item.pos_of("from"))
+            self.values.here = x
+        name = self.written_name(item.get("name"), scope, item.pos_of("name")) \
+            if "name" in item else None
         if item.get("output"):
             out = self.item_body(item, keys, pos, x, scope, name)
             self.side_outputs.append(out)
@@ -226,13 +189,12 @@ class _Builder:
             if name is not None:
                 raise SpecError("the layer is named twice (beside and inside its arguments)",
                                 value.key_pos["name"])
-            name = value["name"]
-            if not isinstance(name, str) or not name or "." in name:
-                raise SpecError(f"'name' must be a word without dots, got {name!r}",
-                                value.pos_of("name"))
+            name = self.written_name(value["name"], scope, value.pos_of("name"))
         if "from" in value:
-            x = self.resolve_ref(self.subst(value["from"], scope, value.pos_of("from")), scope,
-                                 value.pos_of("from"))
+            where = value.pos_of("from")
+            x = self.resolve_ref(self.values.value(value["from"], scope, where, names=True),
+                                 scope, where)
+            self.values.here = x
         trimmed = PosDict((k, v) for k, v in value.items() if k not in ("name", "from"))
         trimmed.pos, trimmed.key_pos, trimmed.value_pos = value.pos, value.key_pos, \
             value.value_pos
@@ -249,7 +211,7 @@ class _Builder:
         if index is not None and (not isinstance(index, str) or not _WORD.fullmatch(index)):
             raise SpecError(f"'index' names the variable that numbers the copies, e.g. "
                             f"'index: i'; got {index!r}", item.pos_of("index"))
-        count = self.subst(item["repeat"], scope, item.pos_of("repeat"))
+        count = self.values.value(item["repeat"], scope, item.pos_of("repeat"))
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise SpecError(f"'repeat' must be a whole number, got {count!r}",
                             item.pos_of("repeat"))
@@ -259,14 +221,14 @@ class _Builder:
         body, body_pos = item["layers"], item.pos_of("layers")
         outer = scope
         for i in range(count):
+            self.tick(pos)
             if index is not None:  # same names and counters, one more variable
-                scope = Scope(outer.prefix, {**outer.env, index: i}, outer.parent,
-                              outer.counters, outer.local, outer.reserved)
+                scope = outer.with_env({**outer.env, index: i})
             if name:
                 copy = scope.child(f"{name}.{i}", body=body)
-                x = self.sequence(body, x, copy, body_pos, ) if not _single_call(body) else \
+                x = self.sequence(body, x, copy, body_pos) if not _single_call(body) else \
                     self.item(body[0] if isinstance(body, list) else body, body_pos, x,
-                              _Bare(copy))
+                              Bare(copy))
                 self.register(scope, f"{name}.{i}", x, pos, False)
             else:
                 x = self.sequence(body, x, scope, body_pos)
@@ -279,7 +241,9 @@ class _Builder:
         if extra or "then" not in item:
             raise SpecError("a condition is written 'when: $flag' with 'then: [...]' and "
                             "optionally 'else: [...]'", pos)
-        cond = self.subst(item["when"], scope, item.pos_of("when"))
+        cond = self.values.value(item["when"], scope, item.pos_of("when"))
+        if not isinstance(cond, (bool, int, float)) and cond is not None:
+            raise SpecError(f"'when' must be true or false, got {cond!r}", item.pos_of("when"))
         branch = "then" if cond else "else"
         if branch not in item:
             return x
@@ -301,7 +265,9 @@ class _Builder:
         inner = scope.child(name, body=[branches, item.get("then")]) if name else scope
         outs = []
         for i, branch in enumerate(branches):
+            self.tick(pos)
             bpos = _pos_of(branches, i, pos)
+            self.values.here = x
             if isinstance(branch, PosDict) and "layers" in branch and set(branch) <= {
                     "layers", "name", "from"}:
                 outs.append(self.item(branch, bpos, x, inner))
@@ -310,7 +276,9 @@ class _Builder:
             else:
                 outs.append(self.item(branch, bpos, x, inner))
         merge_name = inner.path(kind if name else inner.auto_name(kind))
-        raw = {k: self.subst(item[k], scope, item.pos_of(k), merge_name) for k in keys if k in own}
+        self.values.here = tuple(outs)
+        raw = {k: self.values.value(item[k], scope, item.pos_of(k), merge_name)
+               for k in keys if k in own}
         arg_pos = {k: item.pos_of(k) for k in raw}
         args = self.validated(unit, raw, arg_pos, pos, merge_name)
         out = self.add_node(unit, args, outs, merge_name, pos, arg_pos)
@@ -327,16 +295,9 @@ class _Builder:
             return self.block(key, value, value_pos, pos, x, scope, name)
         unit = lookup(key)
         if unit is None:
-            choices = [*REGISTRY, *ALIASES, *self.blocks]
-            error = SpecError(f"unknown layer kind '{key}'{did_you_mean(key, choices)}; "
-                              "'cnncalc layers' lists them all", pos)
-            guess = closest(key, choices)
-            if self.problems is None or guess is None:
-                raise error
-            self.stepped_past(error, f"{guess} instead of {key}", guess)
-            return self.call(guess, value, value_pos, pos, x, scope, name)
+            return self.unknown_kind(key, value, value_pos, pos, x, scope, name)
         short = name or (scope.auto_name(_DIM_SUFFIX.sub("", key.lower())) if not isinstance(
-            scope, _Bare) else None)
+            scope, Bare) else None)
         full = scope.path(short) if short else scope.prefix
         raw, arg_pos = self.layer_args(unit, key, value, value_pos, pos, scope, full)
         args = self.validated(unit, raw, arg_pos, pos, full)
@@ -348,6 +309,25 @@ class _Builder:
             self.register(scope, short, node_id, pos, name is not None)
         return node_id
 
+    def unknown_kind(self, key: str, value: Any, value_pos, pos, x: int, scope: Scope,
+                     name: str | None) -> int:
+        """A kind nobody registered: mended to the closest kind only when that is a
+        misspelling of it, never to a different layer that shares a word with it
+        (``transpose`` is not ``conv_transpose``; ``layernorm2d`` is not ``layernorm``)."""
+        choices = [*REGISTRY, *ALIASES, *self.blocks]
+        guess = closest(key, choices)
+        if guess is not None and not same_concept(key, guess):
+            other = lookup(guess)
+            what = f": {other.summary}" if other is not None else " (a block of this spec)"
+            raise SpecError(f"unknown layer kind '{key}'; 'cnncalc layers' lists them all. "
+                            f"The closest name, '{guess}', is a different layer{what}", pos)
+        error = SpecError(f"unknown layer kind '{key}'{did_you_mean(key, choices)}; "
+                          "'cnncalc layers' lists them all", pos)
+        if self.problems is None or guess is None:
+            raise error
+        self.stepped_past(error, f"{guess} instead of {key}", guess)
+        return self.call(guess, value, value_pos, pos, x, scope, name)
+
     def validated(self, unit, raw: dict[str, Any], arg_pos: dict[str, SourcePos], pos,
                   label: str) -> dict[str, Any]:
         """The unit's validated arguments; a tolerant load mends one bad argument at a time
@@ -356,6 +336,7 @@ class _Builder:
             try:
                 return unit.validate(raw, dict(arg_pos), pos, label)
             except SpecError as exc:
+                self.values.explain_text(exc, raw)
                 mend = unit.repaired(raw, exc) if self.problems is not None else None
                 if mend is None:
                     raise
@@ -369,9 +350,10 @@ class _Builder:
         if value is None:
             return {}, {}
         if isinstance(value, PosDict):
-            raw = {k: self.subst(v, scope, value.pos_of(k), label) for k, v in value.items()}
+            raw = {k: self.values.value(v, scope, value.pos_of(k), label)
+                   for k, v in value.items()}
             return raw, dict(value.value_pos)
-        value = self.subst(value, scope, value_pos, label)
+        value = self.values.value(value, scope, value_pos, label)
         if unit.primary is None:
             names = ", ".join(a.name for a in unit.arguments) or "none"
             raise SpecError(f"'{key}' takes its arguments as a mapping ({names}), not "
@@ -386,14 +368,19 @@ class _Builder:
         if len(self.block_stack) >= MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", pos)
         definition = self.blocks[key]
-        env = self.bind(key, definition, self.subst(value, scope, value_pos), value_pos or pos)
+        given = self.values.value(value, scope, value_pos or pos)
+        env = self.bind(key, definition, given, value_pos or pos)
         self.derive(key, definition, env)
-        if isinstance(scope, _Bare):
-            inner = Scope(scope.prefix, env, scope.parent,
-                          reserved=explicit_names([definition.get(k) for k in _SCOPED_KEYS]))
+        body_names = explicit_names([definition.get(k) for k in SCOPED_KEYS])
+        inline = definition.get("inline") is True
+        if inline:  # its layers are named in the caller's scope, as if written there
+            inner = scope.with_env(env)
+            inner.reserved = scope.reserved | body_names
+        elif isinstance(scope, Bare):
+            inner = Scope(scope.prefix, env, scope.parent, reserved=body_names)
         else:
             short = name or scope.auto_name(key)
-            inner = scope.child(short, env, body=[definition.get(k) for k in _SCOPED_KEYS])
+            inner = scope.child(short, env, body=[definition.get(k) for k in SCOPED_KEYS])
         self.block_stack.append(key)
         try:
             body_keys = [k for k in definition if k not in BLOCK_META]
@@ -403,7 +390,7 @@ class _Builder:
             out = self.item_body(body, body_keys, definition.pos, x, inner, None)
         finally:
             self.block_stack.pop()
-        if not isinstance(scope, _Bare):
+        if not isinstance(scope, Bare) and not inline:
             self.register(scope, inner.prefix.rsplit(".", 1)[-1], out, pos, name is not None)
         return out
 
@@ -422,15 +409,12 @@ class _Builder:
                 raise SpecError(f"'{name}' is not a variable name", where)
             if name in env:
                 raise SpecError(f"var '{name}' of block '{key}' is already an argument", where)
-            env[name] = self.subst(expr, Scope("", env), derived.pos_of(name))
+            env[name] = self.values.value(expr, Scope("", env), derived.pos_of(name))
 
     def bind(self, key: str, definition: PosDict, value: Any, pos) -> dict[str, Any]:
-        declared = definition.get("args") or []
-        if isinstance(declared, PosDict):
-            params, defaults = list(declared), dict(declared)
-        else:
-            params, defaults = list(declared), {}
-        env = {k: v for k, v in defaults.items() if v is not None}
+        params, defaults = parameters(definition.get("args"), f"block '{key}'",
+                                      definition.pos_of("args"))
+        env = dict(defaults)
         if value is None:
             given: dict[str, Any] = {}
         elif isinstance(value, dict):
@@ -448,7 +432,8 @@ class _Builder:
         for k, v in given.items():
             if k not in params:
                 error = SpecError(f"block '{key}' has no argument '{k}'"
-                                  f"{did_you_mean(k, params)}; it takes: {', '.join(params)}", pos)
+                                  f"{did_you_mean(k, params)}; it takes: "
+                                  f"{', '.join(params) or 'none'}", pos)
                 guess = closest(str(k), params)
                 if self.problems is None or guess is None or guess in given:
                     raise error
@@ -462,12 +447,28 @@ class _Builder:
         return env
 
 
-class _Bare(Scope):
-    """The scope of one copy of a named repeat whose body is a single call: that call takes
-    the copy's name (``layer1.0``) instead of adding a level of its own."""
+def same_concept(typed: str, guess: str) -> bool:
+    """Whether ``guess`` is a misspelling of ``typed`` rather than another layer: the two
+    differ by more than a whole word or a rank suffix.
 
-    def __init__(self, scope: Scope):
-        super().__init__(scope.prefix, scope.env, scope.parent, scope.counters, scope.local)
+    >>> same_concept("maxpol2d", "maxpool2d"), same_concept("transpose", "conv_transpose")
+    (True, False)
+    >>> same_concept("layernorm2d", "layernorm")
+    False
+    """
+    def parts(word: str) -> list[str]:
+        word = word.lower()
+        stem = _DIM_SUFFIX.sub("", word)
+        words = [w for w in stem.split("_") if w]
+        return words + ([word[len(stem):]] if stem != word else [])
+
+    a, b = parts(typed), parts(guess)
+    if a == b:
+        return True
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    if len(shorter) != len(longer):
+        return not all(w in longer for w in shorter)
+    return True
 
 
 def _single_call(body: Any) -> bool:
@@ -478,106 +479,7 @@ def _single_call(body: Any) -> bool:
         and not set(item) & {"repeat", "when", "layers", *MERGES, "name", "from", "output"}
 
 
-def _chain(scope: Scope):
-    while scope is not None:
-        yield scope
-        scope = scope.parent
-
-
 def _pos_of(container: Any, index: int, default: SourcePos | None) -> SourcePos | None:
     if isinstance(container, PosList):
         return container.pos_of(index) or default
     return default
-
-
-def _input_shape(doc: PosDict, layout: str) -> tuple[int, ...]:
-    value, pos = doc.get("input"), doc.pos_of("input")
-    if value is None:
-        raise SpecError("the spec needs an 'input' shape, e.g. 'input: [3, 224, 224]'", doc.pos)
-    if isinstance(value, str):
-        value = [p for p in re.split(r"[x,\s]+", value.strip("()[] ")) if p]
-        try:
-            value = [int(v) for v in value]
-        except ValueError:
-            raise SpecError(f"'input' must be a list of sizes, got {doc['input']!r}", pos) from None
-    if not isinstance(value, list) or not 1 <= len(value) <= 4 or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise SpecError(f"'input' must be 1 to 4 whole numbers ([C, L], [C, H, W] or "
-                        f"[C, D, H, W]), got {value!r}", pos)
-    if any(v <= 0 for v in value):
-        raise SpecError(f"'input' sizes must be positive, got {list(value)}", pos)
-    return tuple(from_layout(value, layout))
-
-
-def load_spec(text: str, filename: str = "<string>", layout: str | None = None,
-              tolerant: bool = False) -> Graph:
-    """Parse spec ``text`` into a ``Graph``; every problem raises a located ``SpecError``.
-
-    ``tolerant`` (the shape debugger's reading) goes on past mistakes in the layers and the
-    top-level keys, mending what it can, and lists them in ``Graph.load_problems``; a mistake
-    that leaves nothing to check (YAML syntax, no input, no layers) still raises."""
-    problems: list[LoadProblem] | None = [] if tolerant else None
-    doc = load_yaml(text, filename)
-    if not isinstance(doc, PosDict):
-        raise SpecError("a spec is a mapping with 'input' and 'layers'",
-                        getattr(doc, "pos", SourcePos(filename, 1, 1)))
-    for key in list(doc):
-        if key not in TOP_KEYS:
-            error = SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a "
-                              f"spec has: {', '.join(TOP_KEYS)}", doc.key_pos[key])
-            guess = closest(str(key), TOP_KEYS)
-            if problems is None or guess is None or guess in doc:
-                raise error
-            problems.append(LoadProblem(error, f"{guess} instead of {key}", guess, 0))
-            doc[guess] = doc[key]
-            doc.key_pos[guess], doc.value_pos[guess] = doc.key_pos[key], doc.pos_of(key)
-    written_layout = doc.get("input_layout", "chw")
-    if written_layout not in LAYOUTS:
-        raise SpecError(f"'input_layout' must be chw or hwc, got {written_layout!r}",
-                        doc.pos_of("input_layout"))
-    shape = _input_shape(doc, written_layout)
-    blocks = doc.get("blocks") or PosDict()
-    if not isinstance(blocks, PosDict):
-        raise SpecError("'blocks' must map block names to definitions", doc.pos_of("blocks"))
-    for bname, definition in blocks.items():
-        if lookup(bname) is not None:
-            raise SpecError(f"block name '{bname}' is already a layer kind; choose another",
-                            blocks.key_pos[bname])
-        if not isinstance(definition, PosDict) or not set(definition) - set(BLOCK_META):
-            raise SpecError(f"block '{bname}' needs a body: 'layers: [...]' or a merge "
-                            "('concat:'/'add:' with branches)", blocks.key_pos[bname])
-    batch = doc.get("batch")
-    if batch is not None and (not isinstance(batch, int) or isinstance(batch, bool) or batch < 1):
-        raise SpecError(f"'batch' must be a positive whole number, got {batch!r}",
-                        doc.pos_of("batch"))
-    if "layers" not in doc:
-        raise SpecError("the spec has no 'layers' list", doc.pos)
-    builder = _Builder(filename, blocks, problems)
-    top = Scope("", {}, reserved=explicit_names(doc["layers"]))
-    out = builder.sequence(doc["layers"], NETWORK_INPUT, top, doc.pos_of("layers"))
-    if problems and not builder.nodes:
-        raise problems[0].error  # nothing left to check
-    name = doc.get("name") or os.path.splitext(os.path.basename(filename))[0]
-    return Graph(str(name), shape, tuple(builder.nodes), (out, *builder.side_outputs),
-                 layout or written_layout, batch, filename, doc.pos_of("input"),
-                 str(doc.get("description") or ""), tuple(problems or ()))
-
-
-def load_file(path: str | os.PathLike, layout: str | None = None,
-              tolerant: bool = False) -> Graph:
-    """Read and parse a spec file (``-`` reads standard input); ``tolerant`` as for
-    ``load_spec``."""
-    if str(path) == "-":
-        import sys
-
-        return load_spec(sys.stdin.read(), "<stdin>", layout, tolerant)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise SpecError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise SpecError(f"{path} is a folder, not a spec file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}") from None
-    return load_spec(text, str(path), layout, tolerant)
