@@ -49,6 +49,14 @@ MODELS = {
     "squeezenet1_1": ("squeezenet1_1", {}, 224),
     "densenet121": ("densenet121", {}, 224),
     "efficientnet_b0": ("efficientnet_b0", {}, 224),
+    "efficientnet_b1": ("efficientnet_b1", {}, 240),
+    "efficientnet_b2": ("efficientnet_b2", {}, 260),
+    "efficientnet_b3": ("efficientnet_b3", {}, 300),
+    "efficientnet_b4": ("efficientnet_b4", {}, 380),
+    "efficientnet_b5": ("efficientnet_b5", {}, 456),
+    "efficientnet_b6": ("efficientnet_b6", {}, 528),
+    "efficientnet_b7": ("efficientnet_b7", {}, 600),
+    "mobilenet_v2_050": ("mobilenet_v2", {"width_mult": 0.5}, 224),
 }
 
 

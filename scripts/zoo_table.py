@@ -30,25 +30,34 @@ def _natural(path: Path) -> list:
 
 def _spec_rows(folder: Path) -> tuple[list[str], list[str]]:
     """One Markdown row per spec, and one note per spec with side outputs."""
-    from cnncalc import analyze_file
+    from cnncalc import analyze, load_file
     from cnncalc.render.columns import shape_text
     from cnncalc.units import megabytes, si
+    from cnncalc.zoo import catalogue
 
+    members: dict[Path, list[tuple[str, dict]]] = {}
+    for name, (path, settings) in catalogue().items():
+        if path.parent == folder and name != path.stem:
+            members.setdefault(path, []).append((name, settings))
     rows, notes = [], []
     for path in sorted(folder.glob("*.yaml"), key=_natural):
-        report = analyze_file(path)
-        main = report.totals_main or report.totals
-        mark = " (main)" if report.totals_main else ""
-        layout = " (HWC)" if report.layout == "hwc" else ""
-        rows.append(
-            f"| `{path.name}` | {report.name} | {shape_text(report.input_shape, report)}"
-            f"{layout} | {main.params:,}{mark} | {main.macs:,} | {si(main.flops)} | "
-            f"{megabytes(main.activation_bytes)} |")
-        if report.totals_main:
-            sides = ", ".join(f"`{name}`" for name, _ in report.outputs[1:])
-            notes.append(f"- `{path.name}`: figures of the main output; with its side outputs "
-                         f"({sides}) the network has {report.totals.params:,} parameters and "
-                         f"{report.totals.macs:,} MACs.")
+        for label, settings in members.get(path) or [(None, {})]:
+            report = analyze(load_file(path, settings=settings))
+            main = report.totals_main or report.totals
+            mark = " (main)" if report.totals_main else ""
+            layout = " (HWC)" if report.layout == "hwc" else ""
+            spec = f"`{path.name}`" + (f" as `{label}`" if label else "")
+            args = ", ".join(f"{k}={v}" for k, v in settings.items())
+            title = report.name + (f" ({args})" if args else "")
+            rows.append(
+                f"| {spec} | {title} | {shape_text(report.input_shape, report)}"
+                f"{layout} | {main.params:,}{mark} | {main.macs:,} | {si(main.flops)} | "
+                f"{megabytes(main.activation_bytes)} |")
+            if report.totals_main:
+                sides = ", ".join(f"`{name}`" for name, _ in report.outputs[1:])
+                notes.append(f"- `{path.name}`: figures of the main output; with its side "
+                             f"outputs ({sides}) the network has {report.totals.params:,} "
+                             f"parameters and {report.totals.macs:,} MACs.")
     return rows, notes
 
 

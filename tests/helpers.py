@@ -5,8 +5,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from cnncalc import analyze, load_spec
+from cnncalc import analyze, load_file, load_spec
+from cnncalc.graph import Graph
 from cnncalc.report import Report
+from cnncalc.zoo import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHITECTURES = ROOT / "architectures"
@@ -15,6 +17,21 @@ ARCHITECTURES = ROOT / "architectures"
 def run(text: str, **kwargs) -> Report:
     """Analyze a spec written inline (dedented) in a test."""
     return analyze(load_spec(textwrap.dedent(text), "spec.yaml"), **kwargs)
+
+
+def zoo_file(name: str) -> Path:
+    """The spec file of a zoo network (a family file for a variant such as efficientnet_b3)."""
+    return Path(resolve(name)[0])
+
+
+def zoo_graph(name: str) -> Graph:
+    """A zoo network by its name, a family's variant with its args set."""
+    path, settings = resolve(name)
+    return load_file(path, settings=settings)
+
+
+def zoo_report(name: str, **kwargs) -> Report:
+    return analyze(zoo_graph(name), **kwargs)
 
 
 def shapes(report: Report) -> dict[str, tuple[int, ...] | None]:

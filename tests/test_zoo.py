@@ -17,9 +17,8 @@ import importlib.util
 import re
 
 import pytest
-from helpers import ARCHITECTURES, ROOT, row
+from helpers import ROOT, row, zoo_file, zoo_graph, zoo_report
 
-from cnncalc import analyze_file
 
 # spec: (params, MACs) of torchvision's model; the main output only where the spec has
 # auxiliary heads (side outputs), whose totals with the heads are in TORCHVISION_WITH_AUX.
@@ -42,6 +41,13 @@ TORCHVISION = {
     "squeezenet1_1": (1_235_496, 349_151_936),
     "densenet121": (7_978_856, 2_834_161_664),
     "efficientnet_b0": (5_288_548, 385_814_752),
+    "efficientnet_b1": (7_794_184, 686_802_832),       # at 240 x 240
+    "efficientnet_b2": (9_109_994, 993_561_872),       # at 260 x 260
+    "efficientnet_b3": (12_233_232, 1_827_141_392),    # at 300 x 300
+    "efficientnet_b4": (19_341_616, 4_393_771_024),    # at 380 x 380
+    "efficientnet_b5": (30_389_784, 10_266_384_752),   # at 456 x 456
+    "efficientnet_b6": (43_040_704, 19_067_593_536),   # at 528 x 528
+    "efficientnet_b7": (66_347_960, 37_745_884_192),   # at 600 x 600
 }
 TORCHVISION_WITH_AUX = {
     "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
@@ -58,7 +64,7 @@ TORCHVISION_DOCS_GMACS = {
 
 @pytest.mark.parametrize("spec", sorted(TORCHVISION))
 def test_params_and_macs_equal_torchvision(spec):
-    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    report = zoo_report(spec)
     main = report.totals_main or report.totals
     assert (main.params, main.macs) == TORCHVISION[spec]
     assert not report.errors
@@ -70,24 +76,34 @@ def test_params_and_macs_equal_torchvision(spec):
 
 @pytest.mark.parametrize("spec", sorted(TORCHVISION_DOCS_GMACS))
 def test_macs_round_to_torchvisions_documented_gflops(spec):
-    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    report = zoo_report(spec)
     main = report.totals_main or report.totals
     assert round(main.macs / 1e9, 2) == TORCHVISION_DOCS_GMACS[spec]
 
 
+def test_mobilenet_v2_width_multiplier_is_torchvisions_width_mult():
+    """torchvision.models.mobilenet_v2(width_mult=0.5), scripts/torchvision_figures.py's
+    mobilenet_v2_050: 1,968,680 parameters, 97,131,840 MACs (the last conv stays 1280 wide)."""
+    from cnncalc import analyze, load_file
+
+    report = analyze(load_file(zoo_file("mobilenet_v2"), settings={"width": 0.5}))
+    assert (report.totals.params, report.totals.macs) == (1_968_680, 97_131_840)
+    assert report.rows[-5].output_shape == (1280, 7, 7)
+
+
 def test_resnet50_v1_is_where_the_papers_3_8_gflops_come_from():
-    v1 = analyze_file(ARCHITECTURES / "resnet50_v1.yaml").totals
-    v15 = analyze_file(ARCHITECTURES / "resnet50.yaml").totals
+    v1 = zoo_report("resnet50_v1").totals
+    v15 = zoo_report("resnet50").totals
     assert v1.params == v15.params
     assert round(v1.macs / 1e9, 2) == 3.86 and v1.macs < v15.macs
 
 
 def test_auxiliary_heads_are_side_outputs():
-    report = analyze_file(ARCHITECTURES / "googlenet.yaml")
+    report = zoo_report("googlenet")
     assert [name for name, _ in report.outputs] == ["fc", "aux1.fc2", "aux2.fc2"]
     assert all(shape == (1000,) for _, shape in report.outputs)
     assert not row(report, "aux1.fc1").on_main_path and row(report, "fc").on_main_path
-    report = analyze_file(ARCHITECTURES / "inception_v3.yaml")
+    report = zoo_report("inception_v3")
     assert [name for name, _ in report.outputs] == ["fc", "AuxLogits.fc"]
     assert row(report, "AuxLogits.conv1.conv").output_shape == (768, 1, 1)
 
@@ -111,11 +127,11 @@ def test_auxiliary_heads_are_side_outputs():
     ("tcn", "tcn.network.7.conv2", (25, 784)),
 ])
 def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
-    assert row(analyze_file(ARCHITECTURES / f"{spec}.yaml"), name).output_shape == shape
+    assert row(zoo_report(spec), name).output_shape == shape
 
 
 def test_densenet_concatenates_every_earlier_layer_of_a_block():
-    report = analyze_file(ARCHITECTURES / "densenet121.yaml")
+    report = zoo_report("densenet121")
     # block 2 starts at 128 channels; after layer n it holds 128 + 32 n
     for n in (1, 6, 12):
         concat = row(report, f"features.denseblock2.denselayer{n}.concat1")
@@ -151,7 +167,7 @@ def test_mobilenet_v1_matches_the_papers_table_1():
     layers.append(dense(1024, 1000))
     params, macs = total(*layers)
     assert (params, macs) == (4_210_088, 568_740_352)     # the paper: "4.2M", "569M"
-    totals = analyze_file(ARCHITECTURES / "mobilenet_v1.yaml").totals
+    totals = zoo_report("mobilenet_v1").totals
     assert (totals.params, totals.macs) == (params + bn, macs)
     assert bn == 21_888
 
@@ -162,7 +178,7 @@ def test_zfnet_matches_the_papers_figure_3():
              (384, 256, 3, 13)]
     params, macs = total(*(conv(a, b, k, s * s) for a, b, k, s in convs),
                          dense(256 * 6 * 6, 4096), dense(4096, 4096), dense(4096, 1000))
-    report = analyze_file(ARCHITECTURES / "zfnet.yaml")
+    report = zoo_report("zfnet")
     assert (report.totals.params, report.totals.macs) == (params, macs) == \
         (62_357_608, 1_168_032_896)
     sides = [r.output_shape[1] for r in report.rows if r.kind in ("conv2d", "maxpool2d")]
@@ -183,7 +199,7 @@ def test_unet_matches_the_papers_figure_1():
         layers.append((4 * cin * cout + cout, 4 * cin * cout * side_in * side_in))
     layers.append(conv(64, 2, 1, 388 * 388))
     params, macs = total(*layers)
-    report = analyze_file(ARCHITECTURES / "unet.yaml")
+    report = zoo_report("unet")
     assert len(layers) == 23                                   # "23 convolutional layers"
     assert (report.totals.params, report.totals.macs) == (params, macs) == \
         (31_030_658, 150_428_424_448)
@@ -200,7 +216,7 @@ def test_tcn_matches_the_reference_configuration():
     layers += [(25 * 25 * 7 + 25, 25 * 25 * 7 * length)] * 15  # the other 15 convs
     layers.append(dense(25, 10))
     params, macs = total(*layers)
-    report = analyze_file(ARCHITECTURES / "tcn.yaml")
+    report = zoo_report("tcn")
     assert (report.totals.params, report.totals.macs) == (params, macs) == (66_510, 51_607_050)
     assert params + 16 * 25 == 66_910          # + weight-norm gains = the reference's count
     # receptive field of the last block: 1 + 2 * (7 - 1) * (1 + 2 + ... + 128)
@@ -218,7 +234,7 @@ ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resn
 
 @pytest.mark.parametrize("spec", ZOO)
 def test_spec_is_at_most_150_lines_and_cites_its_expected_figures(spec):
-    text = (ARCHITECTURES / f"{spec}.yaml").read_text(encoding="utf-8")
+    text = zoo_file(spec).read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 150
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
     assert "Expected" in header and "parameters" in header and "MACs" in header
@@ -228,7 +244,7 @@ def test_spec_is_at_most_150_lines_and_cites_its_expected_figures(spec):
                                                ("resnet152", (3, 8, 36, 3))])
 def test_deeper_resnets_differ_from_resnet50_only_in_repeat_counts(other, counts):
     def body(name):
-        lines = (ARCHITECTURES / f"{name}.yaml").read_text(encoding="utf-8").splitlines()
+        lines = zoo_file(name).read_text(encoding="utf-8").splitlines()
         return [line for line in lines if not line.startswith(("#", "name:"))]
 
     base, deep = body("resnet50"), body(other)
@@ -261,7 +277,7 @@ def torchvision_leaves(model: str) -> list[tuple[str, int, int]]:
 def test_every_layer_matches_torchvision_by_module_path(spec):
     want = {name: (params, macs) for name, params, macs in torchvision_leaves(SAME_NAMES[spec])
             if params or macs}
-    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    report = zoo_report(spec)
     got = {r.name: (r.params, r.macs) for r in report.rows if r.params or r.macs}
     assert got == want
 
@@ -271,7 +287,7 @@ def test_every_layer_matches_torchvision_by_module_path(spec):
 def test_every_vgg_layer_matches_torchvision_in_order(spec):
     # the VGG specs name rows by stage (stage2.conv1), torchvision by index (features.5)
     want = [(params, macs) for _, params, macs in torchvision_leaves(spec) if params or macs]
-    report = analyze_file(ARCHITECTURES / f"{spec}.yaml")
+    report = zoo_report(spec)
     assert [(r.params, r.macs) for r in report.rows if r.params or r.macs] == want
 
 
@@ -287,10 +303,9 @@ def test_torch_backend_network_has_the_expected_params_and_flop_counter_macs(spe
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 
-    from cnncalc import load_file
     from cnncalc.torch import build_model
 
-    graph = load_file(ARCHITECTURES / f"{spec}.yaml")
+    graph = zoo_graph(spec)
     model = build_model(graph, "meta").eval()     # meta tensors: no memory, no arithmetic
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:

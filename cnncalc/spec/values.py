@@ -103,6 +103,9 @@ class Values:
         if isinstance(here, tuple):
             raise SpecError("$in is not defined here: several branches meet (write $in inside "
                             "a branch, or read the shape before the merge)", pos, label or None)
+        if not self.input_shape:
+            raise SpecError("$in is the shape coming into a layer; it is not defined in the "
+                            "spec's input, args or vars", pos, label or None)
         shape = self.shape_of(here)
         if shape is None:
             failed = self._failed.get(here, "an earlier layer fails")
