@@ -134,7 +134,11 @@ CASES = {
             "error: net.yaml:4:5: in layer 'dense1' (linear): expects a flat input but got "
             "16x30x30; add '- flatten' before it: flatten gives 14,400 features",
             "  fix: paste '- flatten' on the line before 'dense1' (line 4): 16x30x30 -> 14,400 "
-            'features',
+            'features (144,010 parameters)',
+            "  fix: or, for a dense layer on the channels at every position (as in ConvNeXt's "
+            "blocks): write 'conv2d: {out_channels: 10, kernel_size: 1}', which counts the same "
+            '(170 parameters) on the 16x30x30 map; nn.Linear on this map as it is would act on its '
+            'last axis (30) instead',
         ]),
     # (12 - 3)//2 + 1 = 5 (covers 4*2 + 3 = 11 of 12); 256*5*5 = 6,400; 9,216 = 256*6*6
     'alexnet_head_at_224': (
@@ -571,16 +575,20 @@ CASES = {
           - linear: 10
         """,
         [
-            "error: net.yaml:7:45: in layer 'conv3' (conv2d): kernel 7x7 is larger than the "
-            'padded input 5x5; use a smaller kernel or padding >= 1',
+            "error: net.yaml:7:45: in layer 'conv3' (conv2d): kernel 7x7 is larger than the padded "
+            'input 5x5; use a smaller kernel or padding >= 1',
             "  fix: its input 32x5x5 comes from 'maxpool2'",
             "  fix: the network up to 'conv3' needs an input of at least 3x40x40 (the spec has "
             '3x32x32)',
             "  note: checking goes on assuming 'conv3' gives 64x5x5 (as if padding: same)",
-            "error: net.yaml:8:5: in layer 'linear1' (linear): expects a flat input but got "
-            "64x5x5; add '- flatten' before it: flatten gives 1,600 features",
+            "error: net.yaml:8:5: in layer 'linear1' (linear): expects a flat input but got 64x5x5;"
+            " add '- flatten' before it: flatten gives 1,600 features",
             "  fix: paste '- flatten' on the line before 'linear1' (line 8): 64x5x5 -> 1,600 "
-            'features',
+            'features (16,010 parameters)',
+            "  fix: or, for a dense layer on the channels at every position (as in ConvNeXt's "
+            "blocks): write 'conv2d: {out_channels: 10, kernel_size: 1}', which counts the same "
+            '(650 parameters) on the 64x5x5 map; nn.Linear on this map as it is would act on its '
+            'last axis (5) instead',
         ]),
     # (224 - 11)/4 + 1 = 54.25 -> 54 covers 53*4 + 11 = 223 of 224
     # (54 - 3)/2 + 1 = 26.5 -> 26 covers 25*2 + 3 = 53 of 54
@@ -697,11 +705,14 @@ CASES = {
           - dense: 10
         """,
         [
-            "error: net.yaml:5:5: in layer 'dense1' (linear): expects a flat input but got "
-            "30x30x8; add '- flatten' before it: flatten gives 7,200 features",
-            "  fix: paste '- flatten' on the line before 'dense1' (line 5): 30x30x8 -> 7,200 "
-            'features',
             # shapes as the spec writes them: channels last
+            "error: net.yaml:5:5: in layer 'dense1' (linear): expects a flat input but got 30x30x8;"
+            " add '- flatten' before it: flatten gives 7,200 features",
+            "  fix: paste '- flatten' on the line before 'dense1' (line 5): 30x30x8 -> 7,200 "
+            'features (72,010 parameters)',
+            "  fix: or, for a dense layer on the channels at every position (as in ConvNeXt's "
+            "blocks): write 'conv2d: {out_channels: 10, kernel_size: 1}', which counts the same (90"
+            " parameters) on the 30x30x8 map; as Keras' Dense does on a channels-last map",
         ]),
     # (7 - 1)*2 + 3 = 15; (7 - 1)*2 - 2*1 + 2 + 1 + 1 = 14
     'deconv_mismatch_in_decoder_add': (
@@ -734,30 +745,29 @@ CASES = {
         """,
         [
             "error: net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec "
-            'has: name, input, input_layout, framework, batch, args, vars, use, functions, '
-            'blocks, layers, description, reference',
+            'has: name, input, input_layout, framework, batch, args, vars, use, functions, blocks, '
+            'layers, variants, description, reference',
             '  fix: input instead of inputs',
             '  note: checking goes on with input',
-            "error: net.yaml:3:45: in layer 'conv1' (conv2d): unknown argument 'kernal_size' (did"
-            " you mean 'kernel_size'?); conv2d takes: out_channels, kernel_size, stride, padding,"
-            ' dilation, groups, bias, padding_mode, in_channels',
+            "error: net.yaml:3:45: in layer 'conv1' (conv2d): unknown argument 'kernal_size' (did "
+            "you mean 'kernel_size'?); conv2d takes: out_channels, kernel_size, stride, padding, "
+            'dilation, groups, bias, padding_mode, in_channels',
             '  fix: kernel_size: 3 instead of kernal_size: 3',
             '  note: checking goes on with kernel_size: 3',
-            "error: net.yaml:3:57: in layer 'conv1' (conv2d): 'padding' must be an integer, a "
-            "list of integers or one of valid, same, full, causal; got 'smae' (did you mean "
-            "'same'?)",
+            "error: net.yaml:3:57: in layer 'conv1' (conv2d): 'padding' must be an integer, a list "
+            "of integers or one of valid, same, full, causal; got 'smae' (did you mean 'same'?)",
             '  fix: padding: same instead of padding: smae',
             '  note: checking goes on with padding: same',
-            "error: net.yaml:5:21: in layer 'relu1' (relu): unknown argument 'inplace'; relu "
-            'takes: none',
+            "error: net.yaml:5:21: in layer 'relu1' (relu): unknown argument 'inplace'; relu takes:"
+            ' none',
             "  fix: delete 'inplace: true'",
             "  note: checking goes on with 'inplace' left out",
             "error: net.yaml:6:5: unknown layer kind 'maxpol2d' (did you mean 'maxpool2d'?); "
             "'cnncalc layers' lists them all",
             '  fix: maxpool2d instead of maxpol2d',
             '  note: checking goes on with maxpool2d',
-            "error: net.yaml:7:65: in layer 'conv2' (conv2d): 'bias' must be true or false, got "
-            "'no thanks'",
+            "error: net.yaml:7:65: in layer 'conv2' (conv2d): 'bias' must be true or false, got 'no"
+            " thanks'",
             '  note: checking goes on with bias at its default (true)',
             "error: net.yaml:8:5: unknown layer kind 'blah'; 'cnncalc layers' lists them all",
             '  note: checking goes on without this item',
@@ -766,8 +776,8 @@ CASES = {
             "  fix: delete 'activation: softmax' and write '- softmax' as the next layer (Keras' "
             'activation=)',
             "  note: checking goes on with 'activation' left out",
-            "warning: net.yaml:7:5: in layer 'conv2' (conv2d): floor division leaves border "
-            'pixels unread (H loses 1 of 16, W loses 1 of 16)',
+            "warning: net.yaml:7:5: in layer 'conv2' (conv2d): floor division leaves border pixels "
+            'unread (H loses 1 of 16, W loses 1 of 16)',
         ]),
     # conv1d on an image goes on as conv2d: 16 - 3 + 1 = 14; (14 - 2)//3 + 1 = 5 < 7
     'rank_then_too_small': (

@@ -103,6 +103,7 @@ CASES = {
         "inputs: [3, 32, 32]\nlayers: [relu]\n",
         "net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec has: name, "
         "input, input_layout, framework, batch, args, vars, use, functions, blocks, layers, "
+        "variants, "
         "description, reference"),
     "missing_input": (
         "layers: [relu]\n",

@@ -19,7 +19,6 @@ import re
 import pytest
 from helpers import ROOT, row, zoo_file, zoo_graph, zoo_report
 
-
 # spec: (params, MACs) of torchvision's model; the main output only where the spec has
 # auxiliary heads (side outputs), whose totals with the heads are in TORCHVISION_WITH_AUX.
 TORCHVISION = {

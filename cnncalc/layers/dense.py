@@ -85,9 +85,21 @@ class Linear(LayerKind):
 
         shape = ctx.inputs[0]
         if error.code == "flat_input_expected":
-            return [f"paste '- flatten' on the line before '{ctx.node.name}' "
-                    f"({line(ctx.node, ctx.graph)}): {ctx.fmt(shape)} -> "
-                    f"{numel(shape):,} features"]
+            out, bias = ctx.node.args["out_features"], ctx.node.args["bias"]
+            flat = numel(shape) * out + (out if bias else 0)
+            position = shape[0] * out + (out if bias else 0)
+            fixes = [f"paste '- flatten' on the line before '{ctx.node.name}' "
+                     f"({line(ctx.node, ctx.graph)}): {ctx.fmt(shape)} -> "
+                     f"{numel(shape):,} features ({flat:,} parameters)"]
+            if numel(shape) != shape[0]:  # a real map, not 128x1x1
+                acts = ("as Keras' Dense does on a channels-last map" if ctx.graph.layout ==
+                        "hwc" else f"nn.Linear on this map as it is would act on its last axis "
+                        f"({shape[-1]}) instead")
+                fixes.append(f"or, for a dense layer on the channels at every position (as in "
+                             f"ConvNeXt's blocks): write 'conv{len(shape) - 1}d: {{out_channels: "
+                             f"{out}, kernel_size: 1}}', which counts the same ({position:,} "
+                             f"parameters) on the {ctx.fmt(shape)} map; {acts}")
+            return fixes
         if error.code == "in_features_mismatch":
             return self._fix_in_features(ctx)
         return super().suggest_fixes(ctx, error)
