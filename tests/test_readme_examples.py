@@ -139,7 +139,7 @@ def test_the_docs_pages_are_read():
 
 @pytest.mark.parametrize("page", PAGES, ids=_page_name)
 def test_no_cnncalc_command_outside_a_console_block(page):
-    for indent, language, block in FENCE.findall(page.read_text(encoding="utf-8")):
+    for _indent, language, block in FENCE.findall(page.read_text(encoding="utf-8")):
         if language != "console":
             stray = [line for line in block.splitlines() if line.lstrip().startswith("$ cnncalc")]
             assert not stray, f"{_page_name(page)}: {stray[0]!r} is in a '{language}' block; " \
