@@ -32,7 +32,12 @@ def test_table_has_one_row_per_spec_with_its_exact_figures():
     table = zoo.zoo_table()
     specs = sorted(ARCHITECTURES.glob("*.yaml"))
     rows = [line for line in table.splitlines() if line.startswith("| `")]
-    assert sorted(r.split("`")[1] for r in rows) == [s.name for s in specs]
+    # one row per spec, one per member for a family file (efficientnet.yaml as efficientnet_b3)
+    assert sorted(set(r.split("`")[1] for r in rows)) == [s.name for s in specs]
+    members = [r.split("`")[3] for r in rows if r.startswith("| `efficientnet.yaml` as")]
+    assert members == [f"efficientnet_b{i}" for i in range(8)]
+    b3 = next(r for r in rows if "`efficientnet_b3`" in r)
+    assert "| 3 x 300 x 300 | 12,233,232 | 1,827,141,392 |" in b3
     resnet50 = next(r for r in rows if r.startswith("| `resnet50.yaml`"))
     # torchvision's figures (scripts/torchvision_figures.py), see tests/test_zoo.py
     assert "| 25,557,032 | 4,089,184,256 | 8.18 G |" in resnet50
