@@ -24,7 +24,7 @@ from .values import Values
 MAX_NODES = 100_000
 MAX_REPEAT = 10_000
 MAX_BLOCK_DEPTH = 32
-MAX_WORK = 300_000
+MAX_WORK = 100_000
 """Items, repeat copies and branches visited while expanding: bounds the work of specs that
 build nothing (nested repeats of empty bodies, conditions that are always false)."""
 ITEM_RESERVED = ("name", "from", "output")
@@ -50,6 +50,8 @@ class Builder:
         self.problems = problems
         self._seen_problems: set[tuple[Any, str]] = set()
         self.work = 0
+        self._body_names: dict[int, set[str]] = {}
+        self._bodies: dict[int, tuple[PosDict, list[str]]] = {}
         values.nodes = self.nodes
 
     def stepped_past(self, error: SpecError, fix: str | None, reading: str | None) -> None:
@@ -61,8 +63,10 @@ class Builder:
             self._seen_problems.add(key)
             self.problems.append(LoadProblem(error, fix, reading, len(self.nodes)))
 
-    def tick(self, pos: SourcePos | None) -> None:
-        self.work += 1
+    def tick(self, pos: SourcePos | None, weight: int = 1) -> None:
+        """Count a step of expansion; a block call or a named copy weighs more, as it
+        costs more (a scope, its arguments)."""
+        self.work += weight
         if self.work > MAX_WORK:
             raise SpecError(f"the spec takes more than {MAX_WORK:,} steps to expand (repeats "
                             "nested inside repeats?); refusing to build it", pos,
@@ -225,6 +229,7 @@ class Builder:
             if index is not None:  # same names and counters, one more variable
                 scope = outer.with_env({**outer.env, index: i})
             if name:
+                self.tick(pos, 3)
                 copy = scope.child(f"{name}.{i}", body=body)
                 x = self.sequence(body, x, copy, body_pos) if not _single_call(body) else \
                     self.item(body[0] if isinstance(body, list) else body, body_pos, x,
@@ -332,6 +337,8 @@ class Builder:
                   label: str) -> dict[str, Any]:
         """The unit's validated arguments; a tolerant load mends one bad argument at a time
         (``LayerKind.repaired``) and records each mistake."""
+        if self.problems is not None:
+            raw = self.mend_unknown(unit, raw, arg_pos, pos, label)
         for _ in range(len(raw) + 1):
             try:
                 return unit.validate(raw, dict(arg_pos), pos, label)
@@ -345,6 +352,33 @@ class Builder:
                 self.stepped_past(exc, mend.fix, mend.reading)
                 raw = mend.raw
         return unit.validate(raw, dict(arg_pos), pos, label)
+
+    def mend_unknown(self, unit, raw: dict[str, Any], arg_pos: dict[str, SourcePos], pos,
+                     label: str) -> dict[str, Any]:
+        """Arguments the kind does not take, mended each beside the declared ones only, so
+        that thousands of them cost thousands of steps, not millions."""
+        declared = {a.name for a in unit.arguments} | {
+            alias for a in unit.arguments for alias in a.aliases}
+        unknown = [k for k in raw if k not in declared]
+        if len(unknown) < 8:
+            return raw  # the general loop is as quick, and keeps the written order
+        kept = {k: v for k, v in raw.items() if k in declared}
+        for key in unknown:
+            probe = {key: raw[key], **kept}
+            try:
+                unit.validate(probe, dict(arg_pos), pos, label)
+                kept = probe
+                continue
+            except SpecError as exc:
+                mend = unit.repaired(probe, exc) if exc.arg == key else None
+                if mend is None:
+                    kept = probe  # the general loop reports it
+                    continue
+                for new in set(mend.raw) - set(probe):
+                    arg_pos[new] = arg_pos.get(key, pos)
+                self.stepped_past(exc, mend.fix, mend.reading)
+                kept = dict(mend.raw)
+        return kept
 
     def layer_args(self, unit, key, value, value_pos, pos, scope, label):
         if value is None:
@@ -367,11 +401,12 @@ class Builder:
                             f"{key})", pos)
         if len(self.block_stack) >= MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks are nested more than {MAX_BLOCK_DEPTH} deep", pos)
+        self.tick(pos, 5)
         definition = self.blocks[key]
         given = self.values.value(value, scope, value_pos or pos)
         env = self.bind(key, definition, given, value_pos or pos)
         self.derive(key, definition, env)
-        body_names = explicit_names([definition.get(k) for k in SCOPED_KEYS])
+        body_names = self.body_names(definition)
         inline = definition.get("inline") is True
         if inline:  # its layers are named in the caller's scope, as if written there
             inner = scope.with_env(env)
@@ -380,19 +415,35 @@ class Builder:
             inner = Scope(scope.prefix, env, scope.parent, reserved=body_names)
         else:
             short = name or scope.auto_name(key)
-            inner = scope.child(short, env, body=[definition.get(k) for k in SCOPED_KEYS])
+            inner = Scope(scope.path(short), env, scope, reserved=body_names)
         self.block_stack.append(key)
         try:
-            body_keys = [k for k in definition if k not in BLOCK_META]
-            body = PosDict({k: definition[k] for k in body_keys})
-            body.pos, body.key_pos = definition.pos, definition.key_pos
-            body.value_pos = definition.value_pos
+            body, body_keys = self.body_of(definition)
             out = self.item_body(body, body_keys, definition.pos, x, inner, None)
         finally:
             self.block_stack.pop()
         if not isinstance(scope, Bare) and not inline:
             self.register(scope, inner.prefix.rsplit(".", 1)[-1], out, pos, name is not None)
         return out
+
+    def body_of(self, definition: PosDict) -> tuple[PosDict, list[str]]:
+        """A block's body (its definition less ``args``, ``vars``, ...), made once per block."""
+        cached = self._bodies.get(id(definition))
+        if cached is None:
+            keys = [k for k in definition if k not in BLOCK_META]
+            body = PosDict({k: definition[k] for k in keys})
+            body.pos, body.key_pos = definition.pos, definition.key_pos
+            body.value_pos = definition.value_pos
+            cached = self._bodies[id(definition)] = (body, keys)
+        return cached
+
+    def body_names(self, definition: PosDict) -> set[str]:
+        """The names a block's body writes (``explicit_names``), read once per block."""
+        cached = self._body_names.get(id(definition))
+        if cached is None:
+            cached = explicit_names([definition.get(k) for k in SCOPED_KEYS])
+            self._body_names[id(definition)] = cached
+        return cached
 
     def derive(self, key: str, definition: PosDict, env: dict[str, Any]) -> None:
         """A block's ``vars:``: values computed from its arguments (and earlier vars), in
