@@ -17,8 +17,9 @@ from .common import emit, parse_shape, report_errors
 
 @click.command("analyze")
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="Output format; json is the stable machine interface.")
+@click.option("-f", "--format", "fmt", type=click.Choice((*FORMATS, "html")),
+              default="table", show_default=True, help="Output format; json is the stable "
+              "machine interface; html is one self-contained page with the diagram.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size: shapes get a batch axis "
@@ -94,6 +95,11 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
+    if fmt == "html":
+        from ..render.html import to_html
+
+        emit(to_html(report, graph, depth), output)
+        return
     if color is None:
         color = fmt == "table" and not output and sys.stdout.isatty()
     emit(render(report, fmt, depth, color=color), output)
