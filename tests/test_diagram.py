@@ -65,7 +65,8 @@ def test_every_layer_once_every_edge_every_shape(name: str, depth: int | None) -
         if depth is not None and key != INPUT:  # boxes also hold the activations after them
             assert all(group_key(n, depth) == key
                        for n in (layers if not net.is_chain() else layers[:1]))
-    edges = {(g.attrib["data-from"], g.attrib["data-to"]) for g in groups if "data-from" in g.attrib}
+    edges = {(g.attrib["data-from"], g.attrib["data-to"])
+             for g in groups if "data-from" in g.attrib}
     if net.is_chain():
         boxes = [s.lead.key for s in segments(net)]
         assert edges == set(zip(boxes, boxes[1:]))
