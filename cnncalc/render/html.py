@@ -20,7 +20,7 @@ from .scene import text_width
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 """The page forbids itself any request: a stray external reference fails loudly, offline."""
 
-MAX_DIAGRAM_NODES = 120
+MAX_DIAGRAM_NODES = 60
 """The diagram in the page uses the deepest ``--depth`` that keeps at most this many nodes."""
 
 TOTALS = (("params", "Parameters (trainable)"), ("non_trainable", "Non-trainable"),
