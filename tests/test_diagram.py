@@ -91,7 +91,11 @@ def test_chains_draw_boxes_and_branches_draw_graphs() -> None:
     assert not _net("inception_module", None)[1].is_chain()
     lenet = draw(_net("lenet5", None)[1])
     ops = [t.text for g in lenet.groups for t in g.items if getattr(t, "role", "") == "op"]
-    assert ops[1] == "conv2d 5×5 /1 +tanh" and ops[2] == "avgpool2d 2×2 /2"
+    assert ops[:4] == ["input", "conv2d+tanh", "avgpool2d", "conv2d+tanh"]
+    windows = {(g.data["from"], g.data["to"]): t.text for g in lenet.groups for t in g.items
+               if getattr(t, "role", "") == "window"}
+    assert windows == {("input", "c1"): "5×5 /1", ("c1", "s2"): "2×2 /2",
+                       ("s2", "c3"): "5×5 /1", ("c3", "s4"): "2×2 /2"}
 
 
 def test_boxes_fold_shape_keeping_layers_into_the_box_before() -> None:

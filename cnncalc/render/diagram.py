@@ -65,23 +65,28 @@ def _axis(value: object, index: int = 0) -> int | None:
     return None
 
 
-def op_label(node: Node) -> str:
-    """``conv2d 5×5 /2``: the kind, and the window and stride of a sliding-window layer."""
+def window_label(node: Node) -> str:
+    """``5×5 /2``: the window and stride of a sliding-window layer ('' for other layers)."""
     if not node.windowed:
-        return node.kind
+        return ""
     k = node.args.get("kernel_size")
     s = node.args.get("stride")
     s = k if s is None and "stride" in node.args else s  # pooling: stride defaults to kernel
-    text = node.kind
+    text = ""
     if isinstance(k, (tuple, list)):
-        text += " " + "×".join(map(str, k))
+        text = "×".join(map(str, k))
     elif isinstance(k, int):
-        text += f" {k}×{k}" if node.shape and len(node.shape) == 3 else f" {k}"
+        text = f"{k}×{k}" if node.shape and len(node.shape) == 3 else f"{k}"
     stride = s if isinstance(s, int) else (s[0] if isinstance(s, (tuple, list))
                                             and len(set(s)) == 1 else None)
     if stride is not None:
         text += f" /{stride}"
-    return text
+    return text.strip()
+
+
+def op_label(node: Node) -> str:
+    """``conv2d 5×5 /2``: the kind, with the window and stride of a sliding-window layer."""
+    return f"{node.kind} {window_label(node)}".strip()
 
 
 @dataclass
@@ -128,26 +133,25 @@ def boxes(net: Net) -> Scene:
     dims = [_cuboid(s.shape) for s in segs]
     tallest = max(h for _, h, _ in dims)
     slant = max(d for _, _, d in dims)
-    gap = 30.0
     font = 11.0
     labels = []
     for s in segs:
-        labels.append((s.lead.key, net.shape_label(s.lead if len(s.members) == 1
-                                                   else s.members[-1]),
-                       op_label(s.lead) + ("" if len(s.members) == 1 else " +"
-                                           + "+".join(m.kind for m in s.members[1:]))))
+        labels.append((s.lead.key, net.shape_label(s.members[-1]),
+                       "+".join(m.kind for m in s.members)))
+    windows = [window_label(s.lead) for s in segs]
+    gaps = [max(26.0, text_width(t, 9.5) + 12) for t in windows[1:]]
     pitch = [max(w + d, *(text_width(t, font) for t in lab)) for (w, _, d), lab in
              zip(dims, labels)]
     top = MARGIN + 26 + font + 8 + slant
     centre = top + tallest / 2
     bottom = centre + tallest / 2
-    width = MARGIN * 2 + sum(pitch) + gap * (len(segs) - 1)
+    width = MARGIN * 2 + sum(pitch) + sum(gaps)
     scene = Scene(max(width, 560.0), 0.0, title=f"{net.name}: layers as feature maps")
     scene.add({"role": "title"}, Text(MARGIN, MARGIN + 6, net.name, 15, "start", True))
     x = MARGIN
     faces: list[tuple[float, float, float, float, float]] = []
     categories: list[str] = []
-    for seg, (w, h, d), p, (name, shape, op) in zip(segs, dims, pitch, labels):
+    for i, (seg, (w, h, d), p, (name, shape, op)) in enumerate(zip(segs, dims, pitch, labels)):
         bx = x + (p - w - d) / 2
         y0, y1 = centre - h / 2, centre + h / 2
         colour = PALETTE.get(seg.lead.category, PALETTE["other"])
@@ -165,7 +169,7 @@ def boxes(net: Net) -> Scene:
         scene.add({"node": seg.lead.key, "layers": json.dumps(seg.layers),
                    "shape": shape, "kind": seg.lead.kind}, *items)
         faces.append((bx, y0, w, h, d))
-        x += p + gap
+        x += p + (gaps[i] if i < len(gaps) else 0.0)
     for i in range(1, len(segs)):
         bx, y0, w, h, d = faces[i - 1]
         nx, ny0, nw, nh, nd = faces[i]
@@ -184,6 +188,9 @@ def boxes(net: Net) -> Scene:
             items = [Polygon(corners, "#ffffff", "#444444", 0.8)]
             items += [Path((("M", *c), ("L", *tip)), stroke="#888888", width=0.6)
                       for c in corners]
+        if windows[i]:
+            mid = (bx + w + d + nx) / 2
+            items.append(Text(mid, centre + 16, windows[i], 9.5, color="#333333", role="window"))
         scene.add({"from": segs[i - 1].lead.key, "to": segs[i].lead.key}, *items)
     legend_y = bottom + 52
     legend_y = _legend(scene, categories, MARGIN, legend_y)
@@ -192,7 +199,8 @@ def boxes(net: Net) -> Scene:
              f"Thickness follows C: {CHANNELS:g}·log2(1+C) px (64 → {thickness(64):.0f} px, "
              f"512 → {thickness(512):.0f} px). Dense layers are bars {SPATIAL:g}·log2(1+n) px "
              "tall.",
-             "Under each box: its output shape, then the layer(s) that made it.")
+             "Under each box: its output shape, then the layer(s) it stands for; between boxes: "
+             "the window and /stride.")
     scene.add({"role": "legend"}, *(Text(MARGIN, legend_y + 14 + 14 * i, line, 10, "start",
                                          color="#444444", role="legend")
                                     for i, line in enumerate(scale)))
