@@ -245,3 +245,19 @@ def test_html_is_self_contained_and_carries_the_json_totals() -> None:
     assert len(re.findall(r'<tr class="layer"', page)) == len(report.rows)
     for warning in report.warnings:
         assert str(warning).split(":")[0] in page
+
+
+def test_names_with_markup_are_text_everywhere(tmp_path) -> None:
+    from cnncalc import analyze_text, load_spec
+
+    text = ('name: "A <b>&\\"net"\ninput: [3, 8, 8]\nlayers:\n'
+            '  - conv2d: {out_channels: 4, kernel_size: 3, name: "<i>x&\\"y</i>"}\n  - relu\n')
+    graph = load_spec(text, "spec.yaml")
+    report = analyze_text(text)
+    for view in ("boxes", "graph"):
+        root = ET.fromstring(to_svg(draw(build(report, graph), view)).encode())
+        names = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "name"]
+        assert '<i>x&"y</i>' in names
+    page = to_html(report, graph)
+    assert "<i>" not in page and "<b>" not in page and "&lt;i&gt;x&amp;&quot;y&lt;/i&gt;" in page
+    assert '"<i>x&\\"y</i>\\nconv2d · 4×6×6"' in to_dot(build(report, graph))

@@ -88,8 +88,20 @@ def test_report_in_chromium(name, tmp_path, browser) -> None:
         "JSON.stringify(Array.from(document.querySelectorAll('#layers tr.layer'))"
         ".map(r => r.dataset.layer))"))
     assert names == [layer["name"] for layer in data["layers"]]
+    # Hovering a layer's row marks the shape that draws it.
+    marked = browser.evaluate("""(() => {
+      const row = document.querySelectorAll('#layers tr.layer')[0];
+      row.dispatchEvent(new MouseEvent('mouseenter'));
+      const g = document.querySelector('#diagram g.hl');
+      return g && JSON.parse(g.dataset.layers).includes(row.dataset.layer); })()""")
+    assert marked is True
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.screenshot(str(SHOTS / f"{name}_report.png"))
+    # Printed, every block is unfolded.
+    browser.evaluate("document.getElementById('collapse').click()")
+    assert _read(browser, 0)["shown"] < len(data["layers"])
+    browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+    assert _read(browser, 0)["shown"] == len(data["layers"])
     assert browser.problems() == []
     assert set(browser.requests()) <= {url}, browser.requests()
 

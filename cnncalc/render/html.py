@@ -84,6 +84,42 @@ def bar_chart(title: str, rows: list[tuple[str, int]], unit: str = "") -> str:
     return "".join(out)
 
 
+def line_chart(title: str, values: list[float], ylabel: str) -> str:
+    """One polyline over the layers in execution order, with its first and last values and
+    the peak written on the axis."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(points) < 2:
+        return ""
+    width, height, left, top, bottom = 560.0, 220.0, 64.0, 26.0, 30.0
+    peak = max(v for _, v in points) or 1
+    span = max(len(values) - 1, 1)
+
+    def xy(i: float, v: float) -> str:
+        x = left + (width - left - 10) * i / span
+        y = height - bottom - (height - top - bottom) * v / peak
+        return f"{x:.1f},{y:.1f}"
+
+    line = " ".join(xy(i, v) for i, v in points)
+    return (f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+            f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" '
+            f'aria-label="{escape(title)}">'
+            f'<text x="0" y="16" font-size="13" font-weight="bold">{escape(title)}</text>'
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}"'
+            f' stroke="#999"/><line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}"'
+            f' stroke="#999"/>'
+            f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end">'
+            f"{human(peak)}</text>"
+            f'<text x="{left - 4}" y="{height - bottom}" font-size="10" text-anchor="end">0'
+            f"</text>"
+            f'<text x="{(left + width) / 2:.0f}" y="{height - 8}" font-size="10" '
+            f'text-anchor="middle">layers in execution order ({len(values)})</text>'
+            f'<text x="12" y="{(top + height - bottom) / 2:.0f}" font-size="10" '
+            f'text-anchor="middle" transform="rotate(-90 12 {(top + height - bottom) / 2:.0f})">'
+            f"{escape(ylabel)}</text>"
+            f'<polyline points="{line}" fill="none" stroke="#d62728" stroke-width="1.6"/>'
+            "</svg>")
+
+
 def _cell(col, row: Row, report: Report) -> str:  # noqa: ANN001 - a Column
     value = col.value(row, report)
     text = escape(col.text(value, report))
@@ -248,6 +284,14 @@ def to_html(report: Report, graph: Graph, depth: int | None = None) -> str:
                                         ("macs", "MACs per top-level layer or block"),
                                         ("activations", "Activations (elements) per top-level "
                                          "layer or block")))
+    running, acc = [], 0
+    for r in report.rows:
+        acc += r.macs
+        running.append(acc)
+    charts += line_chart("MACs, running total", running, "MACs")
+    charts += line_chart("Receptive field by layer", [max(r.receptive_field)
+                                                      if r.receptive_field else None
+                                                      for r in report.rows], "pixels")
     outputs = ", ".join(f"{escape(n)}: {escape(shape_text(s, report))}"
                         for n, s in report.outputs)
     warnings = "".join(f"<li>{escape(str(w))}</li>" for w in report.warnings)
