@@ -90,7 +90,7 @@ def build(report: Report, graph: Graph, depth: int | None = None) -> Net:
         node.rows.append(row)
         node.shape = row.output_shape
         for name in row.inputs:
-            src = owner.get(name, INPUT if name == INPUT else None)
+            src = owner.get(name)
             if src is not None and src != key and src not in node.inputs:
                 node.inputs.append(src)
     return Net(report.name, list(nodes.values()), report, depth)

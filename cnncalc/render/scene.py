@@ -75,7 +75,7 @@ def text_width(text: str, size: float) -> float:
 
 
 PALETTE = {
-    "input": "#d9d9d9",
+    "input": "#a8a8a8",
     "convolution": "#8fb8de",
     "pooling": "#f4a582",
     "dense": "#b2abd2",
