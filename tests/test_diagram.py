@@ -261,3 +261,26 @@ def test_names_with_markup_are_text_everywhere(tmp_path) -> None:
     page = to_html(report, graph)
     assert "<i>" not in page and "<b>" not in page and "&lt;i&gt;x&amp;&quot;y&lt;/i&gt;" in page
     assert '"<i>x&\\"y</i>\\nconv2d · 4×6×6"' in to_dot(build(report, graph))
+
+
+def test_fold_repeats_keeps_every_layer_once() -> None:
+    from cnncalc.render.netgraph import fold_repeats
+
+    report, net = _net("resnet50", 1)
+    folded = fold_repeats(net)
+    assert [n.key for n in folded.nodes][5:10] == ["layer1.0", "layer1.1…2", "layer2.0",
+                                                  "layer2.1…3", "layer3.0"]
+    assert [n.repeats for n in folded.nodes][5:10] == [1, 2, 1, 3, 1]
+    assert folded.is_chain()
+    groups = _groups(to_svg(draw(folded)))
+    drawn = [n for g in groups if "data-layers" in g.attrib
+             for n in json.loads(g.attrib["data-layers"])]
+    assert sorted(drawn) == sorted(r.name for r in report.rows)
+    # Nothing to fold: no run of identical blocks, or a block read by two (an auxiliary head).
+    for name, depth in (("googlenet", 0), ("inception_module", None), ("densenet121", 2)):
+        _, net = _net(name, depth)
+        assert [n.key for n in fold_repeats(net).nodes] == [n.key for n in net.nodes], name
+    result = CliRunner().invoke(main, ["diagram", str(ARCHITECTURES / "resnet152.yaml"),
+                                       "--depth", "1", "--fold-repeats", "-f", "mermaid"])
+    assert result.exit_code == 0 and '"layer3.1…35<br/>35 blocks of 10 · 1024×14×14"' in \
+        result.output

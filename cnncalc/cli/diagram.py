@@ -77,16 +77,19 @@ def write_binary(write, output: str) -> None:  # noqa: ANN001 - a callable takin
               help="Write shapes channels first or channels last (default: the spec's).")
 @click.option("--input", "input_shape", metavar="SHAPE", help="Override the input shape.")
 @click.option("--until", metavar="LAYER", help="Draw only up to this layer or block.")
+@click.option("--fold-repeats", is_flag=True, help="Draw a run of identical blocks (ResNet's "
+              "layer3.1 to layer3.5) as one node marked ×N.")
 @report_errors
 def command(spec: str, output: str | None, fmt: str | None, depth: int | None, view: str,
             direction: str, layout: str | None, input_shape: str | None,
-            until: str | None) -> None:
+            until: str | None, fold_repeats: bool = False) -> None:
     """Draw SPEC: feature maps as boxes for a chain, a layer graph for a branching network.
 
     \b
     Examples:
       cnncalc diagram architectures/lenet5.yaml -o lenet5.svg
       cnncalc diagram architectures/resnet50.yaml --depth 1 -o resnet50.svg
+      cnncalc diagram architectures/resnet152.yaml --depth 1 --fold-repeats -o r152.svg
       cnncalc diagram architectures/inception_module.yaml --direction LR -o inception.png
       cnncalc diagram architectures/unet.yaml --depth 0 --format mermaid
     """
@@ -100,9 +103,11 @@ def command(spec: str, output: str | None, fmt: str | None, depth: int | None, v
 
         need_matplotlib(f"--format {fmt}")
     graph, report = load_analyzed(spec, layout, input_shape, until)
-    from ..render.netgraph import build
+    from ..render.netgraph import build, fold_repeats
 
     net = build(report, graph, depth)
+    if fold_repeats:
+        net = fold_repeats(net)
     if fmt in ("dot", "mermaid"):
         from ..render.graphtext import to_dot, to_mermaid
 

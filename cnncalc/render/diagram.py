@@ -137,7 +137,8 @@ def boxes(net: Net) -> Scene:
     labels = []
     for s in segs:
         labels.append((s.lead.key, net.shape_label(s.members[-1]),
-                       "+".join(m.kind for m in s.members)))
+                       "+".join(m.kind if m.repeats == 1 else f"block ×{m.repeats}"
+                                for m in s.members)))
     windows = [window_label(s.lead) for s in segs]
     gaps = [max(26.0, text_width(t, 9.5) + 12) for t in windows[1:]]
     pitch = [max(w + d, *(text_width(t, font) for t in lab)) for (w, _, d), lab in
@@ -156,7 +157,11 @@ def boxes(net: Net) -> Scene:
         y0, y1 = centre - h / 2, centre + h / 2
         colour = PALETTE.get(seg.lead.category, PALETTE["other"])
         categories.append(seg.lead.category)
-        items = [
+        items = [Polygon(((bx + k, y0 - k), (bx + w + d + k, y0 - d - k),
+                          (bx + w + d + k, y1 - d - k), (bx + w + k, y1 - k), (bx + k, y1 - k)),
+                         _shade(colour, 1.2), width=0.6)
+                 for k in (6.0, 3.0)[:2 if seg.lead.repeats > 1 else 0]]
+        items += [
             Polygon(((bx, y0), (bx + w, y0), (bx + w + d, y0 - d), (bx + d, y0 - d)),
                     _shade(colour, 1.35), width=0.8),
             Polygon(((bx + w, y0), (bx + w + d, y0 - d), (bx + w + d, y1 - d), (bx + w, y1)),
@@ -222,9 +227,16 @@ def _legend(scene: Scene, categories: list[str], x: float, y: float) -> float:
     return y + 18
 
 
+def block_text(node: Node) -> str:
+    """``block of 8``, or ``3 blocks of 10`` for folded repeats."""
+    if node.repeats > 1:
+        return f"{node.repeats} blocks of {len(node.rows) // node.repeats}"
+    return f"block of {len(node.rows)}"
+
+
 def _node_lines(net: Net, node: Node) -> tuple[str, str]:
     shape = net.shape_label(node)
-    kind = node.kind if node.kind != "block" else f"block of {len(node.rows)}"
+    kind = node.kind if node.kind != "block" else block_text(node)
     return node.key, f"{kind} · {shape}"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from .diagram import block_text
 from .netgraph import Net
 from .scene import PALETTE
 
@@ -18,7 +19,7 @@ def _dot_quote(text: str) -> str:
 
 def _label(net: Net, i: int) -> tuple[str, str]:
     node = net.nodes[i]
-    kind = node.kind if node.kind != "block" else f"block of {len(node.rows)}"
+    kind = node.kind if node.kind != "block" else block_text(node)
     return node.key, f"{kind} · {net.shape_label(node)}"
 
 

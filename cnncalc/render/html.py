@@ -14,7 +14,7 @@ from ..graph import Graph
 from ..report import Report, Row
 from .columns import COLUMNS, collapse, shape_text
 from .json import totals_dict
-from .netgraph import build, group_key
+from .netgraph import build, fold_repeats, group_key
 from .scene import text_width
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -52,7 +52,7 @@ def _diagram(report: Report, graph: Graph, depth: int | None) -> tuple[str, int 
     from .svg import to_svg
 
     d = diagram_depth(report, graph, depth)
-    return to_svg(draw(build(report, graph, d)), standalone=False), d
+    return to_svg(draw(fold_repeats(build(report, graph, d))), standalone=False), d
 
 
 def bar_chart(title: str, rows: list[tuple[str, int]], unit: str = "") -> str:
@@ -276,7 +276,7 @@ def to_html(report: Report, graph: Graph, depth: int | None = None) -> str:
         main = (f'<p class="meta">Main output only (auxiliary heads left out): '
                 f'{tm["params"]:,} parameters, {tm["macs"]:,} MACs.</p>')
     svg, d = _diagram(report, graph, depth)
-    depth_note = "every layer" if d is None else f"--depth {d}"
+    depth_note = ("every layer" if d is None else f"--depth {d}") + ", repeated blocks folded"
     top = collapse(report.rows, 0)
     charts = "".join(bar_chart(title, [(r.name, getattr(r, key)) for r in top
                                        if getattr(r, key)])

@@ -31,6 +31,8 @@ class Node:
     args: dict[str, Any] = field(default_factory=dict)
     windowed: bool = False
     """Whether the (single) layer slides a window: its kernel and stride are worth a label."""
+    repeats: int = 1
+    """How many identical blocks this node stands for (``fold_repeats``)."""
 
     @property
     def macs(self) -> int:
@@ -94,3 +96,50 @@ def build(report: Report, graph: Graph, depth: int | None = None) -> Net:
             if src is not None and src != key and src not in node.inputs:
                 node.inputs.append(src)
     return Net(report.name, list(nodes.values()), report, depth)
+
+
+def _signature(node: Node) -> tuple | None:
+    """What makes two blocks repeats of each other: the same layers (names relative to the
+    block, kinds, output shapes) in the same order."""
+    if node.kind != "block":
+        return None
+    return tuple((r.name[len(node.key):], r.kind, r.output_shape) for r in node.rows)
+
+
+def fold_repeats(net: Net) -> Net:
+    """Runs of identical blocks, each reading only the one before, become one node
+    (``layer3.1…layer3.5``, ``×5``), as torchvista folds repeated modules. The folded node
+    keeps every row, so every layer is still drawn exactly once."""
+    consumers: dict[str, int] = {}
+    for src, _ in net.edges():
+        consumers[src] = consumers.get(src, 0) + 1
+    out: list[Node] = []
+    renamed: dict[str, str] = {}
+    run: list[Node] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            first, last = run[0], run[-1]
+            key = f"{first.key}…{last.key.rsplit('.', 1)[-1]}"
+            folded = Node(key, "block", "block", last.shape,
+                          rows=[r for n in run for r in n.rows], inputs=list(first.inputs),
+                          repeats=len(run))
+            for n in run:
+                renamed[n.key] = key
+            out.append(folded)
+        else:
+            out.extend(run)
+        run.clear()
+
+    for node in net.nodes:
+        sig = _signature(node)
+        if (run and sig is not None and sig == _signature(run[-1])
+                and node.inputs == [run[-1].key] and consumers.get(run[-1].key) == 1):
+            run.append(node)
+            continue
+        flush()
+        run.append(node)
+    flush()
+    for node in out:
+        node.inputs = list(dict.fromkeys(renamed.get(k, k) for k in node.inputs))
+    return Net(net.name, out, net.report, net.depth)
