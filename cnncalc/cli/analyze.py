@@ -63,6 +63,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
       cnncalc analyze architectures/alexnet.yaml --input 3,224,224
       cnncalc analyze architectures/keras_cats_dogs.yaml --layout hwc
       cnncalc analyze architectures/vgg16.yaml --format json -o vgg16.json
+      cnncalc analyze architectures/vgg16.yaml --format html -o vgg16.html
       cnncalc analyze my_net.yaml --trace --until conv3
       cnncalc analyze architectures/alexnet.yaml --min-input
       cnncalc analyze my_net.yaml --watch

@@ -204,6 +204,7 @@ ul.warnings li{color:#8a4b00}
 @media (max-width:640px){body{padding:.5rem}h1{font-size:1.2rem}
 table{font-size:.75rem}.cards{grid-template-columns:repeat(2,1fr)}}
 @media print{.tools{display:none}.scroll{max-height:none;overflow:visible;border:0}
+#diagram svg{max-width:100%;height:auto}
 tbody.folded tr.layer{display:table-row}thead th{position:static}
 button.fold::before,tbody.folded button.fold::before{content:""}
 h2{break-after:avoid}tr{break-inside:avoid}body{max-width:none}}
