@@ -15,6 +15,10 @@ import click
 COMMANDS = {
     "analyze": ("cnncalc.cli.analyze", "Per-layer shapes, parameters, MACs/FLOPs, memory and "
                 "receptive field of a spec."),
+    "diagram": ("cnncalc.cli.diagram", "Draw a spec: feature-map boxes or a layer graph "
+                "(SVG; PNG/PDF with the plot extra; DOT, Mermaid)."),
+    "plot": ("cnncalc.cli.plot", "Charts of params, MACs, activations, memory or receptive "
+             "field per layer, for one spec or several (plot extra)."),
     "layers": ("cnncalc.cli.layers", "List every layer kind with its arguments, defaults and "
                "aliases."),
     "verify": ("cnncalc.cli.verify", "Build the spec in PyTorch and prove every layer's figures "

@@ -18,8 +18,9 @@ from .spec_options import load, spec_options
 
 @click.command("analyze")
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True, help="Output format; json is the stable machine interface.")
+@click.option("-f", "--format", "fmt", type=click.Choice((*FORMATS, "html")),
+              default="table", show_default=True, help="Output format; json is the stable "
+              "machine interface; html is one self-contained page with the diagram.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of stdout.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size: shapes get a batch axis "
@@ -65,6 +66,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
       cnncalc analyze architectures/alexnet.yaml --input 3,224,224
       cnncalc analyze architectures/keras_cats_dogs.yaml --layout hwc
       cnncalc analyze architectures/vgg16.yaml --format json -o vgg16.json
+      cnncalc analyze architectures/vgg16.yaml --format html -o vgg16.html
       cnncalc analyze my_net.yaml --trace --until conv3
       cnncalc analyze architectures/alexnet.yaml --min-input
       cnncalc analyze my_net.yaml --watch
@@ -97,6 +99,11 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
+    if fmt == "html":
+        from ..render.html import to_html
+
+        emit(to_html(report, graph, depth), output)
+        return
     if color is None:
         color = fmt == "table" and not output and sys.stdout.isatty()
     emit(render(report, fmt, depth, color=color), output)
