@@ -15,8 +15,8 @@ from typing import Any
 from .engine import propagate
 from .errors import CnnCalcError, SpecError
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers import lookup
-from .layers.base import Call, LayerKind, numel
+from .layers import REGISTRY, lookup
+from .layers.base import LayerKind, Result, numel
 from .spec import from_layout, to_layout
 from .worked import Line, with_flops
 
@@ -38,9 +38,9 @@ class LayerAnswer:
     steps: tuple[Line, ...]
     warnings: tuple[str, ...] = field(default=())
     unit: LayerKind | None = field(default=None, compare=False, repr=False)
-    call: Call | None = field(default=None, compare=False, repr=False)
-    """The unit and the call that gave this answer, so that marking can ask "what would a
-    common slip (ceil for floor, no padding) have given?" of the same rules."""
+    result: Result | None = field(default=None, compare=False, repr=False)
+    """The unit and the frozen result that gave this answer, so that marking can ask "what
+    would a common slip (ceil for floor, no padding) have given?" of the same rules."""
 
     @property
     def params(self) -> int:
@@ -65,13 +65,6 @@ class LayerAnswer:
         }
 
 
-def biases_of(call: Call) -> int:
-    """Bias count of a call: one per output channel/feature when ``bias`` is on."""
-    if not call.args.get("bias"):
-        return 0
-    return call.args.get("out_channels") or call.args.get("out_features") or 0
-
-
 def unit_for(family: str, rank: int) -> LayerKind:
     """The registered unit for a question kind and an input rank (with its channel axis)."""
     if family == "dense":
@@ -93,9 +86,9 @@ def layer_answer(family: str, input_shape: tuple[int, ...], layout: str,
     shape = from_layout(input_shape, layout)
     unit = unit_for(family, len(shape))
     nodes = []
-    if unit.name == "linear" and len(shape) > 1:
-        flat = lookup("flatten")
-        nodes.append(Node(0, "flatten", flat, flat.validate({}, {}, None, "flatten"),
+    if unit.dense and len(shape) > 1:
+        flat = next(u for u in REGISTRY.values() if u.flattens and u.ndim is None)
+        nodes.append(Node(0, flat.name, flat, flat.validate({}, {}, None, flat.name),
                           (NETWORK_INPUT,)))
     label = unit.name
     checked = unit.validate(dict(args), {}, None, label)
@@ -104,20 +97,18 @@ def layer_answer(family: str, input_shape: tuple[int, ...], layout: str,
     graph = Graph(label, shape, tuple(nodes), (nodes[-1].id,), layout)
     steps: list[Line] = []
     warnings: list[str] = []
-    call: Call | None = None
+    result: Result | None = None
     for step in propagate(graph):
-        call = step.call
-        assert call is not None
-        # the shape rule's warnings, taken before explain runs the same rules (and warns) again
-        for warning in list(call.warnings):
+        result = step.result
+        assert result is not None
+        for warning in result.warnings:
             if warning.message not in warnings:
                 warnings.append(warning.message)
-        steps.extend(step.node.unit.explain(call, layout))
-    assert call is not None
-    biases = biases_of(call)
-    macs = unit.macs(call)
-    return LayerAnswer(unit.name, shape, call.out, unit.params(call) - biases, biases, macs,
-                       layout, tuple(with_flops(steps, macs)), tuple(warnings), unit, call)
+        steps.extend(step.node.unit.explain(result, layout))
+    assert result is not None
+    return LayerAnswer(unit.name, shape, result.out, result.weights, result.biases, result.macs,
+                       layout, tuple(with_flops(steps, result.macs)), tuple(warnings), unit,
+                       result)
 
 
 SEPARATOR = r"\s*[x\u00d7X,]\s*"

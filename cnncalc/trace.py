@@ -43,10 +43,10 @@ def trace_lines(graph: Graph, layout: str | None = None) -> list[str]:
             lines.append(f"{node.name} ({node.kind}): ERROR {step.error.message}"
                          + (f"; {step.error.hint}" if step.error.hint else "") + where)
             continue
-        if step.call is None:
+        if step.result is None:
             lines.append(f"{node.name} ({node.kind}): ? (an input above failed)")
             continue
-        call = step.call
+        call = step.result
         ins = ", ".join(shape_txt(s) for s in call.inputs)
         lines.append(f"{node.name} ({node.kind}): {ins} -> {shape_txt(call.out)}{where}")
         for line in node.unit.explain(call, layout):

@@ -148,7 +148,7 @@ def test_explain_same_padding_at_stride_2_shows_tensorflows_rule():
     from cnncalc.engine import propagate
 
     (step,) = list(propagate(graph))
-    lines = [line.text for line in step.node.unit.explain(step.call)]
+    lines = [line.text for line in step.node.unit.explain(step.result)]
     # ceil(224/2) = 112; (112 - 1)*2 + 3 - 224 = 1 -> 0 before, 1 after;
     # (224 + 0 + 1 - 3)/2 + 1 = 112
     assert ("H: padding 'same': out = ceil(224 / 2) = 112; total = max((112 - 1)*2 + 3 - 224, "

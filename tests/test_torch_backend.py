@@ -157,8 +157,8 @@ def test_verify_names_the_first_differing_layer(monkeypatch) -> None:
     from cnncalc.layers.conv import Conv
     from cnncalc.torch import verify
 
-    real = Conv.params
-    monkeypatch.setattr(Conv, "params", lambda self, call: real(self, call) + 1)
+    real = Conv.weights
+    monkeypatch.setattr(Conv, "weights", lambda self, call: real(self, call) + 1)
     graph = load_file(ARCHITECTURES / "vgg16.yaml")
     result = verify(graph)
     assert not result.ok

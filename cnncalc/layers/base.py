@@ -146,26 +146,18 @@ class Mend:
     reading: str
 
 
-@dataclass
-class Call:
-    """One use of a layer kind in a network: its arguments and the shapes flowing through it.
-
-    Rules read ``args`` and ``inputs`` (the input shapes), and, once the shape rule has run,
-    ``out``. ``ndim`` is the number of spatial axes the layer works on.
-    """
+class _Reads:
+    """The reads that rules make of a layer's use, shared by ``Call`` (while the shape rule
+    runs) and ``Result`` (after it): arguments, input shapes and the per-axis expansions."""
 
     args: dict[str, Any]
-    inputs: list[Shape]
-    ndim: int = 0
-    out: Shape = ()
-    name: str = ""
-    kind: str = ""
-    pos: SourcePos | None = None
-    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
-    warnings: list[Warning_] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
-    layout: str = "chw"
-    """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
+    inputs: Any
+    ndim: int
+    name: str
+    kind: str
+    pos: SourcePos | None
+    arg_pos: dict[str, SourcePos]
+    layout: str
 
     def fmt(self, shape: Sequence[int]) -> str:
         """A whole tensor's shape as the user reads it: ``28x28x1`` in a channels-last spec.
@@ -201,8 +193,93 @@ class Call:
         value = value if isinstance(value, tuple) else (value,)
         return tuple(value[min(i, len(value) - 1)] for i in range(self.ndim))
 
+
+@dataclass
+class Call(_Reads):
+    """One use of a layer kind while its shape rule runs: its arguments and input shapes.
+
+    The shape rule reads ``args`` and ``inputs`` and may ``warn`` and note the border pixels
+    it leaves unread (``dropped``); ``LayerKind.evaluate`` sets ``ndim`` before the rule and
+    returns the frozen ``Result`` that everything after the shape rule reads.
+    """
+
+    args: dict[str, Any]
+    inputs: list[Shape]
+    ndim: int = 0
+    out: Shape = ()
+    name: str = ""
+    kind: str = ""
+    pos: SourcePos | None = None
+    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+    dropped: tuple[int, ...] = ()
+    """Per spatial axis, border pixels that no window reads (floor division)."""
+    layout: str = "chw"
+    """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
+
     def warn(self, message: str) -> None:
         self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
+
+
+@dataclass(frozen=True)
+class Window:
+    """A sliding window's geometry per spatial axis, as a marker, the debugger, the receptive
+    field and the torch build all need it: ``pads`` is (before, after) per axis, resolved
+    (``same`` as numbers); ``formula`` names the size formula of ``cnncalc.solve`` (``conv``,
+    ``pool``, ``deconv``); ``ceil`` is ceil mode; ``output_padding`` a transposed conv's."""
+
+    formula: str
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    pads: tuple[tuple[int, int], ...]
+    ceil: bool = False
+    output_padding: tuple[int, ...] = ()
+
+    @property
+    def padded(self) -> bool:
+        return any(b or e for b, e in self.pads)
+
+
+@dataclass(frozen=True)
+class Result(_Reads):
+    """What one use of a layer kind computes, frozen once its shape rule has run: the one
+    public account that the engine, the marker, the debugger, ``explain``, the receptive
+    field and the torch build read (never a unit's private state, never a kind's name).
+
+    ``weights`` and ``biases`` are counted apart (``params`` is their sum); ``window`` is the
+    sliding-window geometry or None; ``merges`` says the kind joins several inputs;
+    ``flattens`` that it turns a feature map into a vector; ``dense`` that it is a
+    fully-connected product over a flat input."""
+
+    args: dict[str, Any]
+    inputs: tuple[Shape, ...]
+    ndim: int
+    out: Shape
+    kind: str
+    weights: int
+    biases: int
+    buffers: int
+    macs: int
+    other_ops: int
+    window: Window | None = None
+    merges: bool = False
+    flattens: bool = False
+    dense: bool = False
+    dropped: tuple[int, ...] = ()
+    warnings: tuple[Warning_, ...] = ()
+    name: str = ""
+    pos: SourcePos | None = None
+    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    layout: str = "chw"
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
 
 
 def _written_key(raw: dict[str, Any], unit: LayerKind, name: str | None) -> str | None:
@@ -439,29 +516,72 @@ class LayerKind:
         """Shape rule (raise ``call.error`` where PyTorch would raise)."""
         return call.x
 
-    def params(self, call: Call) -> int:
-        """Trainable parameters, as ``torch.nn.Module.parameters()`` counts them."""
+    def weights(self, call: Call) -> int:
+        """Trainable weights (kernels, dense matrices, learned scales), biases apart."""
         return 0
+
+    def biases(self, call: Call) -> int:
+        """Trainable biases (learned additive terms, BatchNorm's shift included)."""
+        return 0
+
+    def params(self, call: Call) -> int:
+        """Trainable parameters, as ``torch.nn.Module.parameters()`` counts them: weights plus
+        biases (units write those two, never this sum)."""
+        return self.weights(call) + self.biases(call)
 
     def buffers(self, call: Call) -> int:
         """Non-trainable floating-point state (BatchNorm running statistics)."""
         return 0
 
     def macs(self, call: Call) -> int:
-        """Multiply-accumulates per sample of the layer's main product (conv, dense)."""
+        """Multiply-accumulates per sample of the layer's weighted sum: each weight of a window
+        or matrix times an input, summed (conv, dense, connection-table conv, RBF)."""
         return 0
 
     def other_ops(self, call: Call) -> int:
-        """Other arithmetic per sample: bias adds, normalization, activations, comparisons."""
+        """Other arithmetic per sample, one per operation: bias adds, element-wise scales
+        (BatchNorm, subsampling coefficients), normalization, activations, comparisons."""
         return 0
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
-        """Receptive field after this layer; pointwise layers leave it unchanged."""
-        return rf
+    def window(self, call: Call) -> Window | None:
+        """The sliding window's geometry (kernel, stride, dilation, padding per side) for
+        kinds that slide one; None for the rest."""
+        return None
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Any]:
-        """Worked steps (``cnncalc.worked.Line``) for ``cnncalc explain``/``--trace``; kinds
-        with formulas (conv, pool, dense, ...) override this generic account."""
+    flattens: ClassVar[bool] = False
+    """The kind turns a feature map into a vector (flatten), so a dense layer after it sees
+    ``C*H*W`` features."""
+    dense: ClassVar[bool] = False
+    """A fully-connected product over a flat input (the layers a flatten feeds)."""
+
+    @property
+    def merges(self) -> bool:
+        """The kind joins two or more inputs (add, concat, ...)."""
+        return self.n_inputs == 0
+
+    def evaluate(self, call: Call) -> Result:
+        """Run the rules on ``call`` (rank check, then the shape rule, which may warn and
+        raises where PyTorch would) and return the frozen ``Result`` that every reader uses."""
+        call.ndim = self.resolve_ndim(call)
+        call.out = tuple(self.output_shape(call))
+        return Result(dict(call.args), tuple(call.inputs), call.ndim, call.out, call.kind,
+                      self.weights(call), self.biases(call), self.buffers(call), self.macs(call),
+                      self.other_ops(call), self.window(call), self.merges, self.flattens,
+                      self.dense, tuple(call.dropped), tuple(call.warnings), call.name, call.pos,
+                      call.arg_pos, call.layout)
+
+    def receptive(self, result: Result, rf: Receptive) -> Receptive:
+        """Receptive field after this layer: through its window where it has one (``window``),
+        else unchanged; kinds that move or scale pixels otherwise override this."""
+        window = result.window
+        if window is None or window.formula == "deconv":
+            return rf
+        return rf.through(window.kernel, window.stride, [b for b, _ in window.pads],
+                          window.dilation)
+
+    def explain(self, call: Result, layout: str = "chw") -> list[Any]:
+        """Worked steps (``cnncalc.worked.Line``) for ``cnncalc explain``/``--trace``, from the
+        frozen ``Result``; kinds with formulas (conv, pool, dense, ...) override this."""
         from ..worked import Line, shape_text
 
         ins = ", ".join(shape_text(s, layout) for s in call.inputs)
@@ -469,10 +589,11 @@ class LayerKind:
         text = f"{ins} {verb}" if verb == "unchanged" else \
             f"{ins} -> {shape_text(call.out, layout)}"
         return [Line("shape", f"output shape: {text}"),
-                Line("params", f"params = {self.params(call):,}")]
+                Line("params", f"params = {call.params:,}")]
 
-    def torch_module(self, call: Call) -> Any:
-        """The equivalent ``torch.nn.Module`` (torch imported lazily by the caller's backend)."""
+    def torch_module(self, call: Result) -> Any:
+        """The equivalent ``torch.nn.Module`` of the frozen ``Result`` (torch imported lazily
+        by the caller's backend)."""
         raise NotImplementedError(f"{self.name} has no torch counterpart yet")
 
     # -- debugging (check-spec) ------------------------------------------------------------

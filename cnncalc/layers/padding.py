@@ -28,8 +28,10 @@ def per_side(call: Call, arg: str) -> list[tuple[int, int]]:
 
 
 def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...],
-                    dilation: tuple[int, ...], arg: str = "padding") -> list[tuple[int, int]]:
-    """Per-axis (before, after) padding; warns when ``same`` has to pad asymmetrically."""
+                    dilation: tuple[int, ...], arg: str = "padding",
+                    warn: bool = True) -> list[tuple[int, int]]:
+    """Per-axis (before, after) padding; warns (the shape rule's call, ``warn``) when
+    ``same`` has to pad asymmetrically."""
     value = call.args[arg]
     spatial = call.x[1:]
     if value == "valid":
@@ -44,7 +46,7 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
     if value == "same":
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
         odd = [f"{n} {b}+{a}" for n, (b, a) in zip(axis_names(call.ndim), pads) if b != a]
-        if odd:
+        if odd and warn:
             call.warn(f"'same' padding is asymmetric (before+after: {', '.join(odd)}): "
                       "TensorFlow's rule puts the extra pixel at the end")
         return pads
