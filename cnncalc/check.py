@@ -394,8 +394,8 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
             if "stride" in spec:
                 args["stride"] = parse_ints(spec["stride"], "stride")
             if "padding" in spec:
-                args["padding"] = parse_padding(spec["padding"], "padding") if kind == "conv" else \
-                    parse_ints(spec["padding"], "padding")
+                args["padding"] = parse_padding(spec["padding"], "padding") \
+                    if kind in ("conv", "pool") else parse_ints(spec["padding"], "padding")
         for key, arg in (("dilation", "dilation"), ("output_padding", "output_padding")):
             if key in spec:
                 args[arg] = parse_ints(spec[key], key)

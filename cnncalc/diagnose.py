@@ -18,7 +18,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from .engine import Step, analyze, call_for, propagate, run
+from .engine import Step, analyze, call_for, main_path, propagate, run
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
 from .layers.base import Call, Shape, fmt_shape, to_layout
@@ -214,6 +214,14 @@ class MinInput:
     shape: tuple[int, ...] | None
     failure_below: str | None
     limit: int
+
+
+def main_only(graph: Graph) -> Graph:
+    """``graph`` without the layers that feed only side outputs (auxiliary heads), so that
+    the input sizes the main output needs can be told from those a side output needs."""
+    keep = main_path(graph)
+    return dataclasses.replace(graph, nodes=tuple(n for n in graph.nodes if n.id in keep),
+                               outputs=graph.outputs[:1])
 
 
 def _works(graph: Graph, shape: tuple[int, ...]) -> CnnCalcError | None:

@@ -15,7 +15,7 @@ from .layers.base import Call, Receptive, Result, numel
 from .report import DTYPE_BYTES, Report, Row, Totals
 
 
-def _main_path(graph: Graph) -> set[int]:
+def main_path(graph: Graph) -> set[int]:
     """Nodes the main output depends on (the rest feed only side outputs)."""
     keep, stack = set(), [graph.outputs[0]]
     while stack:
@@ -99,7 +99,7 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
     shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
     fields: dict[int, Receptive | None] = {
         NETWORK_INPUT: Receptive.identity(len(graph.input_shape) - 1)}
-    main = _main_path(graph)
+    main = main_path(graph)
     rows, warnings, errors = [], [], []
     for step in propagate(graph, keep_going):
         node, call = step.node, step.result  # the frozen Result

@@ -137,7 +137,7 @@ def test_explain_cli_layer_in_a_network():
     # (227 - 11)/4 + 1 = 55; 11*11*3*96 = 34,848; 55*55*96*363 = 105,415,200
     assert "H: (227 - 11) / 4 + 1 = 55" in lines
     assert "weights = k_h * k_w * C_in * C_out = 11 * 11 * 3 * 96 = 34,848" in lines
-    assert ("MACs = H_out * W_out * C_out * (k_h * k_w * C_in) = 55 * 55 * 96 * 363 = "
+    assert ("MACs = H_out * W_out * C_out * k_h * k_w * C_in = 55 * 55 * 96 * 11 * 11 * 3 = "
             "105,415,200") in lines
 
 

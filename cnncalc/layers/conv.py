@@ -266,8 +266,8 @@ class Conv(_Convolution):
                                   [*kernel, *c_val, cout]))
         lines += _bias_lines(weights, cout, a["bias"])
         o_sym = " * ".join(f"{n}_out" for n in names)
-        lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * ({k_sym} * {c_sym})",
-                                  [*call.out[1:], cout, per_filter]))
+        lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * {k_sym} * {c_sym}",
+                                  [*call.out[1:], cout, *kernel, *c_val]))
         lines.append(Line("macs", f"FLOPs = 2 * MACs = {2 * numel(call.out) * per_filter:,}"))
         return lines
 

@@ -103,7 +103,9 @@ class _WindowPool(LayerKind):
         if any(discarded):
             where = ", ".join(n for n, gone in zip(AXIS_NAMES.get(call.ndim, ()), discarded)
                               if gone)
-            call.warn(f"ceil_mode: the extra window along {where} would start in the padding, "
+            padded = any(p for p, gone in zip(self._geometry(call)[2], discarded) if gone)
+            place = "in the padding" if padded else "past the end of the input"
+            call.warn(f"ceil_mode: the extra window along {where} would start {place}, "
                       "so PyTorch discards it; ceil_mode gives nothing there")
         return (call.x[0], *sizes)
 
