@@ -169,6 +169,8 @@ class Facts:
     unflattened: tuple[int, ...] | None = None
     """A dense layer's input before its flatten (512x7x7 -> 25,088 features)."""
     macs: int = 0
+    unflattened_text: str = ""
+    """``unflattened`` as the answers write shapes (7x7x512)."""
 
 
 def _rounded_other_way(result: LayerResult) -> tuple[str, tuple[int, ...]] | None:
@@ -237,9 +239,11 @@ def _deconv_slips(result: LayerResult) -> list[tuple[str, tuple[int, ...]]]:
     return slips
 
 
-def facts_of(result: LayerResult, unflattened: tuple[int, ...] | None = None) -> Facts:
+def facts_of(result: LayerResult, unflattened: tuple[int, ...] | None = None,
+             layout: str = "chw") -> Facts:
     """The slip candidates of one computed layer (a question's or a network's);
-    ``unflattened`` is the feature map a flatten turned into this dense layer's input."""
+    ``unflattened`` is the feature map (channels first) that a flatten turned into this
+    dense layer's input; ``layout`` is how the answers write shapes."""
     slips = [s for s in (_rounded_other_way(result), _without_padding(result)) if s]
     slips += _deconv_slips(result)
     window = result.window
@@ -258,7 +262,8 @@ def facts_of(result: LayerResult, unflattened: tuple[int, ...] | None = None) ->
                  numel(result.out) if result.biases else 0, stride_one,
                  result.x[0] // result.args.get("groups", 1)
                  if window is not None and window.formula == "conv" and len(result.x) > 1
-                 else None, unflattened if result.dense else None, result.macs)
+                 else None, unflattened if result.dense else None, result.macs,
+                 fmt_shape(to_layout(unflattened, layout)) if unflattened else "")
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -346,7 +351,7 @@ def _more_notes(name: str, given: int, expected: int, facts: Facts) -> str:
         for part in (flat[0], math.prod(flat[1:])):
             if outs and part != features and given == part * outs * scale + extra:
                 return (f"the dense layer reads the flattened map: {features:,} = "
-                        f"{fmt_shape(flat)} features, not {part:,}")
+                        f"{facts.unflattened_text} features, not {part:,}")
     return ""
 
 
@@ -445,7 +450,7 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
         answer = question_answer(kind, settings, qlayout)
         assert answer.result is not None
         facts = facts_of(answer.result, answer.input_shape if len(answer.input_shape) > 1
-                         else None)
+                         else None, qlayout)
         for key, raw in question.items():
             if key in (kind, "id", "layout"):
                 continue
@@ -487,7 +492,7 @@ def check_network(spec_path: str, answers: Any, layout: str | None,
         lines = with_flops(unit.explain(result, layout), result.macs)
         values = {"output": result.out, "params": result.params, "biases": result.biases,
                   "weights": result.weights, "macs": result.macs, "flops": result.flops}
-        facts = facts_of(result, _unflattened(step, by_id))
+        facts = facts_of(result, _unflattened(step, by_id), layout)
         for key, raw in given.items():
             fname = _field(key, given.key_pos.get(key))
             marks.append(_mark(name, fname, raw, given.pos_of(key), values[fname], layout,

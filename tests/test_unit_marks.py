@@ -59,3 +59,167 @@ def test_every_layer_of_every_shipped_spec_is_marked_right(spec: Path, tmp_path:
     assert not wrong, wrong[:3]
     # the split is the unit's: weights + biases = params, as torch counts them
     assert all(a["weights"] + a["biases"] == a["params"] for a in answers.values())
+
+
+# -- the slips that check names (issue 11 §3) ---------------------------------------------------
+
+def _question_note(tmp_path: Path, question: str) -> tuple[bool, str]:
+    path = tmp_path / "q.yaml"
+    path.write_text(f"questions:\n  - {question}\n", encoding="utf-8")
+    (mark,) = check_file(str(path)).marks
+    return mark.right, mark.note
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    # 5x5x3 per filter, 6 filters: 450 weights; 150 forgets the 3 input channels
+    ("{conv: {input: 32x32x3, filters: 6, kernel: 5}, weights: 150}",
+     "leaves out the 3 input channels"),
+    ("{conv: {input: 32x32x3, filters: 6, kernel: 5}, params: 156}",
+     "leaves out the 3 input channels"),
+    # 28*28*6*75 = 352,800 MACs; + 4,704 bias adds = 357,504
+    ("{conv: {input: 32x32x3, filters: 6, kernel: 5}, macs: 357504}",
+     "counts the 4,704 bias adds as MACs"),
+    # stride 2: 14*14*6*75 = 88,200; every position (stride left out) = 352,800
+    ("{conv: {input: 32x32x3, filters: 6, kernel: 5, stride: 2}, macs: 352800}",
+     "the stride skips positions"),
+    # transposed: (7 - 1)*2 - 2 + 4 = 14; the conv formula (7 + 2 - 4)//2 + 1 = 3
+    ("{deconv: {input: 7x7x16, filters: 8, kernel: 4, stride: 2, padding: 1}, "
+     "output: 3x3x8}", "that is the convolution's formula"),
+    # same keeps 28; valid gives 24
+    ("{conv: {input: 28x28x1, filters: 8, kernel: 5, padding: same}, output: 24x24x8}",
+     "that is 'valid' (no padding)"),
+    # VGG's fc6 reads 7x7x512 = 25,088 features: 102,760,448 weights, not 512 * 4,096
+    ("{dense: {input: 7x7x512, units: 4096}, weights: 2097152}",
+     "25,088 = 7x7x512 features, not 512"),
+    ("{dense: {input: 7x7x512, units: 4096}, params: 2101248}",
+     "25,088 = 7x7x512 features, not 512"),
+    ("{dense: {input: 7x7x512, units: 4096}, macs: 200704}",
+     "25,088 = 7x7x512 features, not 49"),
+])
+def test_check_names_the_slip(tmp_path: Path, question: str, words: str) -> None:
+    right, note = _question_note(tmp_path, question)
+    assert not right
+    assert words in note, note
+
+
+@pytest.mark.parametrize("question", [
+    "{conv: {input: 32x32x3, filters: 6, kernel: 5}, weights: 450}",
+    "{conv: {input: 32x32x3, filters: 6, kernel: 5}, macs: 352800}",
+    "{conv: {input: 32x32x3, filters: 6, kernel: 5, stride: 2}, macs: 88200}",
+    "{deconv: {input: 7x7x16, filters: 8, kernel: 4, stride: 2, padding: 1}, output: 14x14x8}",
+    "{conv: {input: 28x28x1, filters: 8, kernel: 5, padding: same}, output: 28x28x8}",
+    "{dense: {input: 7x7x512, units: 4096}, weights: 102760448}",
+    "{pool: {input: 28x28x6, kernel: 3, stride: 1, padding: same}, output: 28x28x6}",
+])
+def test_the_right_answers_to_those_questions_are_right(tmp_path: Path, question: str) -> None:
+    assert _question_note(tmp_path, question) == (True, "")
+
+
+def test_explained_macs_show_every_factor() -> None:
+    """Not a collapsed ``28 * 28 * 32 * 4,800``: each factor of the product."""
+    result = CliRunner().invoke(main, ["conv", "--input", "28x28x192", "--filters", "32",
+                                       "--kernel", "5", "--padding", "same", "--explain"])
+    assert ("MACs = H_out * W_out * C_out * k_h * k_w * C_in = 28 * 28 * 32 * 5 * 5 * 192 = "
+            "120,422,400") in result.output
+
+
+# -- counting conventions -------------------------------------------------------------------------
+
+def test_table_conv_counts_its_bias_adds_and_subsampling_scales_are_other_ops() -> None:
+    """One rule: MACs are weighted sums; a bias add or an element-wise scale (BatchNorm's,
+    the subsampling coefficient) is an other op."""
+    from cnncalc.engine import analyze
+    from cnncalc.report import CONVENTIONS
+
+    rows = {r.name: r for r in analyze(load_file(ARCHITECTURES / "lenet5_1998.yaml")).rows}
+    assert (rows["c3"].macs, rows["c3"].other_ops) == (150_000, 16 * 10 * 10)
+    # S2: 6x14x14 outputs, each 2x2 reads + 1 scale + 1 bias add; no MAC
+    assert (rows["s2"].macs, rows["s2"].other_ops) == (0, 6 * 14 * 14 * (4 + 2))
+    assert "element-wise scales (BatchNorm, subsampling)" in CONVENTIONS
+    assert "conv/dense" not in CONVENTIONS
+
+
+def test_small_totals_are_not_repeated_in_brackets() -> None:
+    from cnncalc import load_spec
+    from cnncalc.engine import analyze
+    from cnncalc.render.summary import total_lines
+
+    report = analyze(load_spec("input: [4]\nlayers:\n  - dense: 8\n  - dense: 4\n"))
+    values = dict(total_lines(report))
+    assert values["Params (trainable)"] == "76"  # 4*8 + 8 + 8*4 + 4
+    assert values["MACs (per sample)"] == "64"
+    big = analyze(load_file(ARCHITECTURES / "lenet5.yaml"))
+    assert dict(total_lines(big))["Params (trainable)"] == "61,706 (61.71 k)"
+
+
+def test_ceil_note_without_padding_says_past_the_end() -> None:
+    # 2 wide, kernel 1, stride 3: ceil asks for a 2nd window starting at 3, beyond the input
+    result = CliRunner().invoke(main, ["pool", "--input", "2x2x1", "--kernel", "1",
+                                       "--stride", "3", "--ceil", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "would start past the end of the input" in result.output
+    assert "in the padding" not in result.output
+
+
+# -- the calculators say how they read an ambiguous size ---------------------------------------
+
+def _cli(*args: str):
+    return CliRunner().invoke(main, list(args), prog_name="cnncalc")
+
+
+def test_pytorch_order_input_is_read_channels_first_and_said() -> None:
+    result = _cli("conv", "--input", "16x12x12", "--filters", "8", "--kernel", "3")
+    assert result.stderr.startswith("note: 16x12x12 is read channels first (16 channels)")
+    assert "output shape  8x10x10 (C x H x W)" in result.stdout
+    hwc = _cli("conv", "--input", "16x12x12", "--layout", "hwc", "--filters", "8",
+               "--kernel", "3")
+    assert hwc.stderr == "" and "output shape  14x10x8 (H x W x C)" in hwc.stdout
+
+
+def test_a_size_that_reads_both_ways_is_said() -> None:
+    result = _cli("conv", "--input", "16x16x16", "--filters", "8", "--kernel", "3")
+    assert result.stderr.startswith("note: 16x16x16 is read channels last (16x16 with 16 "
+                                    "channels); pass --layout chw")
+    assert _cli("conv", "--input", "32x32x3", "--filters", "8", "--kernel", "3").stderr == ""
+
+
+def test_four_sizes_are_not_silently_a_3d_conv() -> None:
+    result = _cli("conv", "--input", "4x28x28x3", "--filters", "8", "--kernel", "3")
+    assert "4 sizes are a 3-D volume (a 3-D conv): if 4 is a batch size, leave it out " \
+           "(--input 28x28x3)" in result.stderr
+    assert result.stdout.startswith("conv3d")
+
+
+@pytest.mark.parametrize(("padding", "output"), [("valid", "26x26x6"), ("same", "28x28x6"),
+                                                 ("0", "26x26x6"), ("1", "28x28x6")])
+def test_pool_padding_takes_keras_words(padding: str, output: str) -> None:
+    result = _cli("pool", "--input", "28x28x6", "--kernel", "3", "--stride", "1",
+                  "--padding", padding)
+    assert result.exit_code == 0, result.output
+    assert f"output shape  {output} (H x W x C)" in result.stdout
+
+
+def test_pool_same_that_pads_unevenly_is_refused_with_keras_size() -> None:
+    result = _cli("pool", "--input", "7x7x6", "--kernel", "2", "--padding", "same")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --padding same pads H: 0 before and 1 after, W: 0 before and 1 after here "
+        "(TensorFlow's rule, output ceil(in / stride) = 4x4); PyTorch's pools pad both sides "
+        "alike, so this pool cannot be computed as written; --padding 0 --ceil gives the same "
+        "size"]
+
+
+def test_min_input_gives_the_main_output_first(tmp_path: Path) -> None:
+    """The trunk's 3x3 conv needs 3; the side head's 9x9 conv needs 11 (14 - 3 - ...)."""
+    spec = tmp_path / "aux.yaml"
+    spec.write_text("input: [1, 16, 16]\nlayers:\n"
+                    "  - conv2d: {out_channels: 4, kernel_size: 3, name: trunk}\n"
+                    "  - name: aux\n    output: true\n"
+                    "    layers: [conv2d: {out_channels: 2, kernel_size: 9}, flatten, dense: 2]\n"
+                    "  - flatten\n  - dense: 3\n", encoding="utf-8")
+    result = _cli("analyze", str(spec), "--min-input")
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("smallest input")]
+    assert lines == [
+        "smallest input that survives the main output: 1x3x3 (the spec has 1x16x16)",
+        "smallest input that survives every layer, side outputs included: 1x11x11 (the spec "
+        "has 1x16x16)"]
