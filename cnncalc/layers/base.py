@@ -363,6 +363,24 @@ class Receptive:
         return Receptive(self.size, tuple(j / f for j, f in zip(self.jump, factor)), self.start)
 
 
+SAMPLE_VALUES: dict[str, Any] = {"int": 8, "ints": 2, "any_ints": 2, "int_list": [-1],
+                                 "float": 0.5, "bool": True, "padding": 0,
+                                 "table": [[0], [0, 1], [1, 2, 3]]}
+"""A written value per argument type, for examples drawn from the declarations alone."""
+
+SAMPLE_INPUTS: tuple[Shape, ...] = ((4, 6, 6), (4, 6), (4, 5, 6, 6), (4,))
+"""Input shapes tried for examples: a 2-D map, a 1-D sequence, a 3-D volume, a flat vector."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A use of a kind that its rules accept: the written arguments and the input shape
+    (channels first, batch excluded; a merge takes it on each of its two inputs)."""
+
+    args: dict[str, Any]
+    input: Shape
+
+
 class LayerKind:
     """Base of every layer unit. Subclasses set the class attributes and override rules."""
 
@@ -386,6 +404,10 @@ class LayerKind:
         self.ndim = ndim
         self.name = f"{self.base}{ndim}d" if ndim is not None else self.base
         self.aliases = self.aliases_by_dim.get(ndim, ())
+
+    sample_args: ClassVar[dict[str, Any]] = {}
+    """Written arguments for ``examples`` where the declarations' sample values do not make a
+    working use (``num_groups`` that divides the sample's 4 channels)."""
 
     # -- documentation --------------------------------------------------------------------
     @property
@@ -411,6 +433,23 @@ class LayerKind:
             if a.name == name:
                 return a
         raise KeyError(name)
+
+    def examples(self) -> list[Example]:
+        """Uses of this kind that its own rules accept, one per sample input rank it takes:
+        every required argument at its type's sample value (``SAMPLE_VALUES``), overridden
+        by ``sample_args``. The torch-backend tests and the differential tests draw from
+        these, so a new kind needs no hand-written sample anywhere else."""
+        written = {a.name: SAMPLE_VALUES[a.type] for a in self.arguments if a.required}
+        written.update(self.sample_args)
+        out = []
+        for shape in SAMPLE_INPUTS:
+            try:
+                args = self.validate(dict(written), {}, None, self.name)
+                self.evaluate(Call(args, [shape] * (2 if self.merges else 1), kind=self.name))
+            except CnnCalcError:
+                continue
+            out.append(Example(written, shape))
+        return out
 
     # -- loading ---------------------------------------------------------------------------
     def validate(self, raw: dict[str, Any], arg_pos: dict[str, SourcePos],

@@ -84,6 +84,7 @@ class Upsample(LayerKind):
     """Nearest or (bi/tri)linear upsampling by a factor or to a size (torch.nn.Upsample)."""
 
     base = "upsample"
+    sample_args = {"scale_factor": 2}
     arguments = (
         Arg("scale_factor", "ints", None, "integer factor per spatial axis", minimum=1),
         Arg("size", "ints", None, "output size per spatial axis", minimum=1),

@@ -127,6 +127,7 @@ class GroupNorm(LayerKind):
     """Group normalization (torch.nn.GroupNorm): channels split into groups."""
 
     base = "groupnorm"
+    sample_args = {"num_groups": 2}
     arguments = (
         Arg("num_groups", "int", doc="number of channel groups", aliases=("groups",), minimum=1),
         Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
@@ -203,6 +204,7 @@ class LocalResponseNorm(LayerKind):
     """Local response normalization across neighbouring channels (AlexNet 2012); no weights."""
 
     base = "local_response_norm"
+    sample_args = {"size": 3}
     aliases_by_dim = {None: ("lrn",)}
     arguments = (
         Arg("size", "int", doc="neighbouring channels in the sum", minimum=1),
