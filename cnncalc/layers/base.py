@@ -712,6 +712,17 @@ def register(cls: type[LayerKind]) -> type[LayerKind]:
     return cls
 
 
+def unregister(cls: type[LayerKind]) -> None:
+    """Undo ``register`` (a kind defined for a test's lifetime)."""
+    for name in [n for n, unit in REGISTRY.items() if type(unit) is cls]:
+        unit = REGISTRY.pop(name)
+        for alias in unit.aliases:
+            ALIASES.pop(alias, None)
+        for spelling in (name, *unit.aliases):
+            if _FOLDED.get(_fold(spelling)) == name:
+                del _FOLDED[_fold(spelling)]
+
+
 def lookup(name: str) -> LayerKind | None:
     """The unit called ``name`` (canonical or alias), or None."""
     if name in REGISTRY:
