@@ -39,8 +39,7 @@ def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None
     """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
     instead of the node's when the debugger tries a fix); ``layout`` is how its messages
     print shapes."""
-    return Call(dict(node.args if args is None else args), list(inputs), name=node.name,
-                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
+    return Call.for_node(node, inputs, args, layout)
 
 
 def run(node: Node, call: Call) -> Result:

@@ -33,6 +33,9 @@ Shape = tuple[int, ...]
 
 REQUIRED: Any = object()
 
+NETWORK_INPUT = -1
+"""The id that stands for the network's input in a node's inputs (``graph.Node.inputs``)."""
+
 Attempt = tuple[list[Shape], dict[str, Any], str]
 """A way to run a failed layer once fixed: (input shapes, arguments, the assumption in words)."""
 
@@ -219,6 +222,15 @@ class Call(_Reads):
 
     def warn(self, message: str) -> None:
         self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
+
+    @classmethod
+    def for_node(cls, node: Any, inputs: Sequence[Shape], args: dict[str, Any] | None = None,
+                 layout: str = "chw") -> Call:
+        """A use of graph node ``node``'s unit on ``inputs``, with its own copy of the
+        arguments (``args`` instead of the node's when the debugger tries a fix); ``layout``
+        is how its messages print shapes."""
+        return cls(dict(node.args if args is None else args), list(inputs), name=node.name,
+                   kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _bias_lines(weights: int, cout: int, bias: bool) -> list[Line]:
 def fix_in_channels(ctx: FixContext) -> list[str]:
     """Delete the written count; and say where a stale number came from (an earlier layer of
     that width: the usual trace of an edit that changed a width upstream)."""
-    from ..graph import NETWORK_INPUT
+    from .base import NETWORK_INPUT
     from .fixes import line
 
     graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]

@@ -99,7 +99,7 @@ class Linear(LayerKind):
     def _fix_in_features(self, ctx: FixContext) -> list[str]:
         """Delete the written count; when a flatten of a square map comes before, say which
         map size the written count was made for."""
-        from ..graph import NETWORK_INPUT
+        from .base import NETWORK_INPUT
         from .fixes import shape_of
 
         graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from ..graph import NETWORK_INPUT, Graph, Node
-from .base import Shape, fmt_shape, ints, to_layout
+from .base import NETWORK_INPUT, Call, Shape, fmt_shape, ints, to_layout
 
 if TYPE_CHECKING:
     from ..engine import Step
+    from ..graph import Graph, Node
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,6 @@ def padded_rerun(steps: Mapping[int, Step], nodes: list[Node]) -> Shape | None:
     """What a branch (``nodes``, in order, each feeding the next) gives once its shrinking
     stride-1 windows get the padding that ``shrinking_windows`` suggests: the shape to go on
     with when that is the fix. None when nothing shrinks or the branch does not run."""
-    from ..engine import call_for, run
-
     padded = {node.id: value for node, value in _shrinking(steps, nodes)}
     if not padded or not nodes:
         return None
@@ -156,8 +154,8 @@ def padded_rerun(steps: Mapping[int, Step], nodes: list[Node]) -> Shape | None:
             return None
         args = {**node.args, "padding": padded[node.id]} if node.id in padded else None
         try:
-            shape = run(node, call_for(node, [shape, *step.result.inputs[1:]], args,
-                                       step.result.layout)).out
+            shape = node.unit.evaluate(Call.for_node(node, [shape, *step.result.inputs[1:]],
+                                                     args, step.result.layout)).out
         except CnnCalcError:
             return None
     return shape

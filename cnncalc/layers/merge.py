@@ -147,7 +147,7 @@ def _fix_hint(call: Call, other: Shape) -> str | None:
 def _projection(graph: Graph, source: int, shape: Shape, target: Shape) -> str | None:
     """The strided 1x1 conv that maps a shortcut of ``shape`` (from node ``source``) onto
     ``target``, when every spatial axis shrinks by the same whole factor; else None."""
-    from ..graph import NETWORK_INPUT
+    from .base import NETWORK_INPUT
     from .fixes import line, producer, shared_with
 
     if not all(o > m for o, m in zip(shape[1:], target[1:])):
