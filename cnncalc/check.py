@@ -274,11 +274,11 @@ def _shape_mark(item: str, raw: Any, pos, expected_cf: tuple[int, ...], layout: 
                 work: list[str], facts: Facts) -> Mark:
     """Mark a written output shape; equivalent writings count as right, with a note."""
     expected = tuple(to_layout(expected_cf, layout))
-    shown = "x".join(map(str, expected))
+    shown = fmt_shape(expected)
     if raw is None:
         return Mark(item, "output", None, shown, False, tuple(work), "not answered")
     given = read_shape(raw, pos, "output")
-    given_text = "x".join(map(str, given))
+    given_text = fmt_shape(given)
     right = lambda note="": Mark(item, "output", given_text, shown, True, tuple(work), note)  # noqa: E731
     wrong = lambda note="": Mark(item, "output", given_text, shown, False, tuple(work), note)  # noqa: E731
     if given == expected:
@@ -527,7 +527,7 @@ def _check_total(graph, calls, given: PosDict, layout: str) -> list[Mark]:
     work = {"params": [f"params = {' + '.join(nonzero_p)} = {params:,}"],
             "macs": [f"MACs = {' + '.join(nonzero_m)} = {macs:,}"],
             "flops": [f"FLOPs = 2 * MACs = 2 * {macs:,} = {2 * macs:,}"],
-            "output": [f"the last layer gives {'x'.join(map(str, to_layout(final, layout)))}"]}
+            "output": [f"the last layer gives {fmt_shape(final, layout)}"]}
     values = {"params": params, "macs": macs, "flops": 2 * macs, "output": final}
     marks = []
     for key, raw in given.items():

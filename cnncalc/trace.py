@@ -12,7 +12,7 @@ import dataclasses
 from .engine import propagate
 from .errors import CnnCalcError, did_you_mean
 from .graph import Graph
-from .spec import to_layout
+from .layers.base import fmt_shape
 
 SHAPE_TOPICS = ("padding", "shape")
 
@@ -34,7 +34,7 @@ def until(graph: Graph, name: str) -> Graph:
 def trace_lines(graph: Graph, layout: str | None = None) -> list[str]:
     """Every layer's input and output shape and the formula lines that produced it."""
     layout = layout or graph.layout
-    shape_txt = lambda s: "x".join(map(str, to_layout(s, layout)))  # noqa: E731
+    shape_txt = lambda s: fmt_shape(s, layout)  # noqa: E731
     lines = [f"input: {shape_txt(graph.input_shape)}"]
     for step in propagate(graph, keep_going=True):
         node = step.node

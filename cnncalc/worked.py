@@ -125,10 +125,9 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
 
 def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
     """A channels-first shape written in the reader's layout: 6x28x28 or 28x28x6."""
-    dims = list(shape)
-    if layout == "hwc" and len(dims) > 1:
-        dims = [*dims[1:], dims[0]]
-    return "x".join(str(d) for d in dims)
+    from .layers.base import fmt_shape
+
+    return fmt_shape(shape, layout)
 
 
 def axis_names(ndim: int) -> tuple[str, ...]:

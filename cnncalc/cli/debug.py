@@ -12,7 +12,7 @@ import click
 
 from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, main_only, min_input
 from ..graph import Graph
-from ..spec import to_layout
+from ..layers.base import fmt_shape
 from ..trace import trace_lines
 from .common import USER_ERROR
 
@@ -42,7 +42,7 @@ def input_size_lines(graph: Graph) -> list[str]:
 
 def _size_lines(graph: Graph, what: str) -> list[str]:
     found = min_input(graph)
-    text = lambda shape: "x".join(map(str, to_layout(shape, graph.layout)))  # noqa: E731
+    text = lambda shape: fmt_shape(shape, graph.layout)  # noqa: E731
     square = len(set(graph.input_shape[1:])) == 1
     lines = []
     if not square:
@@ -91,8 +91,7 @@ def verdict(diagnosis: Diagnosis) -> str:
         return (f"verdict: {source} does NOT work: {n_err} error{'s' if n_err != 1 else ''}, "
                 f"{warn}")
     layout = diagnosis.graph.layout
-    outputs = ", ".join("x".join(map(str, to_layout(s, layout)))
-                        for _, s in diagnosis.report.outputs if s)
+    outputs = ", ".join(fmt_shape(s, layout) for _, s in diagnosis.report.outputs if s)
     return f"verdict: {source} works (output {outputs}), {warn}"
 
 

@@ -339,8 +339,10 @@ def numel(shape: Sequence[int]) -> int:
     return math.prod(shape)
 
 
-def fmt_shape(shape: Sequence[int]) -> str:
-    return "x".join(str(s) for s in shape)
+def fmt_shape(shape: Sequence[int], layout: str = "chw") -> str:
+    """The one shape formatter: ``6x28x28``; a whole tensor's channels-first shape is written
+    in ``layout`` (``hwc``: ``28x28x6``). Spatial-only tuples (a kernel) keep the default."""
+    return "x".join(str(s) for s in to_layout(shape, layout))
 
 
 @dataclass(frozen=True)
