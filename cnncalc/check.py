@@ -8,6 +8,7 @@ graphs on the same engine), so the marking can never disagree with the tool's ot
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -19,6 +20,7 @@ from .errors import CnnCalcError, SourcePos, SpecError, did_you_mean
 from .formulas import effective_kernel
 from .homework import (
     LayerAnswer,
+    guess_layout,
     layer_answer,
     parse_ints,
     parse_padding,
@@ -427,7 +429,26 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
         raise
 
 
-def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[Mark]:
+def _reading_note(kind: str, settings: PosDict, layout: str, written: bool) -> str:
+    """How a question's input was read when the file says no layout and the size reads two
+    ways (16x12x12 is PyTorch's order as often as 16 high, 12 wide, 12 channels): '' else."""
+    if written or kind == "dense":
+        return ""
+    try:
+        shape = read_shape(settings.get("input"), None)
+    except SpecError:
+        return ""
+    guessed, note = guess_layout(shape, kind)
+    if note is None and guessed == layout:
+        return ""
+    other = "chw" if layout == "hwc" else "hwc"
+    read = "channels last" if layout == "hwc" else "channels first"
+    return (f"input {fmt_shape(shape)} read {read} ({layout}: the file sets no layout); write "
+            f"layout: {other} to read it the other way")
+
+
+def check_questions(questions: Any, layout: str, pos: SourcePos | None,
+                    layout_written: bool = True) -> list[Mark]:
     if not isinstance(questions, PosList):
         raise SpecError("'questions' must be a list of questions", pos)
     marks: list[Mark] = []
@@ -448,6 +469,8 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
                             "...}", question.pos_of(kind))
         qlayout = str(question.get("layout", layout))
         answer = question_answer(kind, settings, qlayout)
+        reading = _reading_note(kind, settings, qlayout,
+                                layout_written or "layout" in question)
         assert answer.result is not None
         facts = facts_of(answer.result, answer.input_shape if len(answer.input_shape) > 1
                          else None, qlayout)
@@ -458,8 +481,12 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
             expected = {"output": answer.output_shape, "weights": answer.weights,
                         "biases": answer.biases, "params": answer.params, "macs": answer.macs,
                         "flops": answer.flops}[name]
-            marks.append(_mark(f"question {item}", name, raw, question.pos_of(key), expected,
-                               qlayout, _work(answer.steps, name), facts))
+            mark = _mark(f"question {item}", name, raw, question.pos_of(key), expected,
+                         qlayout, _work(answer.steps, name), facts)
+            if reading and len(answer.input_shape) > 1:
+                mark = dataclasses.replace(mark, note="; ".join(n for n in (mark.note, reading)
+                                                                if n))
+            marks.append(mark)
     return marks
 
 
@@ -572,7 +599,8 @@ def check_file(path: str) -> Result:
         spec_path = _resolve(str(doc["spec"]), path, doc.pos_of("spec"))
         marks += check_network(spec_path, doc["answers"], layout, doc.pos_of("answers"))
     if "questions" in doc:
-        marks += check_questions(doc["questions"], layout or "hwc", doc.pos_of("questions"))
+        marks += check_questions(doc["questions"], layout or "hwc", doc.pos_of("questions"),
+                                 layout is not None)
     return Result(student, path, spec_path, tuple(marks))
 
 

@@ -223,3 +223,20 @@ def test_min_input_gives_the_main_output_first(tmp_path: Path) -> None:
         "smallest input that survives the main output: 1x3x3 (the spec has 1x16x16)",
         "smallest input that survives every layer, side outputs included: 1x11x11 (the spec "
         "has 1x16x16)"]
+
+
+def test_check_says_how_an_ambiguous_question_input_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("questions:\n"
+                    "  - {conv: {input: 16x12x12, filters: 8, kernel: 3}, output: 14x10x8}\n"
+                    "  - {conv: {input: 32x32x3, filters: 8, kernel: 3}, output: 30x30x8}\n",
+                    encoding="utf-8")
+    first, second = check_file(str(path)).marks
+    assert first.right and first.note == (
+        "input 16x12x12 read channels last (hwc: the file sets no layout); write layout: chw "
+        "to read it the other way")
+    assert second.right and second.note == ""
+    path.write_text("layout: hwc\nquestions:\n"
+                    "  - {conv: {input: 16x12x12, filters: 8, kernel: 3}, output: 14x10x8}\n",
+                    encoding="utf-8")
+    assert check_file(str(path)).marks[0].note == ""

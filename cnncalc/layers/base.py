@@ -687,7 +687,7 @@ class LayerKind:
                     "past of a 1-D sequence)"]
         source = ctx.node.inputs[0] if ctx.node.inputs else -1
         if error.code == "rank_mismatch" and len(shape) == 1 and source >= 0 and \
-                ctx.graph.nodes[source].unit.base == "flatten":
+                ctx.graph.nodes[source].unit.flattens:
             from .fixes import line
 
             flat = ctx.graph.nodes[source]
