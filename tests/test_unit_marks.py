@@ -240,3 +240,26 @@ def test_check_says_how_an_ambiguous_question_input_was_read(tmp_path: Path) -> 
                     "  - {conv: {input: 16x12x12, filters: 8, kernel: 3}, output: 14x10x8}\n",
                     encoding="utf-8")
     assert check_file(str(path)).marks[0].note == ""
+
+
+def test_the_shape_rule_returns_a_frozen_result_with_every_fact() -> None:
+    """What marker, debugger, explain, RF and torch build read: frozen, weights and biases
+    apart, the window with its padding per side, merge/flatten/dense facts."""
+    import dataclasses
+
+    from cnncalc import load_spec
+
+    graph = load_spec("input: [3, 7, 7]\nlayers:\n"
+                      "  - conv2d: {out_channels: 4, kernel_size: 2, stride: 2, padding: same}\n"
+                      "  - add: [[identity], [relu]]\n  - flatten\n  - dense: 5\n")
+    results = [step.result for step in propagate(graph)]
+    conv, add, flat, dense = results[0], results[-3], results[-2], results[-1]
+    assert (conv.weights, conv.biases, conv.params, conv.macs) == (48, 4, 52, 4 * 4 * 4 * 12)
+    assert conv.window.kernel == (2, 2) and conv.window.stride == (2, 2)
+    assert conv.window.pads == ((0, 1), (0, 1))  # TensorFlow's same: the odd pixel after
+    assert add.merges and not conv.merges and flat.flattens and dense.dense
+    assert (dense.weights, dense.biases) == (64 * 5, 5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        conv.out = (1,)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        conv.args["stride"] = 1  # type: ignore[index]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
@@ -153,13 +154,13 @@ class _Reads:
     """The reads that rules make of a layer's use, shared by ``Call`` (while the shape rule
     runs) and ``Result`` (after it): arguments, input shapes and the per-axis expansions."""
 
-    args: dict[str, Any]
+    args: Mapping[str, Any]
     inputs: Any
     ndim: int
     name: str
     kind: str
     pos: SourcePos | None
-    arg_pos: dict[str, SourcePos]
+    arg_pos: Mapping[str, SourcePos]
     layout: str
 
     def fmt(self, shape: Sequence[int]) -> str:
@@ -264,7 +265,7 @@ class Result(_Reads):
     ``flattens`` that it turns a feature map into a vector; ``dense`` that it is a
     fully-connected product over a flat input."""
 
-    args: dict[str, Any]
+    args: Mapping[str, Any]
     inputs: tuple[Shape, ...]
     ndim: int
     out: Shape
@@ -282,7 +283,7 @@ class Result(_Reads):
     warnings: tuple[Warning_, ...] = ()
     name: str = ""
     pos: SourcePos | None = None
-    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    arg_pos: Mapping[str, SourcePos] = field(default_factory=dict)
     layout: str = "chw"
 
     @property
@@ -617,11 +618,12 @@ class LayerKind:
         raises where PyTorch would) and return the frozen ``Result`` that every reader uses."""
         call.ndim = self.resolve_ndim(call)
         call.out = tuple(self.output_shape(call))
-        return Result(dict(call.args), tuple(call.inputs), call.ndim, call.out, call.kind,
+        return Result(MappingProxyType(dict(call.args)), tuple(call.inputs), call.ndim,
+                      call.out, call.kind,
                       self.weights(call), self.biases(call), self.buffers(call), self.macs(call),
                       self.other_ops(call), self.window(call), self.merges, self.flattens,
                       self.dense, tuple(call.dropped), tuple(call.warnings), call.name, call.pos,
-                      call.arg_pos, call.layout)
+                      MappingProxyType(dict(call.arg_pos)), call.layout)
 
     def receptive(self, result: Result, rf: Receptive) -> Receptive:
         """Receptive field after this layer: through its window where it has one (``window``),
