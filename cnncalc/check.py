@@ -8,6 +8,8 @@ graphs on the same engine), so the marking can never disagree with the tool's ot
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,13 +20,14 @@ from .errors import CnnCalcError, SourcePos, SpecError, did_you_mean
 from .formulas import effective_kernel
 from .homework import (
     LayerAnswer,
-    biases_of,
+    guess_layout,
     layer_answer,
     parse_ints,
     parse_padding,
     parse_sizes,
 )
-from .layers.base import Call
+from .layers.base import Result as LayerResult
+from .layers.base import fmt_shape, ints, numel
 from .source import PosDict, PosList, load_yaml
 from .spec import load_file, to_layout
 from .worked import with_flops
@@ -158,79 +161,111 @@ class Facts:
     in_channels: int | None = None
     slips: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """(note, channels-first output shape) for the shapes a common slip gives."""
+    bias_adds: int = 0
+    """The bias adds (one per output value), which are not MACs."""
+    macs_stride_one: int | None = None
+    """The MACs had the stride been left out (every position computed)."""
+    per_filter_channels: int | None = None
+    """The input channels one filter reads (C_in / groups): the factor a forgotten input
+    depth leaves out of the weights and MACs."""
+    unflattened: tuple[int, ...] | None = None
+    """A dense layer's input before its flatten (512x7x7 -> 25,088 features)."""
+    macs: int = 0
+    unflattened_text: str = ""
+    """``unflattened`` as the answers write shapes (7x7x512)."""
 
 
-def _rounded_other_way(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
+def _rounded_other_way(result: LayerResult) -> tuple[str, tuple[int, ...]] | None:
     """The output shape had the division been rounded the other way (the ceil-for-floor slip:
     55x55x96 for AlexNet at 224, where floor gives 54x54x96)."""
-    formula = getattr(unit, "window_formula", None)
-    if formula == "conv" and "pads" in call.state:
-        kernel, stride, dilation = (call.axes(a) for a in ("kernel_size", "stride", "dilation"))
-        pads, ceil = call.state["pads"], False
-    elif formula == "pool":
-        kernel, stride, padding, dilation = unit.geometry(call)
-        pads, ceil = [(p, p) for p in padding], bool(call.args.get("ceil_mode"))
-    else:
+    window = result.window
+    if window is None or window.formula not in ("conv", "pool"):
         return None
     sizes = []
-    for n, k, s, d, (b, e) in zip(call.x[1:], kernel, stride, dilation, pads):
+    for n, k, s, d, (b, e) in zip(result.x[1:], window.kernel, window.stride, window.dilation,
+                                  window.pads):
         span = n + b + e - effective_kernel(k, d)
         if span < 0:
             return None
-        sizes.append((span // s if ceil else -(-span // s)) + 1)
-    shape = (call.out[0], *sizes)
-    if shape == tuple(call.out):
+        sizes.append((span // s if window.ceil else -(-span // s)) + 1)
+    shape = (result.out[0], *sizes)
+    if shape == tuple(result.out):
         return None
-    return ("that is the division rounded down, floor; ceil_mode rounds it up, ceil" if ceil
-            else "that is the division rounded up, ceil; the formula rounds it down, floor",
-            shape)
+    return ("that is the division rounded down, floor; ceil_mode rounds it up, ceil"
+            if window.ceil else
+            "that is the division rounded up, ceil; the formula rounds it down, floor", shape)
 
 
-def _without_padding(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
-    """The output shape had the padding been left out of the formula."""
-    formula = getattr(unit, "window_formula", None)
-    if formula == "conv" and "pads" in call.state:
-        kernel, stride, dilation = (call.axes(a) for a in ("kernel_size", "stride", "dilation"))
-        pads = call.state["pads"]
-    elif formula == "pool":
-        kernel, stride, padding, dilation = unit.geometry(call)
-        pads = [(p, p) for p in padding]
-    else:
-        return None
-    if not any(b or e for b, e in pads):
+def _without_padding(result: LayerResult) -> tuple[str, tuple[int, ...]] | None:
+    """The output shape had the padding been left out of the formula (``valid`` for
+    ``same``)."""
+    window = result.window
+    if window is None or window.formula not in ("conv", "pool") or not window.padded:
         return None
     sizes = []
-    for n, k, s, d in zip(call.x[1:], kernel, stride, dilation):
+    for n, k, s, d in zip(result.x[1:], window.kernel, window.stride, window.dilation):
         span = n - effective_kernel(k, d)
         if span < 0:
             return None
         sizes.append(span // s + 1)
-    written = call.args.get("padding")
+    written = result.args.get("padding")
+    if written == "same":
+        return ("that is 'valid' (no padding); 'same' pads so that the output is "
+                "ceil(input / stride)", (result.out[0], *sizes))
     what = f"'{written}' padding" if isinstance(written, str) else \
-        f"padding {'x'.join(map(str, written)) if isinstance(written, tuple) else written}"
-    return f"that is the size without the {what}", (call.out[0], *sizes)
+        f"padding {fmt_shape(written) if isinstance(written, tuple) else written}"
+    return f"that is the size without the {what}", (result.out[0], *sizes)
 
 
-def _without_output_padding(unit: Any, call: Call) -> tuple[str, tuple[int, ...]] | None:
-    """A transposed convolution's size without its output_padding (the one-pixel-short slip)."""
-    if getattr(unit, "window_formula", None) != "deconv" or not any(
-            call.axes("output_padding")):
-        return None
-    sizes = tuple(o - op for o, op in zip(call.out[1:], call.axes("output_padding")))
-    return (f"that is the size without the output_padding {call.args['output_padding']}",
-            (call.out[0], *sizes))
+def _deconv_slips(result: LayerResult) -> list[tuple[str, tuple[int, ...]]]:
+    """A transposed convolution's size without its output_padding (the one-pixel-short slip),
+    and the convolution's formula used in its place (a shrinking output)."""
+    window = result.window
+    if window is None or window.formula != "deconv":
+        return []
+    slips = []
+    if any(window.output_padding):
+        sizes = tuple(o - op for o, op in zip(result.out[1:], window.output_padding))
+        slips.append((f"that is the size without the output_padding "
+                      f"{ints(window.output_padding)}", (result.out[0], *sizes)))
+    conv = []
+    for n, k, s, d, (p, _) in zip(result.x[1:], window.kernel, window.stride, window.dilation,
+                                  window.pads):
+        span = n + 2 * p - effective_kernel(k, d)
+        if span < 0:
+            return slips
+        conv.append(span // s + 1)
+    slips.append(("that is the convolution's formula; a transposed convolution goes the other "
+                  "way: out = (in - 1)*stride - 2*padding + dilation*(k - 1) + output_padding"
+                  " + 1", (result.out[0], *conv)))
+    return slips
 
 
-def facts_of(unit: Any, call: Call) -> Facts:
-    """The slip candidates of one computed layer (a question's or a network's)."""
-    biases = biases_of(call)
-    slips = [s for s in (_rounded_other_way(unit, call), _without_padding(unit, call),
-                         _without_output_padding(unit, call)) if s]
-    if getattr(unit, "window_formula", None) in ("conv", "deconv") and len(call.out) > 1 \
-            and call.x[0] != call.out[0]:
-        slips.append((f"the channels are the {call.out[0]} filters, not the input's "
-                      f"{call.x[0]} channels", (call.x[0], *call.out[1:])))
-    return Facts(unit.params(call) - biases, biases, call.x[0], tuple(slips))
+def facts_of(result: LayerResult, unflattened: tuple[int, ...] | None = None,
+             layout: str = "chw") -> Facts:
+    """The slip candidates of one computed layer (a question's or a network's);
+    ``unflattened`` is the feature map (channels first) that a flatten turned into this
+    dense layer's input; ``layout`` is how the answers write shapes."""
+    slips = [s for s in (_rounded_other_way(result), _without_padding(result)) if s]
+    slips += _deconv_slips(result)
+    window = result.window
+    if window is not None and window.formula in ("conv", "deconv") and len(result.out) > 1 \
+            and result.x[0] != result.out[0]:
+        slips.append((f"the channels are the {result.out[0]} filters, not the input's "
+                      f"{result.x[0]} channels", (result.x[0], *result.out[1:])))
+    stride_one = None
+    if window is not None and window.formula == "conv" and max(window.stride) > 1 \
+            and result.macs:
+        sizes = [n + b + e - effective_kernel(k, d) + 1 for n, k, d, (b, e) in
+                 zip(result.x[1:], window.kernel, window.dilation, window.pads)]
+        if min(sizes) > 0:
+            stride_one = result.macs // math.prod(result.out[1:]) * math.prod(sizes)
+    return Facts(result.weights, result.biases, result.x[0], tuple(slips),
+                 numel(result.out) if result.biases else 0, stride_one,
+                 result.x[0] // result.args.get("groups", 1)
+                 if window is not None and window.formula == "conv" and len(result.x) > 1
+                 else None, unflattened if result.dense else None, result.macs,
+                 fmt_shape(to_layout(unflattened, layout)) if unflattened else "")
 
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -241,11 +276,11 @@ def _shape_mark(item: str, raw: Any, pos, expected_cf: tuple[int, ...], layout: 
                 work: list[str], facts: Facts) -> Mark:
     """Mark a written output shape; equivalent writings count as right, with a note."""
     expected = tuple(to_layout(expected_cf, layout))
-    shown = "x".join(map(str, expected))
+    shown = fmt_shape(expected)
     if raw is None:
         return Mark(item, "output", None, shown, False, tuple(work), "not answered")
     given = read_shape(raw, pos, "output")
-    given_text = "x".join(map(str, given))
+    given_text = fmt_shape(given)
     right = lambda note="": Mark(item, "output", given_text, shown, True, tuple(work), note)  # noqa: E731
     wrong = lambda note="": Mark(item, "output", given_text, shown, False, tuple(work), note)  # noqa: E731
     if given == expected:
@@ -284,6 +319,41 @@ def _number_note(name: str, given: int, expected: int, facts: Facts) -> str:
                 "of them")
     if name == "weights" and weights is not None and biases and given == weights + biases:
         return f"that includes the {biases:,} biases; weights alone are {weights:,}"
+    return _more_notes(name, given, expected, facts)
+
+
+def _more_notes(name: str, given: int, expected: int, facts: Facts) -> str:
+    """The slips of the counts' factors: the input depth or the flatten left out, a bias
+    counted as a MAC, the stride left out of the MACs."""
+    weights, biases, cin = facts.weights, facts.biases, facts.per_filter_channels
+    if cin and cin > 1 and name in ("weights", "params", "macs", "flops"):
+        base = {"weights": weights, "params": weights, "macs": facts.macs,
+                "flops": 2 * facts.macs}[name]
+        extra = biases if name == "params" else 0
+        if base and base % cin == 0 and given == base // cin + extra:
+            return (f"that leaves out the {cin:,} input channels: each filter reads every input"
+                    f" channel, so multiply by {cin:,}")
+    if name == "macs" and facts.bias_adds and given == expected + facts.bias_adds:
+        return (f"that counts the {facts.bias_adds:,} bias adds as MACs; a bias is added, not "
+                "multiplied (cnncalc counts it in other ops)")
+    if name == "flops" and facts.bias_adds and given == expected + facts.bias_adds:
+        return (f"that adds the {facts.bias_adds:,} bias adds to 2 x MACs; FLOPs here are "
+                "2 x MACs, bias adds are counted in other ops")
+    if name in ("macs", "flops") and facts.macs_stride_one:
+        slip = facts.macs_stride_one * (2 if name == "flops" else 1)
+        if given == slip and slip != expected:
+            return ("that computes the window at every input position; the stride skips "
+                    "positions, so use the output size (after the stride)")
+    flat = facts.unflattened
+    if flat and weights and name in ("weights", "params", "macs", "flops"):
+        features = math.prod(flat)
+        outs = weights // features if weights % features == 0 else 0
+        extra = biases if name == "params" else 0
+        scale = 2 if name == "flops" else 1
+        for part in (flat[0], math.prod(flat[1:])):
+            if outs and part != features and given == part * outs * scale + extra:
+                return (f"the dense layer reads the flattened map: {features:,} = "
+                        f"{facts.unflattened_text} features, not {part:,}")
     return ""
 
 
@@ -331,8 +401,8 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
             if "stride" in spec:
                 args["stride"] = parse_ints(spec["stride"], "stride")
             if "padding" in spec:
-                args["padding"] = parse_padding(spec["padding"], "padding") if kind == "conv" else \
-                    parse_ints(spec["padding"], "padding")
+                args["padding"] = parse_padding(spec["padding"], "padding") \
+                    if kind in ("conv", "pool") else parse_ints(spec["padding"], "padding")
         for key, arg in (("dilation", "dilation"), ("output_padding", "output_padding")):
             if key in spec:
                 args[arg] = parse_ints(spec[key], key)
@@ -359,7 +429,26 @@ def question_answer(kind: str, spec: PosDict, layout: str) -> LayerAnswer:
         raise
 
 
-def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[Mark]:
+def _reading_note(kind: str, settings: PosDict, layout: str, written: bool) -> str:
+    """How a question's input was read when the file says no layout and the size reads two
+    ways (16x12x12 is PyTorch's order as often as 16 high, 12 wide, 12 channels): '' else."""
+    if written or kind == "dense":
+        return ""
+    try:
+        shape = read_shape(settings.get("input"), None)
+    except SpecError:
+        return ""
+    guessed, note = guess_layout(shape, kind)
+    if note is None and guessed == layout:
+        return ""
+    other = "chw" if layout == "hwc" else "hwc"
+    read = "channels last" if layout == "hwc" else "channels first"
+    return (f"input {fmt_shape(shape)} read {read} ({layout}: the file sets no layout); write "
+            f"layout: {other} to read it the other way")
+
+
+def check_questions(questions: Any, layout: str, pos: SourcePos | None,
+                    layout_written: bool = True) -> list[Mark]:
     if not isinstance(questions, PosList):
         raise SpecError("'questions' must be a list of questions", pos)
     marks: list[Mark] = []
@@ -380,8 +469,11 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
                             "...}", question.pos_of(kind))
         qlayout = str(question.get("layout", layout))
         answer = question_answer(kind, settings, qlayout)
-        assert answer.unit is not None and answer.call is not None
-        facts = facts_of(answer.unit, answer.call)
+        reading = _reading_note(kind, settings, qlayout,
+                                layout_written or "layout" in question)
+        assert answer.result is not None
+        facts = facts_of(answer.result, answer.input_shape if len(answer.input_shape) > 1
+                         else None, qlayout)
         for key, raw in question.items():
             if key in (kind, "id", "layout"):
                 continue
@@ -389,8 +481,12 @@ def check_questions(questions: Any, layout: str, pos: SourcePos | None) -> list[
             expected = {"output": answer.output_shape, "weights": answer.weights,
                         "biases": answer.biases, "params": answer.params, "macs": answer.macs,
                         "flops": answer.flops}[name]
-            marks.append(_mark(f"question {item}", name, raw, question.pos_of(key), expected,
-                               qlayout, _work(answer.steps, name), facts))
+            mark = _mark(f"question {item}", name, raw, question.pos_of(key), expected,
+                         qlayout, _work(answer.steps, name), facts)
+            if reading and len(answer.input_shape) > 1:
+                mark = dataclasses.replace(mark, note="; ".join(n for n in (mark.note, reading)
+                                                                if n))
+            marks.append(mark)
     return marks
 
 
@@ -401,6 +497,7 @@ def check_network(spec_path: str, answers: Any, layout: str | None,
     graph = load_file(spec_path, layout)
     layout = graph.layout
     calls = {step.node.name: step for step in propagate(graph)}
+    by_id = {step.node.id: step for step in calls.values()}
     if not isinstance(answers, PosDict):
         raise SpecError("'answers' maps layer names to answers, e.g. c1: {output: 28x28x6}",
                         pos)
@@ -417,32 +514,47 @@ def check_network(spec_path: str, answers: Any, layout: str | None,
             raise SpecError(f"'{name}' is not a layer of {spec_path}"
                             f"{did_you_mean(name, list(calls))}", apos)
         step = calls[name]
-        call, unit = step.call, step.node.unit
-        assert call is not None
-        lines = with_flops(unit.explain(call, layout), unit.macs(call))
-        biases = biases_of(call)
-        values = {"output": call.out, "params": unit.params(call), "biases": biases,
-                  "weights": unit.params(call) - biases, "macs": unit.macs(call),
-                  "flops": 2 * unit.macs(call)}
+        result, unit = step.result, step.node.unit
+        assert result is not None
+        lines = with_flops(unit.explain(result, layout), result.macs)
+        values = {"output": result.out, "params": result.params, "biases": result.biases,
+                  "weights": result.weights, "macs": result.macs, "flops": result.flops}
+        facts = facts_of(result, _unflattened(step, by_id), layout)
         for key, raw in given.items():
             fname = _field(key, given.key_pos.get(key))
             marks.append(_mark(name, fname, raw, given.pos_of(key), values[fname], layout,
-                               _work(lines, fname), facts_of(unit, call)))
+                               _work(lines, fname), facts))
     return marks
 
 
+def _unflattened(step, by_id) -> tuple[int, ...] | None:
+    """The feature map that a flatten turned into this layer's input (looking through
+    single-input layers that keep the shape, such as dropout), or None."""
+    node = step.node
+    while len(node.inputs) == 1 and node.inputs[0] in by_id:
+        up = by_id[node.inputs[0]]
+        if up.result is None:
+            return None
+        if up.result.flattens:
+            return up.result.x
+        if up.result.out != up.result.x:
+            return None
+        node = up.node
+    return None
+
+
 def _check_total(graph, calls, given: PosDict, layout: str) -> list[Mark]:
-    rows = [(name, step.node.unit.params(step.call), step.node.unit.macs(step.call))
-            for name, step in calls.items() if step.call is not None]
+    rows = [(name, step.result.params, step.result.macs)
+            for name, step in calls.items() if step.result is not None]
     params = sum(r[1] for r in rows)
     macs = sum(r[2] for r in rows)
-    final = calls[graph.nodes[graph.outputs[0]].name].call.out
+    final = calls[graph.nodes[graph.outputs[0]].name].result.out
     nonzero_p = [f"{p:,}" for _, p, _ in rows if p]
     nonzero_m = [f"{m:,}" for _, _, m in rows if m]
     work = {"params": [f"params = {' + '.join(nonzero_p)} = {params:,}"],
             "macs": [f"MACs = {' + '.join(nonzero_m)} = {macs:,}"],
             "flops": [f"FLOPs = 2 * MACs = 2 * {macs:,} = {2 * macs:,}"],
-            "output": [f"the last layer gives {'x'.join(map(str, to_layout(final, layout)))}"]}
+            "output": [f"the last layer gives {fmt_shape(final, layout)}"]}
     values = {"params": params, "macs": macs, "flops": 2 * macs, "output": final}
     marks = []
     for key, raw in given.items():
@@ -487,7 +599,8 @@ def check_file(path: str) -> Result:
         spec_path = _resolve(str(doc["spec"]), path, doc.pos_of("spec"))
         marks += check_network(spec_path, doc["answers"], layout, doc.pos_of("answers"))
     if "questions" in doc:
-        marks += check_questions(doc["questions"], layout or "hwc", doc.pos_of("questions"))
+        marks += check_questions(doc["questions"], layout or "hwc", doc.pos_of("questions"),
+                                 layout is not None)
     return Result(student, path, spec_path, tuple(marks))
 
 

@@ -18,7 +18,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from .engine import Step, analyze, call_for, propagate, run
+from .engine import Step, analyze, call_for, main_path, propagate, run
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
 from .layers.base import Call, Shape, fmt_shape, to_layout
@@ -26,7 +26,7 @@ from .layers.fixes import FixContext, producer, shape_of
 from .report import Report
 
 WINDOWS = ("conv", "pool")
-"""Sliding windows whose kernel can read mostly padding (by ``LayerKind.window_formula``)."""
+"""Sliding windows whose kernel can read mostly padding (by ``Window.formula``)."""
 DOMINANT_SHARE = 0.5
 DOMINANT_MIN_PARAMS = 1_000_000
 
@@ -101,7 +101,7 @@ def diagnose(graph: Graph) -> Diagnosis:
             continue
         call = call_for(node, inputs, layout=graph.layout)
         try:
-            run(node, call)
+            result = run(node, call)
         except CnnCalcError as exc:
             steps[node.id] = Step(node, None, exc)
             context = FixContext(graph, steps, node, inputs, _smallest_input)
@@ -114,9 +114,9 @@ def diagnose(graph: Graph) -> Diagnosis:
                            f"{fmt_shape(to_layout(guess[0], graph.layout))} ({guess[1]})")
             problems.append(Problem(exc, tuple(fixes), assumed))
             continue
-        shapes[node.id] = call.out
-        steps[node.id] = Step(node, call)
-        warnings.extend(call.warnings)
+        shapes[node.id] = result.out
+        steps[node.id] = Step(node, result)
+        warnings.extend(result.warnings)
     problems += [_load_problem(p) for p in pending]
     seen = set()
     unique = [w for w in warnings if not (str(w) in seen or seen.add(str(w)))]
@@ -146,10 +146,12 @@ def _warn_collapsed(graph: Graph, steps: dict[int, Step]) -> list[Warning_]:
     """Sliding windows over a map that is already 1x1: they read mostly padding."""
     out = []
     for step in steps.values():
-        call, node = step.call, step.node
-        if call is None or node.unit.window_formula not in WINDOWS or len(call.x) < 2:
+        result, node = step.result, step.node
+        window = result.window if result is not None else None
+        if result is None or window is None or window.formula not in WINDOWS or \
+                len(result.x) < 2:
             continue
-        if math.prod(call.x[1:]) != 1 or math.prod(call.axes("kernel_size")) == 1:
+        if math.prod(result.x[1:]) != 1 or math.prod(window.kernel) == 1:
             continue
         origin = node.inputs[0]
         while origin != NETWORK_INPUT:
@@ -158,11 +160,12 @@ def _warn_collapsed(graph: Graph, steps: dict[int, Step]) -> list[Warning_]:
             if not up or len(up) < 2 or math.prod(up[1:]) != 1:
                 break
             origin = graph.nodes[origin].inputs[0]
-        later = sum(1 for s in steps.values() if s.node.id >= node.id and s.call and
-                    s.node.unit.window_formula in WINDOWS)
+        later = sum(1 for s in steps.values() if s.node.id >= node.id and s.result and
+                    s.result.window and s.result.window.formula in WINDOWS)
         out.append(Warning_(
-            f"the feature map is already {fmt_shape(call.x[1:])} (since {producer(graph, origin)})"
-            f", so this {fmt_shape(call.axes('kernel_size'))} window and {later - 1} more after "
+            f"the feature map is already {fmt_shape(result.x[1:])} (since "
+            f"{producer(graph, origin)}), so this {fmt_shape(window.kernel)} window and "
+            f"{later - 1} more after "
             "it see little but padding; drop a downsampling step or start from a larger input",
             node.pos, node.name, node.kind))
         break
@@ -173,28 +176,29 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
     total = report.totals.params
     out = []
     for row in report.rows:
-        if row.kind != "linear" or total == 0:
-            continue
-        if row.params < DOMINANT_MIN_PARAMS or row.params < DOMINANT_SHARE * total:
+        if total == 0 or row.params < DOMINANT_MIN_PARAMS or row.params < DOMINANT_SHARE * total:
             continue
         node = next(n for n in graph.nodes if n.name == row.name)
         step = steps[node.id]
-        assert step.call is not None
-        n_in, n_out = step.call.x[0], step.call.args["out_features"]
+        if step.result is None or not step.result.dense:
+            continue
+        n_in, n_out = step.result.x[0], step.result.out[0]
         message = (f"this dense layer holds {row.params:,} of the {total:,} parameters "
                    f"({100 * row.params / total:.0f}%), from {n_in:,} inputs")
         prev = node.inputs[0]
-        while prev != NETWORK_INPUT and graph.nodes[prev].unit.base != "flatten":
-            up = steps.get(prev)  # look through dropout/activations between flatten and dense
-            if not up or not up.call or up.call.out != up.call.x or len(up.node.inputs) != 1:
+        up = steps.get(prev)
+        while up and up.result and not up.result.flattens:
+            # look through dropout/activations between flatten and dense
+            if up.result.out != up.result.x or len(up.node.inputs) != 1:
                 break
             prev = up.node.inputs[0]
-        if prev != NETWORK_INPUT and graph.nodes[prev].unit.base == "flatten":
-            before = shape_of(graph, steps, graph.nodes[prev].inputs[0])
-            if before and len(before) > 1:
-                gap = before[0] * n_out + (n_out if step.call.args["bias"] else 0)
+            up = steps.get(prev)
+        if up and up.result and up.result.flattens:
+            before = up.result.x
+            if len(before) > 1:
+                gap = before[0] * n_out + step.result.biases
                 message += (f"; global_avgpool instead of the flatten of "
-                            f"{step.call.fmt(before)} would give it {before[0]:,} inputs and "
+                            f"{step.result.fmt(before)} would give it {before[0]:,} inputs and "
                             f"{gap:,} parameters")
         out.append(Warning_(message, node.pos, node.name, node.kind))
     return out
@@ -210,6 +214,14 @@ class MinInput:
     shape: tuple[int, ...] | None
     failure_below: str | None
     limit: int
+
+
+def main_only(graph: Graph) -> Graph:
+    """``graph`` without the layers that feed only side outputs (auxiliary heads), so that
+    the input sizes the main output needs can be told from those a side output needs."""
+    keep = main_path(graph)
+    return dataclasses.replace(graph, nodes=tuple(n for n in graph.nodes if n.id in keep),
+                               outputs=graph.outputs[:1])
 
 
 def _works(graph: Graph, shape: tuple[int, ...]) -> CnnCalcError | None:
@@ -272,7 +284,7 @@ def lossless_sizes(graph: Graph, start: int, stop: int) -> list[int]:
         try:
             lost = False
             for step in propagate(trial):
-                if step.call is not None and any(step.call.state.get("dropped") or ()):
+                if step.result is not None and any(step.result.dropped):
                     lost = True
                     break
         except CnnCalcError:

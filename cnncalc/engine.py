@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from .errors import CnnCalcError, ShapeError
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import Call, Receptive, numel
+from .layers.base import Call, Receptive, Result, numel
 from .report import DTYPE_BYTES, Report, Row, Totals
 
 
-def _main_path(graph: Graph) -> set[int]:
+def main_path(graph: Graph) -> set[int]:
     """Nodes the main output depends on (the rest feed only side outputs)."""
     keep, stack = set(), [graph.outputs[0]]
     while stack:
@@ -39,26 +39,25 @@ def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None
     """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
     instead of the node's when the debugger tries a fix); ``layout`` is how its messages
     print shapes."""
-    return Call(dict(node.args if args is None else args), list(inputs), name=node.name,
-                kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout,
-                framework=framework)
-
-
-def run(node: Node, call: Call) -> Call:
-    """Apply the unit's rules to ``call``: rank check, then shape rule (which may warn).
-    Raises the unit's ``CnnCalcError`` where PyTorch would refuse the shapes."""
-    call.ndim = node.unit.resolve_ndim(call)
-    call.out = tuple(node.unit.output_shape(call))
+    call = Call.for_node(node, inputs, args, layout)
+    call.framework = framework
     return call
+
+
+def run(node: Node, call: Call) -> Result:
+    """Apply the unit's rules to ``call`` (rank check, then shape rule, which may warn) and
+    return the frozen ``Result``. Raises the unit's ``CnnCalcError`` where PyTorch would
+    refuse the shapes."""
+    return node.unit.evaluate(call)
 
 
 @dataclass(frozen=True)
 class Step:
-    """One node of the walk: its ``call`` (arguments, input and output shapes) when the rules
-    ran, or the ``error`` that stopped it, or neither when an input upstream already failed."""
+    """One node of the walk: its frozen ``result`` (arguments, shapes, counts, window) when the
+    rules ran, or the ``error`` that stopped it, or neither when an input upstream failed."""
 
     node: Node
-    call: Call | None
+    result: Result | None
     error: CnnCalcError | None = None
 
 
@@ -67,7 +66,7 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
 
     ``analyze`` counts along it; the torch backend builds modules from the same calls. Without
     ``keep_going`` the first error is raised; with it, failures are yielded and everything
-    downstream of them gets ``call=None``.
+    downstream of them gets ``result=None``.
     """
     shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
     for node in graph.nodes:
@@ -78,15 +77,15 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
             continue
         call = call_for(node, inputs, layout=graph.layout, framework=graph.framework)
         try:
-            run(node, call)
+            result = run(node, call)
         except CnnCalcError as exc:
             if not keep_going:
                 raise
             shapes[node.id] = None
             yield Step(node, None, exc)
             continue
-        shapes[node.id] = call.out
-        yield Step(node, call)
+        shapes[node.id] = result.out
+        yield Step(node, result)
 
 
 def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> Report:
@@ -101,10 +100,10 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
     shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
     fields: dict[int, Receptive | None] = {
         NETWORK_INPUT: Receptive.identity(len(graph.input_shape) - 1)}
-    main = _main_path(graph)
+    main = main_path(graph)
     rows, warnings, errors = [], [], []
     for step in propagate(graph, keep_going):
-        node, call = step.node, step.call
+        node, call = step.node, step.result  # the frozen Result
         in_names = tuple("input" if i == NETWORK_INPUT else graph.nodes[i].name
                          for i in node.inputs)
         if call is None:
@@ -122,8 +121,8 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
         rows.append(Row(
-            node.name, unit.name_for(call.ndim), call.out, unit.params(call), unit.buffers(call),
-            unit.macs(call) * batch, unit.other_ops(call) * batch, numel(call.out) * batch,
+            node.name, unit.name_for(call.ndim), call.out, call.params, call.buffers,
+            call.macs * batch, call.other_ops * batch, numel(call.out) * batch,
             tuple(round(s) for s in rf.size) if rf is not None else None,
             in_names, node.id in main, node.pos))
     if not rows:

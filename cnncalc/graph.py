@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SourcePos, SpecError
-from .layers.base import LayerKind, Shape
+from .layers.base import NETWORK_INPUT, LayerKind, Shape
 
-NETWORK_INPUT = -1
-"""The id that stands for the network's input in ``Node.inputs``."""
+__all__ = ["NETWORK_INPUT", "Graph", "LoadProblem", "Node"]
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from typing import Any
 
 from .engine import propagate
 from .errors import CnnCalcError, SpecError
+from .formulas import pool_out, same_padding
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers import lookup
-from .layers.base import Call, LayerKind, numel
+from .layers import REGISTRY, lookup
+from .layers.base import AXIS_NAMES, LayerKind, Result, fmt_shape, numel
 from .spec import from_layout, to_layout
 from .worked import Line, with_flops
 
@@ -38,9 +39,9 @@ class LayerAnswer:
     steps: tuple[Line, ...]
     warnings: tuple[str, ...] = field(default=())
     unit: LayerKind | None = field(default=None, compare=False, repr=False)
-    call: Call | None = field(default=None, compare=False, repr=False)
-    """The unit and the call that gave this answer, so that marking can ask "what would a
-    common slip (ceil for floor, no padding) have given?" of the same rules."""
+    result: Result | None = field(default=None, compare=False, repr=False)
+    """The unit and the frozen result that gave this answer, so that marking can ask "what
+    would a common slip (ceil for floor, no padding) have given?" of the same rules."""
 
     @property
     def params(self) -> int:
@@ -65,13 +66,6 @@ class LayerAnswer:
         }
 
 
-def biases_of(call: Call) -> int:
-    """Bias count of a call: one per output channel/feature when ``bias`` is on."""
-    if not call.args.get("bias"):
-        return 0
-    return call.args.get("out_channels") or call.args.get("out_features") or 0
-
-
 def unit_for(family: str, rank: int) -> LayerKind:
     """The registered unit for a question kind and an input rank (with its channel axis)."""
     if family == "dense":
@@ -92,10 +86,12 @@ def layer_answer(family: str, input_shape: tuple[int, ...], layout: str,
     """Compute one layer from a question: ``input_shape`` is written in ``layout``."""
     shape = from_layout(input_shape, layout)
     unit = unit_for(family, len(shape))
+    if unit.window_formula == "pool" and isinstance(args.get("padding"), str):
+        args = {**args, "padding": _pool_padding(args, shape)}
     nodes = []
-    if unit.name == "linear" and len(shape) > 1:
-        flat = lookup("flatten")
-        nodes.append(Node(0, "flatten", flat, flat.validate({}, {}, None, "flatten"),
+    if unit.dense and len(shape) > 1:
+        flat = next(u for u in REGISTRY.values() if u.flattens and u.ndim is None)
+        nodes.append(Node(0, flat.name, flat, flat.validate({}, {}, None, flat.name),
                           (NETWORK_INPUT,)))
     label = unit.name
     checked = unit.validate(dict(args), {}, None, label)
@@ -104,20 +100,46 @@ def layer_answer(family: str, input_shape: tuple[int, ...], layout: str,
     graph = Graph(label, shape, tuple(nodes), (nodes[-1].id,), layout)
     steps: list[Line] = []
     warnings: list[str] = []
-    call: Call | None = None
+    result: Result | None = None
     for step in propagate(graph):
-        call = step.call
-        assert call is not None
-        # the shape rule's warnings, taken before explain runs the same rules (and warns) again
-        for warning in list(call.warnings):
+        result = step.result
+        assert result is not None
+        for warning in result.warnings:
             if warning.message not in warnings:
                 warnings.append(warning.message)
-        steps.extend(step.node.unit.explain(call, layout))
-    assert call is not None
-    biases = biases_of(call)
-    macs = unit.macs(call)
-    return LayerAnswer(unit.name, shape, call.out, unit.params(call) - biases, biases, macs,
-                       layout, tuple(with_flops(steps, macs)), tuple(warnings), unit, call)
+        steps.extend(step.node.unit.explain(result, layout))
+    assert result is not None
+    return LayerAnswer(unit.name, shape, result.out, result.weights, result.biases, result.macs,
+                       layout, tuple(with_flops(steps, result.macs)), tuple(warnings), unit,
+                       result)
+
+
+def _pool_padding(args: dict[str, Any], shape: tuple[int, ...]) -> int | tuple[int, ...]:
+    """Keras' pooling ``padding``: ``valid`` is 0; ``same`` is TensorFlow's padding
+    (output ``ceil(in / stride)``) where it pads both sides alike, as PyTorch's pools must;
+    an uneven ``same`` is refused with the size Keras gives and the flags that match it."""
+    word = args["padding"]
+    ndim = len(shape) - 1
+    if word == "valid":
+        return 0
+    if word != "same":
+        raise SpecError(f"--padding: a pool takes an integer, valid or same, got {word!r}")
+    expand = lambda v: v if isinstance(v, tuple) else (v,) * ndim  # noqa: E731
+    kernel = expand(args["kernel_size"])
+    stride = expand(args.get("stride") or args["kernel_size"])
+    if len(kernel) != ndim or len(stride) != ndim:
+        return 0  # the unit names the length mismatch
+    pads = [same_padding(n, k, s) for n, k, s in zip(shape[1:], kernel, stride)]
+    if all(b == a for b, a in pads):
+        return tuple(b for b, _ in pads) if ndim > 1 else pads[0][0]
+    keras = [-(-n // s) for n, s in zip(shape[1:], stride)]
+    sides = ", ".join(f"{n}: {b} before and {a} after"
+                      for n, (b, a) in zip(AXIS_NAMES[ndim], pads))
+    ceil = [pool_out(n, k, s, 0, 1, True).size for n, k, s in zip(shape[1:], kernel, stride)]
+    hint = "; --padding 0 --ceil gives the same size" if ceil == keras else ""
+    raise SpecError(f"--padding same pads {sides} here (TensorFlow's rule, output ceil(in / "
+                    f"stride) = {fmt_shape(keras)}); PyTorch's pools pad both sides alike, "
+                    f"so this pool cannot be computed as written{hint}")
 
 
 SEPARATOR = r"\s*[x\u00d7X,]\s*"
@@ -163,27 +185,45 @@ def parse_padding(text: Any, what: str = "--padding") -> Any:
 
 
 def guess_layout(shape: tuple[int, ...], family: str = "conv") -> tuple[str, str | None]:
-    """The layout of an ``--input`` written without ``--layout``: channels last (32x32x3, the
-    textbooks' and Keras' way) unless it plainly reads channels first (3x224x224: a small
-    first size and equal spatial sizes after it); the note says which reading was taken.
+    """The layout of an ``--input`` written without ``--layout``, and a note saying how it
+    was read whenever the size reads two ways.
 
-    Two sizes are always a 1-D input (length x channels, as ``100x8`` is documented), but
-    ``28x28`` is just as often an MNIST image written without its channel, so the note says
-    how it was read and how to write the grey image (28x28x1); ``--layout`` silences it. A
-    dense layer flattens its input first, so the reading cannot matter there."""
-    if len(shape) == 2 and family != "dense":
-        dims = "x".join(map(str, shape))
+    Channels last (32x32x3, the textbooks' and Keras' way) when that reading alone gives
+    equal spatial sizes; channels first (3x224x224, 16x12x12: PyTorch's order) when that
+    reading alone does; otherwise (16x16x16, 100x50x3) the size is ambiguous: channels last,
+    unless it plainly starts with a few channels (3x100x50), and the note says which reading
+    was taken. Two sizes are always a 1-D input (length x channels, as ``100x8`` is
+    documented), but ``28x28`` is just as often an MNIST image written without its channel,
+    so the note says how to write the grey image. Four sizes are a 3-D volume, which a batch
+    size written in front (4x28x28x3) would silently make: the note says so. A dense layer
+    flattens its input first, so the reading cannot matter there."""
+    if family == "dense":
+        return "hwc", None
+    dims = fmt_shape(shape)
+    if len(shape) == 2:
         return "hwc", (f"note: {dims} is read as a 1-D signal of length {shape[0]} with "
                        f"{shape[1]} channel{'s' if shape[1] != 1 else ''} (L x C); for a "
                        f"{dims} grey image write {dims}x1; pass --layout hwc (L x C) or "
                        "--layout chw (C x L) to say the 1-D reading is meant")
-    if len(shape) >= 3 and shape[0] <= 4 < shape[-1] and len(set(shape[1:])) == 1 \
-            and shape[-2] != shape[0]:
-        dims = "x".join(map(str, shape))
-        plural = "s" if shape[0] != 1 else ""
+    if len(shape) < 3:
+        return "hwc", None
+    last = len(set(shape[:-1])) == 1
+    first = len(set(shape[1:])) == 1
+    plural = "s" if shape[0] != 1 else ""
+    volume = ""
+    if len(shape) == 4:
+        volume = (f"; 4 sizes are a 3-D volume (a 3-D {family}): if {shape[0]} is a batch "
+                  f"size, leave it out (--input {fmt_shape(shape[1:])})")
+    if first and not last or not first and not last and shape[0] <= 4 < shape[-1]:
         return "chw", (f"note: {dims} is read channels first ({shape[0]} channel{plural}); "
-                       "pass --layout hwc to read it channels last")
-    return "hwc", None
+                       f"pass --layout hwc to read it channels last{volume}")
+    if last and not first and not volume:
+        return "hwc", None
+    spatial = fmt_shape(shape[:-1])
+    return "hwc", (f"note: {dims} is read channels last ({spatial} with {shape[-1]} "
+                   f"channel{'s' if shape[-1] != 1 else ''}); pass --layout chw to read it "
+                   f"channels first ({shape[0]} channel{plural} of {fmt_shape(shape[1:])})"
+                   f"{volume}")
 
 
 def summary_lines(answer: LayerAnswer) -> list[str]:

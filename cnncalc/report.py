@@ -11,10 +11,11 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 
 
 CONVENTIONS = (
     "Params: what torch.nn.Module.parameters() counts; non-trainable: BatchNorm running "
-    "mean/var (Keras adds them to its param count). MACs: multiply-accumulates of conv/dense "
-    "(one per weight per output position); FLOPs = 2 x MACs (torch.utils.flop_counter); bias, "
-    "norm, activation, pooling and add ops are the separate 'other ops'. Activations: sum of "
-    "every layer's output; MB = 10^6 bytes."
+    "mean/var (Keras adds them to its param count). MACs: multiply-accumulates of weighted "
+    "sums, one per weight of a window or matrix per output position (conv, transposed conv, "
+    "dense, table conv, RBF); FLOPs = 2 x MACs (torch.utils.flop_counter); bias adds, "
+    "element-wise scales (BatchNorm, subsampling), norm, activation, pooling and add ops are "
+    "the separate 'other ops'. Activations: sum of every layer's output; MB = 10^6 bytes."
 )
 
 

@@ -12,7 +12,7 @@ import dataclasses
 from .engine import propagate
 from .errors import CnnCalcError, did_you_mean
 from .graph import Graph
-from .spec import to_layout
+from .layers.base import fmt_shape
 
 SHAPE_TOPICS = ("padding", "shape")
 
@@ -34,7 +34,7 @@ def until(graph: Graph, name: str) -> Graph:
 def trace_lines(graph: Graph, layout: str | None = None) -> list[str]:
     """Every layer's input and output shape and the formula lines that produced it."""
     layout = layout or graph.layout
-    shape_txt = lambda s: "x".join(map(str, to_layout(s, layout)))  # noqa: E731
+    shape_txt = lambda s: fmt_shape(s, layout)  # noqa: E731
     lines = [f"input: {shape_txt(graph.input_shape)}"]
     for step in propagate(graph, keep_going=True):
         node = step.node
@@ -43,10 +43,10 @@ def trace_lines(graph: Graph, layout: str | None = None) -> list[str]:
             lines.append(f"{node.name} ({node.kind}): ERROR {step.error.message}"
                          + (f"; {step.error.hint}" if step.error.hint else "") + where)
             continue
-        if step.call is None:
+        if step.result is None:
             lines.append(f"{node.name} ({node.kind}): ? (an input above failed)")
             continue
-        call = step.call
+        call = step.result
         ins = ", ".join(shape_txt(s) for s in call.inputs)
         lines.append(f"{node.name} ({node.kind}): {ins} -> {shape_txt(call.out)}{where}")
         for line in node.unit.explain(call, layout):

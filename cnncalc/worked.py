@@ -106,7 +106,8 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
         text = f"{axis}: {head} = {number(quotient)}{step}"
     if ceil and discarded_last:
         out -= 1
-        text += f" -> the last window would start in the padding, so PyTorch drops it -> {out}"
+        place = "in the padding" if pad_after else "past the end of the input"
+        text += f" -> the last window would start {place}, so PyTorch drops it -> {out}"
     if not ceil and quotient.denominator != 1:
         covered = (out - 1) * stride + extent
         left = size + pad_before + pad_after - covered
@@ -124,10 +125,9 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
 
 def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
     """A channels-first shape written in the reader's layout: 6x28x28 or 28x28x6."""
-    dims = list(shape)
-    if layout == "hwc" and len(dims) > 1:
-        dims = [*dims[1:], dims[0]]
-    return "x".join(str(d) for d in dims)
+    from .layers.base import fmt_shape
+
+    return fmt_shape(shape, layout)
 
 
 def axis_names(ndim: int) -> tuple[str, ...]:

@@ -137,7 +137,7 @@ def test_explain_cli_layer_in_a_network():
     # (227 - 11)/4 + 1 = 55; 11*11*3*96 = 34,848; 55*55*96*363 = 105,415,200
     assert "H: (227 - 11) / 4 + 1 = 55" in lines
     assert "weights = k_h * k_w * C_in * C_out = 11 * 11 * 3 * 96 = 34,848" in lines
-    assert ("MACs = H_out * W_out * C_out * (k_h * k_w * C_in) = 55 * 55 * 96 * 363 = "
+    assert ("MACs = H_out * W_out * C_out * k_h * k_w * C_in = 55 * 55 * 96 * 11 * 11 * 3 = "
             "105,415,200") in lines
 
 
@@ -148,7 +148,7 @@ def test_explain_same_padding_at_stride_2_shows_tensorflows_rule():
     from cnncalc.engine import propagate
 
     (step,) = list(propagate(graph))
-    lines = [line.text for line in step.node.unit.explain(step.call)]
+    lines = [line.text for line in step.node.unit.explain(step.result)]
     # ceil(224/2) = 112; (112 - 1)*2 + 3 - 224 = 1 -> 0 before, 1 after;
     # (224 + 0 + 1 - 3)/2 + 1 = 112
     assert ("H: padding 'same': out = ceil(224 / 2) = 112; total = max((112 - 1)*2 + 3 - 224, "

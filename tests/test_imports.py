@@ -29,3 +29,25 @@ def _heavy_modules(fmt: str) -> str:
 def test_analyze_imports_no_torch_numpy_or_rich_table():
     for fmt in ("table", "json", "csv", "markdown"):
         assert _heavy_modules(fmt) == "HEAVY=", fmt
+
+
+def test_the_layer_units_import_no_engine_graph_or_loader():
+    """The import cycle engine -> graph -> layers/base -> layers/fixes -> engine is broken:
+    nothing under cnncalc/layers imports the engine, the graph, the debugger or the loader at
+    run time (type hints under ``TYPE_CHECKING`` excepted)."""
+    import ast
+
+    from helpers import ROOT
+
+    forbidden = {"engine", "graph", "diagnose", "spec", "check", "homework"}
+    found = []
+    for path in sorted((ROOT / "cnncalc" / "layers").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                       and getattr(node.test, "id", "") == "TYPE_CHECKING"
+                       for n in ast.walk(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and id(node) not in typing_only \
+                    and node.level == 2 and (node.module or "").split(".")[0] in forbidden:
+                found.append(f"{path.name}:{node.lineno} from ..{node.module}")
+    assert not found, found

@@ -65,6 +65,8 @@ FAMILIES = {
     "lenet": Family(strategies.lenet_case(), 1.6),
     "merge": Family(strategies.merge_case(), 1.9),
     "chain": Family(strategies.chain_case(), 1.3),
+    # every registered kind from its unit's own examples (a new kind needs no strategy)
+    "units": Family(strategies.unit_case(), 1.3, guard_draws=1500),
 }
 
 VERDICTS: dict[str, Counter] = {name: Counter() for name in FAMILIES}

@@ -166,7 +166,7 @@ def test_cropping_torch_module_matches_slicing():
     graph = load_spec("input: [2, 5, 6]\nlayers: [cropping2d: [1, 0, 2, 3]]\n")
     step = next(propagate(graph))
     x = torch.arange(60.0).reshape(1, 2, 5, 6)
-    got = step.node.unit.torch_module(step.call)(x)
+    got = step.node.unit.torch_module(step.result)(x)
     assert torch.equal(got, x[:, :, 1:, 2:3])
 
 

@@ -139,93 +139,103 @@ def _check_rank(kind: str, base: str, n: int | None, x: torch.Tensor) -> None:
         raise ValueError(f"{kind} needs spatial axes, the input is {tuple(x.shape)}")
 
 
+def _elementwise(cls, keywords):
+    return lambda a, x, n: cls(**{keywords[k]: v for k, v in a.items()})
+
+
+def _augmentation(base):
+    def build(a, x, n):
+        if base == "random_flip":
+            defs.keras_flip_mode(a.get("mode", "horizontal"))
+        return nn.Identity()
+    return build
+
+
+def _softmax(cls):
+    def build(a, x, n):
+        dim = a.get("dim", 0)
+        return cls(dim + 1 if dim >= 0 else dim)
+    return build
+
+
+def _global(reduce):
+    return lambda a, x, n: _Lambda(lambda t: reduce(t, dim=tuple(range(2, t.dim())),
+                                                    keepdim=a.get("keepdims", False)))
+
+
+def _layernorm(a, x, n):
+    shape = a.get("normalized_shape") or list(x.shape[1:])
+    return nn.LayerNorm(shape, elementwise_affine=a.get("elementwise_affine", True),
+                        bias=a.get("bias", True))
+
+
+def _upsample(a, x, n):
+    factor = a.get("scale_factor")
+    return nn.Upsample(size=a.get("size"), scale_factor=factor and tuple(
+        float(f) for f in _per_axis(factor, x.dim() - 2)), mode=a.get("mode", "nearest"))
+
+
+ORACLE = {
+    **{base: _elementwise(cls, keywords) for base, (cls, keywords) in ELEMENTWISE.items()},
+    **{base: _augmentation(base) for base in KERAS_AUGMENTATION},
+    "rescaling": lambda a, x, n: _Lambda(lambda t: defs.rescale(t, **a)),
+    "conv": lambda a, x, n: conv_module(n, a, x),
+    "conv_transpose": lambda a, x, n: getattr(nn, f"ConvTranspose{n}d")(
+        x.shape[1], a["out_channels"], a["kernel_size"], stride=a.get("stride", 1),
+        padding=a.get("padding", 0), output_padding=a.get("output_padding", 0),
+        groups=a.get("groups", 1), bias=a.get("bias", True), dilation=a.get("dilation", 1)),
+    "maxpool": lambda a, x, n: getattr(nn, f"MaxPool{n}d")(
+        a["kernel_size"], a.get("stride"), a.get("padding", 0), a.get("dilation", 1),
+        ceil_mode=a.get("ceil_mode", False)),
+    "avgpool": lambda a, x, n: getattr(nn, f"AvgPool{n}d")(
+        a["kernel_size"], a.get("stride"), a.get("padding", 0),
+        ceil_mode=a.get("ceil_mode", False)),
+    "adaptive_avgpool": lambda a, x, n: getattr(nn, f"AdaptiveAvgPool{n}d")(a["output_size"]),
+    "adaptive_maxpool": lambda a, x, n: getattr(nn, f"AdaptiveMaxPool{n}d")(a["output_size"]),
+    "batchnorm": lambda a, x, n: getattr(nn, f"BatchNorm{max(n, 1)}d")(
+        x.shape[1], affine=a.get("affine", True),
+        track_running_stats=a.get("track_running_stats", True)),
+    "instancenorm": lambda a, x, n: getattr(nn, f"InstanceNorm{n}d")(
+        x.shape[1], affine=a.get("affine", False),
+        track_running_stats=a.get("track_running_stats", False)),
+    "groupnorm": lambda a, x, n: nn.GroupNorm(a["num_groups"], x.shape[1],
+                                              affine=a.get("affine", True)),
+    "layernorm": _layernorm,
+    "local_response_norm": lambda a, x, n: nn.LocalResponseNorm(a["size"]),
+    "linear": lambda a, x, n: nn.Linear(a.get("in_features") or x.shape[1], a["out_features"],
+                                        bias=a.get("bias", True)),
+    "flatten": lambda a, x, n: nn.Flatten(a.get("start_dim", 1), a.get("end_dim", -1)),
+    "upsample": _upsample,
+    "zeropad": lambda a, x, n: _Lambda(lambda t: defs.zero_pad(t, a["padding"])),
+    "cropping": lambda a, x, n: _Lambda(lambda t: defs.crop(t, a["cropping"])),
+    "center_crop": lambda a, x, n: _Lambda(lambda t: defs.center_crop(t, a["size"])),
+    "crop": lambda a, x, n: _Lambda(lambda t: defs.center_crop(t, a["size"])),
+    "channel_pad": lambda a, x, n: _Lambda(lambda t: defs.channel_pad(t, a["out_channels"])),
+    "table_conv": lambda a, x, n: defs.TableConv(a["table"], a["kernel_size"],
+                                                 a.get("stride", 1), a.get("bias", True)),
+    "subsample": lambda a, x, n: defs.Subsample(x.shape[1], a.get("kernel_size", 2),
+                                                a.get("stride")),
+    "rbf": lambda a, x, n: defs.RBF(x.shape[1], a["out_features"]),
+    "softmax": _softmax(nn.Softmax),
+    "log_softmax": _softmax(nn.LogSoftmax),
+    "global_avgpool": _global(torch.mean),
+    "global_maxpool": _global(torch.amax),
+    "reshape": lambda a, x, n: _Lambda(lambda t: t.reshape(t.shape[0], *a["shape"])),
+}
+"""The oracle, one entry per layer family (the kind without its ``1d/2d/3d``): a function of
+the written arguments ``a``, the batched input ``x`` and the spatial rank ``n`` that builds
+what a user would write in torch. A new kind adds its entry here (or, in a test, for the
+test's lifetime): this is the one place outside its unit, as the oracle must not read
+cnncalc."""
+
+
 def layer_module(kind: str, a: dict, x: torch.Tensor) -> nn.Module:
     """The torch.nn module a user would write for spec item ``{kind: a}`` on input ``x``."""
     match = re.fullmatch(r"(.*?)([123])d", kind)
     base, written_n = (match[1], int(match[2])) if match else (kind, None)
     _check_rank(kind, base, written_n, x)
     n = x.dim() - 2 if written_n is None else written_n
-    if base in ELEMENTWISE:
-        cls, keywords = ELEMENTWISE[base]
-        return cls(**{keywords[k]: v for k, v in a.items()})
-    if base in KERAS_AUGMENTATION:
-        if base == "random_flip":
-            defs.keras_flip_mode(a.get("mode", "horizontal"))
-        return nn.Identity()
-    if base == "rescaling":
-        return _Lambda(lambda t: defs.rescale(t, **a))
-    if base == "conv":
-        return conv_module(n, a, x)
-    if base == "conv_transpose":
-        return getattr(nn, f"ConvTranspose{n}d")(
-            x.shape[1], a["out_channels"], a["kernel_size"], stride=a.get("stride", 1),
-            padding=a.get("padding", 0), output_padding=a.get("output_padding", 0),
-            groups=a.get("groups", 1), bias=a.get("bias", True), dilation=a.get("dilation", 1))
-    if base == "maxpool":
-        return getattr(nn, f"MaxPool{n}d")(a["kernel_size"], a.get("stride"),
-                                           a.get("padding", 0), a.get("dilation", 1),
-                                           ceil_mode=a.get("ceil_mode", False))
-    if base == "avgpool":
-        return getattr(nn, f"AvgPool{n}d")(a["kernel_size"], a.get("stride"),
-                                           a.get("padding", 0), ceil_mode=a.get("ceil_mode",
-                                                                                False))
-    if base == "adaptive_avgpool":
-        return getattr(nn, f"AdaptiveAvgPool{n}d")(a["output_size"])
-    if base == "adaptive_maxpool":
-        return getattr(nn, f"AdaptiveMaxPool{n}d")(a["output_size"])
-    if base == "batchnorm":
-        return getattr(nn, f"BatchNorm{max(n, 1)}d")(x.shape[1], affine=a.get("affine", True),
-                                                    track_running_stats=a.get(
-                                                        "track_running_stats", True))
-    if base == "instancenorm":
-        return getattr(nn, f"InstanceNorm{n}d")(x.shape[1], affine=a.get("affine", False),
-                                               track_running_stats=a.get(
-                                                   "track_running_stats", False))
-    if base == "groupnorm":
-        return nn.GroupNorm(a["num_groups"], x.shape[1], affine=a.get("affine", True))
-    if base == "layernorm":
-        shape = a.get("normalized_shape") or list(x.shape[1:])
-        return nn.LayerNorm(shape, elementwise_affine=a.get("elementwise_affine", True),
-                            bias=a.get("bias", True))
-    if base == "local_response_norm":
-        return nn.LocalResponseNorm(a["size"])
-    if base == "linear":
-        return nn.Linear(a.get("in_features") or x.shape[1], a["out_features"],
-                         bias=a.get("bias", True))
-    if base == "flatten":
-        return nn.Flatten(a.get("start_dim", 1), a.get("end_dim", -1))
-    if base == "upsample":
-        return nn.Upsample(size=a.get("size"), scale_factor=a.get("scale_factor") and tuple(
-            float(f) for f in _per_axis(a["scale_factor"], x.dim() - 2)), mode=a.get("mode",
-                                                                                     "nearest"))
-    if base == "zeropad":
-        return _Lambda(lambda t: defs.zero_pad(t, a["padding"]))
-    if base == "cropping":
-        return _Lambda(lambda t: defs.crop(t, a["cropping"]))
-    if base in ("center_crop", "crop"):
-        return _Lambda(lambda t: defs.center_crop(t, a["size"]))
-    if base == "channel_pad":
-        return _Lambda(lambda t: defs.channel_pad(t, a["out_channels"]))
-    if base == "table_conv":
-        return defs.TableConv(a["table"], a["kernel_size"], a.get("stride", 1),
-                              a.get("bias", True))
-    if base == "subsample":
-        return defs.Subsample(x.shape[1], a.get("kernel_size", 2), a.get("stride"))
-    if base == "rbf":
-        return defs.RBF(x.shape[1], a["out_features"])
-    if base in ("softmax", "log_softmax"):
-        dim = a.get("dim", 0)
-        return (nn.Softmax if base == "softmax" else nn.LogSoftmax)(dim + 1 if dim >= 0
-                                                                     else dim)
-    if base == "global_avgpool":
-        return _Lambda(lambda t: t.mean(dim=tuple(range(2, t.dim())),
-                                        keepdim=a.get("keepdims", False)))
-    if base == "global_maxpool":
-        return _Lambda(lambda t: t.amax(dim=tuple(range(2, t.dim())),
-                                        keepdim=a.get("keepdims", False)))
-    if base == "reshape":
-        return _Lambda(lambda t: t.reshape(t.shape[0], *a["shape"]))
-    raise KeyError(kind)
+    return ORACLE[base](a, x, n)
 
 
 def _residual_add(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

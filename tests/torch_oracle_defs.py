@@ -13,8 +13,7 @@ FLOPs: ``FlopCounterMode`` counts matrix products and convolutions only. The tab
 convolution runs through ``conv2d`` and the RBF's squared distance through a matrix product
 (the difference dotted with itself), so the counter sees their multiply-accumulates. The
 subsampling's one multiply per output (window sum times its map's coefficient) is
-elementwise: ``Subsample`` states that count itself (``defined_macs``, for the batch, read off
-the output it produced).
+element-wise, like BatchNorm's scale: no MAC by cnncalc's convention, and none counted here.
 """
 
 from __future__ import annotations
@@ -138,13 +137,11 @@ class Subsample(nn.Module):
         self.stride = self.kernel if stride is None else axes(stride, 2, "stride")
         self.coefficient = nn.Parameter(torch.randn(channels))
         self.bias = nn.Parameter(torch.randn(channels))
-        self.defined_macs = 0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         windows = x.unfold(2, self.kernel[0], self.stride[0]).unfold(3, self.kernel[1],
                                                                      self.stride[1])
         sums = windows.sum(dim=(-2, -1))
-        self.defined_macs = sums.numel()  # one multiply by the coefficient per output
         return sums * self.coefficient.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
 
 

@@ -420,3 +420,22 @@ def chain_case(draw):
     if draw(st.booleans()):
         layers += [("flatten", {}), ("linear", {"out_features": draw(st.integers(1, 10))})]
     return shape, layers
+
+
+@st.composite
+def unit_case(draw, names=None):
+    """Any registered kind (or one of ``names``), from its unit's own ``examples``: the
+    written arguments its rules accept, on the example's input or one with longer spatial
+    axes. A new kind is drawn here without a strategy of its own; the hand-written families
+    above go further into each kind's argument space. A merge joins two identity branches."""
+    from cnncalc.layers.base import REGISTRY
+
+    name = draw(st.sampled_from(sorted(names if names is not None else REGISTRY)))
+    unit = REGISTRY[name]
+    example = draw(st.sampled_from(unit.examples()))
+    shape = example.input
+    if len(shape) > 1 and draw(st.booleans()):
+        shape = (shape[0], *(n + draw(st.integers(0, 4)) for n in shape[1:]))
+    if unit.merges:
+        return shape, [(name, [[("identity", {})], [("identity", {})]])]
+    return shape, [(name, dict(example.args))]

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import click
 
-from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, min_input
+from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, main_only, min_input
 from ..graph import Graph
-from ..spec import to_layout
+from ..layers.base import fmt_shape
 from ..trace import trace_lines
 from .common import USER_ERROR
 
@@ -32,21 +32,29 @@ def show_debug(graph: Graph, trace: bool, smallest: bool) -> int:
 
 
 def input_size_lines(graph: Graph) -> list[str]:
-    """``--min-input``: the smallest input per axis and overall, and the sizes with no loss."""
+    """``--min-input``: the smallest input per axis and overall, and the sizes with no loss;
+    with side outputs (auxiliary heads), the main output's first, then the whole network's."""
+    if len(graph.outputs) == 1:
+        return _size_lines(graph, "every layer")
+    lines = _size_lines(main_only(graph), "the main output")
+    return lines + _size_lines(graph, "every layer, side outputs included")
+
+
+def _size_lines(graph: Graph, what: str) -> list[str]:
     found = min_input(graph)
-    text = lambda shape: "x".join(map(str, to_layout(shape, graph.layout)))  # noqa: E731
+    text = lambda shape: fmt_shape(shape, graph.layout)  # noqa: E731
     square = len(set(graph.input_shape[1:])) == 1
     lines = []
     if not square:
         names = {2: ["H", "W"], 3: ["D", "H", "W"]}.get(len(graph.input_shape) - 1, [])
         for name, value, now in zip(names, found.per_axis, graph.input_shape[1:]):
-            lines.append(f"{name}: smallest size that survives every layer: "
+            lines.append(f"{name}: smallest size that survives {what}: "
                          + (f"{value}" if value is not None else f"none up to {found.limit}")
                          + f" (the spec has {now})")
     if found.shape is None:
-        lines.append(f"no input size up to {found.limit} survives every layer")
+        lines.append(f"no input size up to {found.limit} survives {what}")
         return lines
-    lines.append(f"smallest input that survives every layer: {text(found.shape)} (the spec "
+    lines.append(f"smallest input that survives {what}: {text(found.shape)} (the spec "
                  f"has {text(graph.input_shape)})")
     if found.failure_below:
         lines.append(f"  one less fails: {found.failure_below}")
@@ -83,8 +91,7 @@ def verdict(diagnosis: Diagnosis) -> str:
         return (f"verdict: {source} does NOT work: {n_err} error{'s' if n_err != 1 else ''}, "
                 f"{warn}")
     layout = diagnosis.graph.layout
-    outputs = ", ".join("x".join(map(str, to_layout(s, layout)))
-                        for _, s in diagnosis.report.outputs if s)
+    outputs = ", ".join(fmt_shape(s, layout) for _, s in diagnosis.report.outputs if s)
     return f"verdict: {source} works (output {outputs}), {warn}"
 
 

@@ -64,14 +64,14 @@ def failed_upstream(graph: Graph, steps: dict[int, Step], node_id: int) -> Step 
 
 def explain_step(step: Step, layout: str) -> list[str]:
     """The header, the worked lines and the warnings of one computed layer."""
-    call = step.call
-    assert call is not None
-    warnings = list(dict.fromkeys(w.message for w in call.warnings))  # before explain re-warns
+    result = step.result
+    assert result is not None
+    warnings = list(dict.fromkeys(w.message for w in result.warnings))
     where = f" ({step.node.pos})" if step.node.pos else ""
     lines = [f"{step.node.name} ({step.node.kind}){where}"]
     unit = step.node.unit
-    lines += [f"  {line.text}" for line in with_flops(unit.explain(call, layout),
-                                                        unit.macs(call))]
+    lines += [f"  {line.text}" for line in with_flops(unit.explain(result, layout),
+                                                        result.macs)]
     lines += [f"  warning: {w}" for w in warnings]
     return lines
 
@@ -113,7 +113,7 @@ def command(spec: str, layers: tuple[str, ...], layout: str | None,
     blocks, errors = [], []
     for name in sorted(wanted, key=names.index):
         step = by_name[name]
-        if step.call is not None:
+        if step.result is not None:
             blocks.append(explain_step(step, graph.layout))
         elif step.error is not None:
             errors.append(str(step.error))

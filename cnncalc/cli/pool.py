@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..homework import parse_ints
+from ..homework import parse_ints, parse_padding
 from .calc import common_options, run
 from .common import report_errors
 
@@ -15,7 +15,8 @@ from .common import report_errors
 @click.option("--stride", default=None, metavar="S", help="Step between windows "
               "(default: the kernel size, as PyTorch and Keras).")
 @click.option("--padding", default="0", show_default=True, metavar="P",
-              help="Padding per side (at most half the kernel).")
+              help="Padding per side (at most half the kernel), valid (0) or same "
+              "(Keras: output ceil(in / stride), where it pads both sides alike).")
 @click.option("--ceil", "ceil_mode", is_flag=True, help="ceil_mode: round the size up.")
 @click.option("--type", "pool_type", type=click.Choice(["max", "avg"]), default="max",
               show_default=True, help="Max or average pooling (same shape).")
@@ -31,7 +32,7 @@ def command(input_text: str, layout: str | None, explain: bool, fmt: str, kernel
       cnncalc pool --input 112x112x64 --kernel 3 --stride 2 --ceil
       cnncalc pool --input 6x28x28 --layout chw --kernel 2 --type avg
     """
-    args = {"kernel_size": parse_ints(kernel, "--kernel"), "padding": parse_ints(padding,
-            "--padding"), "ceil_mode": ceil_mode,
+    args = {"kernel_size": parse_ints(kernel, "--kernel"), "padding": parse_padding(padding),
+            "ceil_mode": ceil_mode,
             "stride": parse_ints(stride, "--stride") if stride is not None else None}
     run(f"{pool_type}pool", input_text, layout, explain, fmt, args)

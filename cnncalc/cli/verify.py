@@ -7,6 +7,7 @@ import json
 
 import click
 
+from ..layers.base import fmt_shape
 from ..spec import from_layout
 from .common import emit, parse_shape, report_errors
 from .spec_options import load, spec_options
@@ -28,7 +29,7 @@ def load_graph(spec: str, input_shape: str | None, batch: int | None,
 
 def _cell(value: object) -> str:
     if isinstance(value, tuple):
-        return "x".join(str(v) for v in value)
+        return fmt_shape(value)
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 

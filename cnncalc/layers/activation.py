@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Arg, Call, LayerKind, Shape, numel, register
+from .base import Arg, Call, LayerKind, Result, Shape, numel, register
 
 
 class _Activation(LayerKind):
@@ -20,7 +20,7 @@ class _Activation(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         """``torch.nn.<torch_name>(**args)``; a ``dim`` counts the batch axis in torch."""
         from torch import nn
 
@@ -81,5 +81,6 @@ class PReLU(_Activation):
                              arg="num_parameters")
         return call.x
 
-    def params(self, call: Call) -> int:
+    def weights(self, call: Call) -> int:
+        """The learned slopes."""
         return call.args["num_parameters"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
@@ -32,6 +33,9 @@ Shape = tuple[int, ...]
 """A tensor shape without the batch axis, channels first: (C,), (C, L), (C, H, W), (C, D, H, W)."""
 
 REQUIRED: Any = object()
+
+NETWORK_INPUT = -1
+"""The id that stands for the network's input in a node's inputs (``graph.Node.inputs``)."""
 
 Attempt = tuple[list[Shape], dict[str, Any], str]
 """A way to run a failed layer once fixed: (input shapes, arguments, the assumption in words)."""
@@ -146,28 +150,18 @@ class Mend:
     reading: str
 
 
-@dataclass
-class Call:
-    """One use of a layer kind in a network: its arguments and the shapes flowing through it.
+class _Reads:
+    """The reads that rules make of a layer's use, shared by ``Call`` (while the shape rule
+    runs) and ``Result`` (after it): arguments, input shapes and the per-axis expansions."""
 
-    Rules read ``args`` and ``inputs`` (the input shapes), and, once the shape rule has run,
-    ``out``. ``ndim`` is the number of spatial axes the layer works on.
-    """
-
-    args: dict[str, Any]
-    inputs: list[Shape]
-    ndim: int = 0
-    out: Shape = ()
-    name: str = ""
-    kind: str = ""
-    pos: SourcePos | None = None
-    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
-    warnings: list[Warning_] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
-    layout: str = "chw"
-    """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
-    framework: str = ""
-    """Whose rule decides ``padding: same`` at stride > 1 (``Graph.framework``)."""
+    args: Mapping[str, Any]
+    inputs: Any
+    ndim: int
+    name: str
+    kind: str
+    pos: SourcePos | None
+    arg_pos: Mapping[str, SourcePos]
+    layout: str
 
     def fmt(self, shape: Sequence[int]) -> str:
         """A whole tensor's shape as the user reads it: ``28x28x1`` in a channels-last spec.
@@ -203,8 +197,104 @@ class Call:
         value = value if isinstance(value, tuple) else (value,)
         return tuple(value[min(i, len(value) - 1)] for i in range(self.ndim))
 
+
+@dataclass
+class Call(_Reads):
+    """One use of a layer kind while its shape rule runs: its arguments and input shapes.
+
+    The shape rule reads ``args`` and ``inputs`` and may ``warn`` and note the border pixels
+    it leaves unread (``dropped``); ``LayerKind.evaluate`` sets ``ndim`` before the rule and
+    returns the frozen ``Result`` that everything after the shape rule reads.
+    """
+
+    args: dict[str, Any]
+    inputs: list[Shape]
+    ndim: int = 0
+    out: Shape = ()
+    name: str = ""
+    kind: str = ""
+    pos: SourcePos | None = None
+    arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+    dropped: tuple[int, ...] = ()
+    """Per spatial axis, border pixels that no window reads (floor division)."""
+    layout: str = "chw"
+    """How the user reads shapes (the spec's ``input_layout``): messages follow it."""
+    framework: str = ""
+    """Whose rule decides ``padding: same`` at stride > 1 (``Graph.framework``)."""
+
     def warn(self, message: str) -> None:
         self.warnings.append(Warning_(message, self.pos, self.name, self.kind))
+
+    @classmethod
+    def for_node(cls, node: Any, inputs: Sequence[Shape], args: dict[str, Any] | None = None,
+                 layout: str = "chw") -> Call:
+        """A use of graph node ``node``'s unit on ``inputs``, with its own copy of the
+        arguments (``args`` instead of the node's when the debugger tries a fix); ``layout``
+        is how its messages print shapes."""
+        return cls(dict(node.args if args is None else args), list(inputs), name=node.name,
+                   kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A sliding window's geometry per spatial axis, as a marker, the debugger, the receptive
+    field and the torch build all need it: ``pads`` is (before, after) per axis, resolved
+    (``same`` as numbers); ``formula`` names the size formula of ``cnncalc.solve`` (``conv``,
+    ``pool``, ``deconv``); ``ceil`` is ceil mode; ``output_padding`` a transposed conv's."""
+
+    formula: str
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    pads: tuple[tuple[int, int], ...]
+    ceil: bool = False
+    output_padding: tuple[int, ...] = ()
+
+    @property
+    def padded(self) -> bool:
+        return any(b or e for b, e in self.pads)
+
+
+@dataclass(frozen=True)
+class Result(_Reads):
+    """What one use of a layer kind computes, frozen once its shape rule has run: the one
+    public account that the engine, the marker, the debugger, ``explain``, the receptive
+    field and the torch build read (never a unit's private state, never a kind's name).
+
+    ``weights`` and ``biases`` are counted apart (``params`` is their sum); ``window`` is the
+    sliding-window geometry or None; ``merges`` says the kind joins several inputs;
+    ``flattens`` that it turns a feature map into a vector; ``dense`` that it is a
+    fully-connected product over a flat input."""
+
+    args: Mapping[str, Any]
+    inputs: tuple[Shape, ...]
+    ndim: int
+    out: Shape
+    kind: str
+    weights: int
+    biases: int
+    buffers: int
+    macs: int
+    other_ops: int
+    window: Window | None = None
+    merges: bool = False
+    flattens: bool = False
+    dense: bool = False
+    dropped: tuple[int, ...] = ()
+    warnings: tuple[Warning_, ...] = ()
+    name: str = ""
+    pos: SourcePos | None = None
+    arg_pos: Mapping[str, SourcePos] = field(default_factory=dict)
+    layout: str = "chw"
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
 
 
 def _written_key(raw: dict[str, Any], unit: LayerKind, name: str | None) -> str | None:
@@ -252,8 +342,10 @@ def numel(shape: Sequence[int]) -> int:
     return math.prod(shape)
 
 
-def fmt_shape(shape: Sequence[int]) -> str:
-    return "x".join(str(s) for s in shape)
+def fmt_shape(shape: Sequence[int], layout: str = "chw") -> str:
+    """The one shape formatter: ``6x28x28``; a whole tensor's channels-first shape is written
+    in ``layout`` (``hwc``: ``28x28x6``). Spatial-only tuples (a kernel) keep the default."""
+    return "x".join(str(s) for s in to_layout(shape, layout))
 
 
 @dataclass(frozen=True)
@@ -288,6 +380,24 @@ class Receptive:
         return Receptive(self.size, tuple(j / f for j, f in zip(self.jump, factor)), self.start)
 
 
+SAMPLE_VALUES: dict[str, Any] = {"int": 8, "ints": 2, "any_ints": 2, "int_list": [-1],
+                                 "float": 0.5, "bool": True, "padding": 0,
+                                 "table": [[0], [0, 1], [1, 2, 3]]}
+"""A written value per argument type, for examples drawn from the declarations alone."""
+
+SAMPLE_INPUTS: tuple[Shape, ...] = ((4, 6, 6), (4, 6), (4, 5, 6, 6), (4,))
+"""Input shapes tried for examples: a 2-D map, a 1-D sequence, a 3-D volume, a flat vector."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A use of a kind that its rules accept: the written arguments and the input shape
+    (channels first, batch excluded; a merge takes it on each of its two inputs)."""
+
+    args: dict[str, Any]
+    input: Shape
+
+
 class LayerKind:
     """Base of every layer unit. Subclasses set the class attributes and override rules."""
 
@@ -311,6 +421,10 @@ class LayerKind:
         self.ndim = ndim
         self.name = f"{self.base}{ndim}d" if ndim is not None else self.base
         self.aliases = self.aliases_by_dim.get(ndim, ())
+
+    sample_args: ClassVar[dict[str, Any]] = {}
+    """Written arguments for ``examples`` where the declarations' sample values do not make a
+    working use (``num_groups`` that divides the sample's 4 channels)."""
 
     # -- documentation --------------------------------------------------------------------
     @property
@@ -336,6 +450,23 @@ class LayerKind:
             if a.name == name:
                 return a
         raise KeyError(name)
+
+    def examples(self) -> list[Example]:
+        """Uses of this kind that its own rules accept, one per sample input rank it takes:
+        every required argument at its type's sample value (``SAMPLE_VALUES``), overridden
+        by ``sample_args``. The torch-backend tests and the differential tests draw from
+        these, so a new kind needs no hand-written sample anywhere else."""
+        written = {a.name: SAMPLE_VALUES[a.type] for a in self.arguments if a.required}
+        written.update(self.sample_args)
+        out = []
+        for shape in SAMPLE_INPUTS:
+            try:
+                args = self.validate(dict(written), {}, None, self.name)
+                self.evaluate(Call(args, [shape] * (2 if self.merges else 1), kind=self.name))
+            except CnnCalcError:
+                continue
+            out.append(Example(written, shape))
+        return out
 
     # -- loading ---------------------------------------------------------------------------
     def validate(self, raw: dict[str, Any], arg_pos: dict[str, SourcePos],
@@ -441,29 +572,73 @@ class LayerKind:
         """Shape rule (raise ``call.error`` where PyTorch would raise)."""
         return call.x
 
-    def params(self, call: Call) -> int:
-        """Trainable parameters, as ``torch.nn.Module.parameters()`` counts them."""
+    def weights(self, call: Call) -> int:
+        """Trainable weights (kernels, dense matrices, learned scales), biases apart."""
         return 0
+
+    def biases(self, call: Call) -> int:
+        """Trainable biases (learned additive terms, BatchNorm's shift included)."""
+        return 0
+
+    def params(self, call: Call) -> int:
+        """Trainable parameters, as ``torch.nn.Module.parameters()`` counts them: weights plus
+        biases (units write those two, never this sum)."""
+        return self.weights(call) + self.biases(call)
 
     def buffers(self, call: Call) -> int:
         """Non-trainable floating-point state (BatchNorm running statistics)."""
         return 0
 
     def macs(self, call: Call) -> int:
-        """Multiply-accumulates per sample of the layer's main product (conv, dense)."""
+        """Multiply-accumulates per sample of the layer's weighted sum: each weight of a window
+        or matrix times an input, summed (conv, dense, connection-table conv, RBF)."""
         return 0
 
     def other_ops(self, call: Call) -> int:
-        """Other arithmetic per sample: bias adds, normalization, activations, comparisons."""
+        """Other arithmetic per sample, one per operation: bias adds, element-wise scales
+        (BatchNorm, subsampling coefficients), normalization, activations, comparisons."""
         return 0
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
-        """Receptive field after this layer; pointwise layers leave it unchanged."""
-        return rf
+    def window(self, call: Call) -> Window | None:
+        """The sliding window's geometry (kernel, stride, dilation, padding per side) for
+        kinds that slide one; None for the rest."""
+        return None
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Any]:
-        """Worked steps (``cnncalc.worked.Line``) for ``cnncalc explain``/``--trace``; kinds
-        with formulas (conv, pool, dense, ...) override this generic account."""
+    flattens: ClassVar[bool] = False
+    """The kind turns a feature map into a vector (flatten), so a dense layer after it sees
+    ``C*H*W`` features."""
+    dense: ClassVar[bool] = False
+    """A fully-connected product over a flat input (the layers a flatten feeds)."""
+
+    @property
+    def merges(self) -> bool:
+        """The kind joins two or more inputs (add, concat, ...)."""
+        return self.n_inputs == 0
+
+    def evaluate(self, call: Call) -> Result:
+        """Run the rules on ``call`` (rank check, then the shape rule, which may warn and
+        raises where PyTorch would) and return the frozen ``Result`` that every reader uses."""
+        call.ndim = self.resolve_ndim(call)
+        call.out = tuple(self.output_shape(call))
+        return Result(MappingProxyType(dict(call.args)), tuple(call.inputs), call.ndim,
+                      call.out, call.kind,
+                      self.weights(call), self.biases(call), self.buffers(call), self.macs(call),
+                      self.other_ops(call), self.window(call), self.merges, self.flattens,
+                      self.dense, tuple(call.dropped), tuple(call.warnings), call.name, call.pos,
+                      MappingProxyType(dict(call.arg_pos)), call.layout)
+
+    def receptive(self, result: Result, rf: Receptive) -> Receptive:
+        """Receptive field after this layer: through its window where it has one (``window``),
+        else unchanged; kinds that move or scale pixels otherwise override this."""
+        window = result.window
+        if window is None or window.formula == "deconv":
+            return rf
+        return rf.through(window.kernel, window.stride, [b for b, _ in window.pads],
+                          window.dilation)
+
+    def explain(self, call: Result, layout: str = "chw") -> list[Any]:
+        """Worked steps (``cnncalc.worked.Line``) for ``cnncalc explain``/``--trace``, from the
+        frozen ``Result``; kinds with formulas (conv, pool, dense, ...) override this."""
         from ..worked import Line, shape_text
 
         ins = ", ".join(shape_text(s, layout) for s in call.inputs)
@@ -471,10 +646,11 @@ class LayerKind:
         text = f"{ins} {verb}" if verb == "unchanged" else \
             f"{ins} -> {shape_text(call.out, layout)}"
         return [Line("shape", f"output shape: {text}"),
-                Line("params", f"params = {self.params(call):,}")]
+                Line("params", f"params = {call.params:,}")]
 
-    def torch_module(self, call: Call) -> Any:
-        """The equivalent ``torch.nn.Module`` (torch imported lazily by the caller's backend)."""
+    def torch_module(self, call: Result) -> Any:
+        """The equivalent ``torch.nn.Module`` of the frozen ``Result`` (torch imported lazily
+        by the caller's backend)."""
         raise NotImplementedError(f"{self.name} has no torch counterpart yet")
 
     # -- debugging (check-spec) ------------------------------------------------------------
@@ -515,7 +691,7 @@ class LayerKind:
                     "past of a 1-D sequence)"]
         source = ctx.node.inputs[0] if ctx.node.inputs else -1
         if error.code == "rank_mismatch" and len(shape) == 1 and source >= 0 and \
-                ctx.graph.nodes[source].unit.base == "flatten":
+                ctx.graph.nodes[source].unit.flattens:
             from .fixes import line
 
             flat = ctx.graph.nodes[source]
@@ -552,6 +728,17 @@ def register(cls: type[LayerKind]) -> type[LayerKind]:
         for name in (unit.name, *unit.aliases):
             _FOLDED.setdefault(_fold(name), unit.name)
     return cls
+
+
+def unregister(cls: type[LayerKind]) -> None:
+    """Undo ``register`` (a kind defined for a test's lifetime)."""
+    for name in [n for n, unit in REGISTRY.items() if type(unit) is cls]:
+        unit = REGISTRY.pop(name)
+        for alias in unit.aliases:
+            ALIASES.pop(alias, None)
+        for spelling in (name, *unit.aliases):
+            if _FOLDED.get(_fold(spelling)) == name:
+                del _FOLDED[_fold(spelling)]
 
 
 def lookup(name: str) -> LayerKind | None:

@@ -4,7 +4,7 @@ document recognition"), which have no modern ``torch.nn`` counterpart."""
 from __future__ import annotations
 
 from ..formulas import conv_out, pool_out
-from .base import Arg, Call, LayerKind, Receptive, Shape, numel, register
+from .base import Arg, Call, LayerKind, Result, Shape, Window, numel, register
 from .conv import warn_dropped
 
 
@@ -50,19 +50,26 @@ class TableConv(LayerKind):
     def connections(self, call: Call) -> int:
         return sum(len(row) for row in call.args["table"])
 
-    def params(self, call: Call) -> int:
+    def weights(self, call: Call) -> int:
         k = call.axes("kernel_size")
-        bias = len(call.args["table"]) if call.args["bias"] else 0
-        return self.connections(call) * k[0] * k[1] + bias
+        return self.connections(call) * k[0] * k[1]
+
+    def biases(self, call: Call) -> int:
+        return len(call.args["table"]) if call.args["bias"] else 0
+
+    def other_ops(self, call: Call) -> int:
+        """One bias add per output value, as for conv2d."""
+        return numel(call.out) if call.args["bias"] else 0
+
+    def window(self, call: Call) -> Window:
+        return Window("conv", call.axes("kernel_size"), call.axes("stride"), (1, 1),
+                      ((0, 0), (0, 0)))
 
     def macs(self, call: Call) -> int:
         k = call.axes("kernel_size")
         return numel(call.out[1:]) * self.connections(call) * k[0] * k[1]
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
-        return rf.through(call.axes("kernel_size"), call.axes("stride"), (0, 0))
-
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import TableConv2d
 
         return TableConv2d(call.args["table"], call.axes("kernel_size"), call.axes("stride"),
@@ -100,21 +107,25 @@ class Subsample(LayerKind):
         warn_dropped(call, dropped, call.x[1:])
         return (call.x[0], *sizes)
 
-    def params(self, call: Call) -> int:
-        return 2 * call.x[0]
+    def weights(self, call: Call) -> int:
+        """The one trainable coefficient per map."""
+        return call.x[0]
 
-    def macs(self, call: Call) -> int:
-        return numel(call.out)
+    def biases(self, call: Call) -> int:
+        return call.x[0]
 
     def other_ops(self, call: Call) -> int:
+        """Per output: the window's k*k reads summed (as pooling counts them), one scale by
+        the map's coefficient and one bias add. The scale is element-wise, like BatchNorm's,
+        so it is an other op, not a MAC (see ``LayerKind.macs``)."""
         kernel, _ = self._geometry(call)
-        return numel(call.out) * kernel[0] * kernel[1]
+        return numel(call.out) * (kernel[0] * kernel[1] + 2)
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def window(self, call: Call) -> Window:
         kernel, stride = self._geometry(call)
-        return rf.through(kernel, stride, (0, 0))
+        return Window("pool", kernel, stride, (1, 1), ((0, 0), (0, 0)))
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Subsample2d
 
         kernel, stride = self._geometry(call)
@@ -139,7 +150,9 @@ class RBF(LayerKind):
                              code="flat_input_expected")
         return (call.args["out_features"],)
 
-    def params(self, call: Call) -> int:
+    dense = True
+
+    def weights(self, call: Call) -> int:
         return call.x[0] * call.args["out_features"]
 
     def macs(self, call: Call) -> int:
@@ -148,7 +161,7 @@ class RBF(LayerKind):
     def other_ops(self, call: Call) -> int:
         return call.x[0] * call.args["out_features"]
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import RBF
 
         return RBF(call.x[0], call.args["out_features"])

@@ -23,7 +23,9 @@ from .base import (
     Call,
     LayerKind,
     Receptive,
+    Result,
     Shape,
+    Window,
     fmt_shape,
     ints,
     numel,
@@ -55,7 +57,8 @@ def check_in_channels(call: Call, groups: int, out_channels: int | None = None) 
 
 
 def warn_dropped(call: Call, dropped: list[int], sizes: tuple[int, ...]) -> None:
-    call.state["dropped"] = [max(0, d) for d in dropped]
+    """Note (``Call.dropped``) and warn about the border pixels that no window reads."""
+    call.dropped = tuple(max(0, d) for d in dropped)
     names = AXIS_NAMES.get(call.ndim, ())
     lost = [f"{n} loses {d} of {s}" for n, d, s in zip(names, dropped, sizes) if d > 0]
     if lost:
@@ -121,7 +124,7 @@ def _bias_lines(weights: int, cout: int, bias: bool) -> list[Line]:
 def fix_in_channels(ctx: FixContext) -> list[str]:
     """Delete the written count; and say where a stale number came from (an earlier layer of
     that width: the usual trace of an edit that changed a width upstream)."""
-    from ..graph import NETWORK_INPUT
+    from .base import NETWORK_INPUT
     from .fixes import line
 
     graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]
@@ -177,16 +180,18 @@ class Conv(_Convolution):
     arguments = CONV_ARGS
     window_formula = "conv"
 
-    def _geometry(self, call: Call):
+    def window(self, call: Call) -> Window:
         kernel, stride, dilation = call.axes("kernel_size"), call.axes("stride"), \
             call.axes("dilation")
-        return kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation)
+        pads = resolve_padding(call, kernel, stride, dilation, warn=False)
+        return Window("conv", kernel, stride, dilation, tuple(pads))
 
     def output_shape(self, call: Call) -> Shape:
         out_channels, groups = call.args["out_channels"], call.args["groups"]
         check_in_channels(call, groups, out_channels)
-        kernel, stride, dilation, pads = self._geometry(call)
-        call.state["pads"] = pads
+        kernel, stride, dilation = call.axes("kernel_size"), call.axes("stride"), \
+            call.axes("dilation")
+        pads = resolve_padding(call, kernel, stride, dilation)
         check_padding_mode(call, pads)
         sizes, dropped = [], []
         for n, k, s, d, (before, after) in zip(call.x[1:], kernel, stride, dilation, pads):
@@ -205,11 +210,13 @@ class Conv(_Convolution):
         warn_skipping(call, kernel, stride, dilation)
         return (out_channels, *sizes)
 
-    def params(self, call: Call) -> int:
+    def weights(self, call: Call) -> int:
         a = call.args
-        weights = a["out_channels"] * (call.x[0] // a["groups"]) * math.prod(call.axes(
+        return a["out_channels"] * (call.x[0] // a["groups"]) * math.prod(call.axes(
             "kernel_size"))
-        return weights + (a["out_channels"] if a["bias"] else 0)
+
+    def biases(self, call: Call) -> int:
+        return call.args["out_channels"] if call.args["bias"] else 0
 
     def macs(self, call: Call) -> int:
         a = call.args
@@ -227,11 +234,12 @@ class Conv(_Convolution):
     def other_ops(self, call: Call) -> int:
         return numel(call.out) if call.args["bias"] else 0
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         """Every formula of this convolution with the numbers substituted, step by step."""
         a = call.args
-        kernel, stride, dilation, _ = self._geometry(call)
-        pads = call.state.get("pads") or resolve_padding(call, kernel, stride, dilation)
+        assert call.window is not None
+        kernel, stride, dilation, pads = call.window.kernel, call.window.stride, \
+            call.window.dilation, call.window.pads
         names = axis_names(call.ndim)
         cin, cout, groups = call.x[0], a["out_channels"], a["groups"]
         lines = [Line("input", f"input {shape_text(call.x, layout)} "
@@ -258,17 +266,12 @@ class Conv(_Convolution):
                                   [*kernel, *c_val, cout]))
         lines += _bias_lines(weights, cout, a["bias"])
         o_sym = " * ".join(f"{n}_out" for n in names)
-        lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * ({k_sym} * {c_sym})",
-                                  [*call.out[1:], cout, per_filter]))
+        lines.append(product_line("macs", "MACs", f"{o_sym} * C_out * {k_sym} * {c_sym}",
+                                  [*call.out[1:], cout, *kernel, *c_val]))
         lines.append(Line("macs", f"FLOPs = 2 * MACs = {2 * numel(call.out) * per_filter:,}"))
         return lines
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
-        kernel, stride, dilation, _ = self._geometry(call)
-        pads = call.state.get("pads") or [(0, 0)] * call.ndim
-        return rf.through(kernel, stride, [b for b, _ in pads], dilation)
-
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         """``nn.ConvNd``; asymmetric padding (TensorFlow's ``same``, ``causal``) becomes an
         explicit ``Pad`` before an unpadded convolution, as torch.nn.Conv cannot express it."""
         from torch import nn
@@ -276,7 +279,8 @@ class Conv(_Convolution):
         from ..torch.modules import Pad
 
         a = call.args
-        pads = call.state["pads"]
+        assert call.window is not None
+        pads = call.window.pads
         conv_cls = getattr(nn, f"Conv{call.ndim}d")
         symmetric = all(b == e for b, e in pads)
         conv = conv_cls(call.x[0], a["out_channels"], call.axes("kernel_size"),
@@ -357,11 +361,19 @@ class ConvTranspose(_Convolution):
         return ["output_padding must stay below the stride: " + ", ".join(options)] \
             if options else []
 
-    def params(self, call: Call) -> int:
+    def weights(self, call: Call) -> int:
         a = call.args
-        weights = call.x[0] * (a["out_channels"] // a["groups"]) * math.prod(
+        return call.x[0] * (a["out_channels"] // a["groups"]) * math.prod(
             call.axes("kernel_size"))
-        return weights + (a["out_channels"] if a["bias"] else 0)
+
+    def biases(self, call: Call) -> int:
+        return call.args["out_channels"] if call.args["bias"] else 0
+
+    def window(self, call: Call) -> Window:
+        """The transposed window: ``pads`` is what is cut from each side of the output."""
+        return Window("deconv", call.axes("kernel_size"), call.axes("stride"),
+                      call.axes("dilation"), tuple((p, p) for p in call.axes("padding")),
+                      output_padding=call.axes("output_padding"))
 
     def macs(self, call: Call) -> int:
         a = call.args
@@ -371,7 +383,7 @@ class ConvTranspose(_Convolution):
     def other_ops(self, call: Call) -> int:
         return numel(call.out) if call.args["bias"] else 0
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         """The transposed-convolution size formula and counts, numbers substituted."""
         a = call.args
         names = axis_names(call.ndim)
@@ -401,13 +413,13 @@ class ConvTranspose(_Convolution):
                                   [cin, *call.x[1:], per, *kernel]))
         return lines
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         kernel, stride = call.axes("kernel_size"), call.axes("stride")
         touched = tuple(-(-k // s) for k, s in zip(kernel, stride))
         grown = rf.through(touched, (1,) * call.ndim, (0,) * call.ndim)
         return grown.scaled(tuple(float(s) for s in stride))
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         a = call.args

@@ -7,7 +7,7 @@ PyTorch's ``y[:, :, -1:]``) or trimming a U-Net skip by hand needs.
 
 from __future__ import annotations
 
-from .base import Arg, Call, LayerKind, Receptive, Shape, fmt_shape, register
+from .base import Arg, Call, LayerKind, Receptive, Result, Shape, fmt_shape, register
 from .padding import SIDES_DOC, per_side
 
 
@@ -34,10 +34,10 @@ class Cropping(LayerKind):
                              f"{fmt_shape(call.x[1:])}", arg="cropping")
         return (call.x[0], *sizes)
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         return rf.through((1,) * call.ndim, (1,) * call.ndim, [-b for b, _ in self.crops(call)])
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         """Negative padding crops (``torch.nn.functional.pad`` in constant mode)."""
         from ..torch.modules import Pad
 

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
 from ..worked import Line, params_line, product_line, shape_text
-from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, numel, register
+from .base import (
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Receptive,
+    Result,
+    Shape,
+    fmt_shape,
+    numel,
+    register,
+)
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -40,9 +51,13 @@ class Linear(LayerKind):
                              code="in_features_mismatch")
         return (call.args["out_features"],)
 
-    def params(self, call: Call) -> int:
-        out = call.args["out_features"]
-        return call.x[0] * out + (out if call.args["bias"] else 0)
+    dense = True
+
+    def weights(self, call: Call) -> int:
+        return call.x[0] * call.args["out_features"]
+
+    def biases(self, call: Call) -> int:
+        return call.args["out_features"] if call.args["bias"] else 0
 
     def macs(self, call: Call) -> int:
         return call.x[0] * call.args["out_features"]
@@ -50,7 +65,7 @@ class Linear(LayerKind):
     def other_ops(self, call: Call) -> int:
         return call.args["out_features"] if call.args["bias"] else 0
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         """Dense-layer counts: one weight per (input, output) pair, one bias per output."""
         n_in, n_out = call.x[0], call.args["out_features"]
         biases = n_out if call.args["bias"] else 0
@@ -64,7 +79,7 @@ class Linear(LayerKind):
             product_line("macs", "MACs", "n_in * n_out", [n_in, n_out]),
         ]
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return nn.Linear(call.x[0], call.args["out_features"], bias=call.args["bias"])
@@ -107,7 +122,7 @@ class Linear(LayerKind):
     def _fix_in_features(self, ctx: FixContext) -> list[str]:
         """Delete the written count; when a flatten of a square map comes before, say which
         map size the written count was made for."""
-        from ..graph import NETWORK_INPUT
+        from .base import NETWORK_INPUT
         from .fixes import shape_of
 
         graph, node, shape = ctx.graph, ctx.node, ctx.inputs[0]
@@ -130,6 +145,7 @@ class Flatten(LayerKind):
     """Flatten axes start_dim..end_dim into one (torch.nn.Flatten; dims count the batch axis)."""
 
     base = "flatten"
+    flattens = True
     arguments = (
         Arg("start_dim", "int", 1, "first axis to flatten, batch axis = 0"),
         Arg("end_dim", "int", -1, "last axis to flatten"),
@@ -162,12 +178,12 @@ class Flatten(LayerKind):
                     f"gives {numel(ctx.inputs[0]):,} features"]
         return super().suggest_fixes(ctx, error)
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         dims = " * ".join(shape_text(call.x, layout).split("x"))
         return [Line("shape", f"flatten {shape_text(call.x, layout)}: {dims} = "
                               f"{numel(call.x):,} features")]
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return nn.Flatten(call.args["start_dim"], call.args["end_dim"])
@@ -220,7 +236,7 @@ class Reshape(LayerKind):
         fixes.append(f"or let one axis be inferred: reshape: {[*wanted[:-1], -1]}")
         return fixes
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Reshape
 
         return Reshape(call.args["shape"])

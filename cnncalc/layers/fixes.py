@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from ..graph import NETWORK_INPUT, Graph, Node
-from .base import Shape, fmt_shape, ints, to_layout
+from .base import NETWORK_INPUT, Call, Shape, fmt_shape, ints, to_layout
 
 if TYPE_CHECKING:
     from ..engine import Step
+    from ..graph import Graph, Node
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def shape_of(graph: Graph, steps: Mapping[int, Step], node_id: int) -> Shape | N
     if node_id == NETWORK_INPUT:
         return graph.input_shape
     step = steps.get(node_id)
-    return step.call.out if step and step.call else None
+    return step.result.out if step and step.result else None
 
 
 def line(node: Node, graph: Graph | None = None) -> str:
@@ -100,17 +100,15 @@ def _shrinking(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[tuple[N
     found = []
     for node in nodes:
         step = steps.get(node.id)
-        if not step or not step.call or node.unit.window_formula not in ("conv", "pool"):
+        if not step or not step.result or node.unit.window_formula not in ("conv", "pool"):
             continue
-        call = step.call
-        if len(call.out) != len(call.x) or call.out[1:] == call.x[1:]:
+        result, window = step.result, step.result.window
+        if window is None or len(result.out) != len(result.x) or \
+                result.out[1:] == result.x[1:]:
             continue
-        kernel = call.axes("kernel_size")
-        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
-        if any(s != 1 for s in stride):
+        if any(s != 1 for s in window.stride):
             continue
-        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
-        extents = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+        extents = [d * (k - 1) + 1 for k, d in zip(window.kernel, window.dilation)]
         if all(e % 2 for e in extents):
             pads = [(e - 1) // 2 for e in extents]
             found.append((node, pads[0] if len(set(pads)) == 1 else pads))
@@ -128,14 +126,14 @@ def shrinking_windows(steps: Mapping[int, Step], nodes: Iterable[Node],
         return []
     names = []
     for node, value in shrinking:
-        kernel = steps[node.id].call.axes("kernel_size")  # type: ignore[union-attr]
+        kernel = steps[node.id].result.window.kernel  # type: ignore[union-attr]
         if value == "same":
             names.append(f"padding: same on '{node.name}' ({line(node, graph)}, even kernel "
                          f"{fmt_shape(kernel)} needs uneven padding)")
         else:
             names.append(f"padding: {value} on '{node.name}' ({line(node, graph)}, kernel "
                          f"{fmt_shape(kernel)}: (k - 1)/2 = {value})")
-    keep = steps[shrinking[0][0].id].call.x[1:]  # type: ignore[union-attr]
+    keep = steps[shrinking[0][0].id].result.x[1:]  # type: ignore[union-attr]
     return ["; ".join(names) + f" keeps {fmt_shape(keep)} through the branch"]
 
 
@@ -143,23 +141,21 @@ def padded_rerun(steps: Mapping[int, Step], nodes: list[Node]) -> Shape | None:
     """What a branch (``nodes``, in order, each feeding the next) gives once its shrinking
     stride-1 windows get the padding that ``shrinking_windows`` suggests: the shape to go on
     with when that is the fix. None when nothing shrinks or the branch does not run."""
-    from ..engine import call_for, run
-
     padded = {node.id: value for node, value in _shrinking(steps, nodes)}
     if not padded or not nodes:
         return None
     first = steps.get(nodes[0].id)
-    if not first or not first.call:
+    if not first or not first.result:
         return None
-    shape = first.call.inputs[0]
+    shape = first.result.inputs[0]
     for node in nodes:
         step = steps.get(node.id)
-        if not step or not step.call:
+        if not step or not step.result:
             return None
         args = {**node.args, "padding": padded[node.id]} if node.id in padded else None
         try:
-            shape = run(node, call_for(node, [shape, *step.call.inputs[1:]], args,
-                                       step.call.layout)).out
+            shape = node.unit.evaluate(Call.for_node(node, [shape, *step.result.inputs[1:]],
+                                                     args, step.result.layout)).out
         except CnnCalcError:
             return None
     return shape
@@ -175,14 +171,12 @@ def resize(steps: Mapping[int, Step], nodes: list[Node], target: Shape,
     for node in reversed(nodes):
         step = steps.get(node.id)
         op = node.unit.window_formula
-        if not step or not step.call or op is None:
+        if not step or not step.result or op is None or step.result.window is None:
             continue
-        call = step.call
+        call, window = step.result, step.result.window
         if op == "conv" and isinstance(call.args.get("padding"), str):
             return None
-        kernel = call.axes("kernel_size")
-        stride = call.axes("stride") if call.args.get("stride") is not None else kernel
-        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        kernel, stride, dilation = window.kernel, window.stride, window.dilation
         tries = [("padding",), ("padding", "output_padding"), ("stride",),
                  ("stride", "padding")] if op == "deconv" else \
             [("padding",), ("stride",), ("stride", "padding")]

@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import CnnCalcError
 from ..worked import Line, shape_text
-from .base import Arg, Attempt, Call, LayerKind, Shape, fmt_shape, numel, register, to_layout
+from .base import (
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Result,
+    Shape,
+    fmt_shape,
+    numel,
+    register,
+    to_layout,
+)
 
 if TYPE_CHECKING:
     from ..graph import Graph
@@ -42,7 +53,7 @@ class Concat(LayerKind):
                                  code="merge_shape_mismatch")
         return (*first[:dim], sum(s[dim] for s in call.inputs), *first[dim + 1:])
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         """The joined axis is the sum of the inputs' sizes; every other axis is shared."""
         dim = call.args["dim"] % len(call.x)
         parts = " + ".join(str(s[dim]) for s in call.inputs)
@@ -50,7 +61,7 @@ class Concat(LayerKind):
         return [Line("shape", f"{axis}: {parts} = {call.out[dim]:,}"),
                 Line("shape", f"output shape: {shape_text(call.out, layout)}")]
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Concat
 
         return Concat(call.args["dim"] % len(call.x) + 1)
@@ -136,7 +147,7 @@ def _fix_hint(call: Call, other: Shape) -> str | None:
 def _projection(graph: Graph, source: int, shape: Shape, target: Shape) -> str | None:
     """The strided 1x1 conv that maps a shortcut of ``shape`` (from node ``source``) onto
     ``target``, when every spatial axis shrinks by the same whole factor; else None."""
-    from ..graph import NETWORK_INPUT
+    from .base import NETWORK_INPUT
     from .fixes import line, producer, shared_with
 
     if not all(o > m for o, m in zip(shape[1:], target[1:])):
@@ -264,7 +275,7 @@ class Add(_Elementwise):
 
     base = "add"
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Add
 
         return Add()
@@ -278,7 +289,7 @@ class Multiply(_Elementwise):
     aliases_by_dim = {None: ("mul",)}
     broadcast = True
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Multiply
 
         return Multiply()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import Arg, Attempt, Call, LayerKind, Receptive, Shape, fmt_shape, register
+from .base import Arg, Attempt, Call, LayerKind, Receptive, Result, Shape, fmt_shape, register
 from .padding import SIDES_DOC, per_side
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ class Identity(LayerKind):
 
     base = "identity"
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return nn.Identity()
@@ -38,7 +38,7 @@ class Dropout(LayerKind):
         if args["p"] > 1:
             raise error(f"'p' is a probability between 0 and 1, got {args['p']}", "p")
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return nn.Dropout(call.args["p"])
@@ -84,6 +84,7 @@ class Upsample(LayerKind):
     """Nearest or (bi/tri)linear upsampling by a factor or to a size (torch.nn.Upsample)."""
 
     base = "upsample"
+    sample_args = {"scale_factor": 2}
     arguments = (
         Arg("scale_factor", "ints", None, "integer factor per spatial axis", minimum=1),
         Arg("size", "ints", None, "output size per spatial axis", minimum=1),
@@ -108,10 +109,10 @@ class Upsample(LayerKind):
             return (call.x[0], *call.axes("size"))
         return (call.x[0], *(n * f for n, f in zip(call.x[1:], call.axes("scale_factor"))))
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         return rf.scaled(tuple(o / n for o, n in zip(call.out[1:], call.x[1:])))
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         if call.args["size"] is not None:
@@ -136,11 +137,11 @@ class ZeroPad(LayerKind):
     def output_shape(self, call: Call) -> Shape:
         return (call.x[0], *(n + b + a for n, (b, a) in zip(call.x[1:], self.pads(call))))
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         pads = self.pads(call)
         return rf.through((1,) * call.ndim, (1,) * call.ndim, [b for b, _ in pads])
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import Pad
 
         return Pad(tuple(self.pads(call)))
@@ -185,11 +186,11 @@ class CenterCrop(LayerKind):
                     f"{fmt_shape(call.per_axis('size'))}, write zeropad: {pad} instead"]
         return [f"a crop only shrinks: size at most {fmt_shape(spatial)}"]
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         offsets = [-((n - s) // 2) for n, s in zip(call.x[1:], call.out[1:])]
         return rf.through((1,) * call.ndim, (1,) * call.ndim, offsets)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import CenterCrop
 
         return CenterCrop(call.axes("size"))
@@ -213,7 +214,7 @@ class ChannelPad(LayerKind):
                              arg="out_channels")
         return (want, *call.x[1:])
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from ..torch.modules import ChannelPad
 
         return ChannelPad(call.args["out_channels"])

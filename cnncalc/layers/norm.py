@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import Arg, Call, LayerKind, Shape, numel, register
+from .base import Arg, Call, LayerKind, Result, Shape, numel, register
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -31,8 +31,13 @@ class _PerChannelNorm(LayerKind):
         _check_features(call)
         return call.x
 
-    def params(self, call: Call) -> int:
-        return 2 * call.x[0] if call.args["affine"] else 0
+    def weights(self, call: Call) -> int:
+        """The learned scale, one per channel."""
+        return call.x[0] if call.args["affine"] else 0
+
+    def biases(self, call: Call) -> int:
+        """The learned shift, one per channel."""
+        return call.x[0] if call.args["affine"] else 0
 
     def buffers(self, call: Call) -> int:
         return 2 * call.x[0] if call.args["track_running_stats"] else 0
@@ -62,7 +67,7 @@ class BatchNorm(_PerChannelNorm):
             return 0
         return super().resolve_ndim(call)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         a = call.args
@@ -99,15 +104,17 @@ class LayerNorm(LayerKind):
                              f"of the input {call.fmt(call.x)}", arg="normalized_shape")
         return call.x
 
-    def params(self, call: Call) -> int:
-        if not call.args["elementwise_affine"]:
-            return 0
-        return numel(self.shape_of(call)) * (2 if call.args["bias"] else 1)
+    def weights(self, call: Call) -> int:
+        return numel(self.shape_of(call)) if call.args["elementwise_affine"] else 0
+
+    def biases(self, call: Call) -> int:
+        affine = call.args["elementwise_affine"] and call.args["bias"]
+        return numel(self.shape_of(call)) if affine else 0
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         a = call.args
@@ -120,6 +127,7 @@ class GroupNorm(LayerKind):
     """Group normalization (torch.nn.GroupNorm): channels split into groups."""
 
     base = "groupnorm"
+    sample_args = {"num_groups": 2}
     arguments = (
         Arg("num_groups", "int", doc="number of channel groups", aliases=("groups",), minimum=1),
         Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
@@ -136,8 +144,11 @@ class GroupNorm(LayerKind):
                              f"{channels} channels", arg="num_groups", code="groups_mismatch")
         return call.x
 
-    def params(self, call: Call) -> int:
-        return 2 * call.x[0] if call.args["affine"] else 0
+    def weights(self, call: Call) -> int:
+        return call.x[0] if call.args["affine"] else 0
+
+    def biases(self, call: Call) -> int:
+        return call.x[0] if call.args["affine"] else 0
 
     def other_ops(self, call: Call) -> int:
         return numel(call.out)
@@ -149,7 +160,7 @@ class GroupNorm(LayerKind):
             return groups(ctx)
         return super().suggest_fixes(ctx, error)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return nn.GroupNorm(call.args["num_groups"], call.x[0], eps=call.args["eps"],
@@ -179,7 +190,7 @@ class InstanceNorm(_PerChannelNorm):
                                   "batchnorm")
         return call.x
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         a = call.args
@@ -193,6 +204,7 @@ class LocalResponseNorm(LayerKind):
     """Local response normalization across neighbouring channels (AlexNet 2012); no weights."""
 
     base = "local_response_norm"
+    sample_args = {"size": 3}
     aliases_by_dim = {None: ("lrn",)}
     arguments = (
         Arg("size", "int", doc="neighbouring channels in the sum", minimum=1),
@@ -207,7 +219,7 @@ class LocalResponseNorm(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.out) * call.args["size"]
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         a = call.args

@@ -28,8 +28,10 @@ def per_side(call: Call, arg: str) -> list[tuple[int, int]]:
 
 
 def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...],
-                    dilation: tuple[int, ...], arg: str = "padding") -> list[tuple[int, int]]:
-    """Per-axis (before, after) padding; warns when ``same`` has to pad asymmetrically."""
+                    dilation: tuple[int, ...], arg: str = "padding",
+                    warn: bool = True) -> list[tuple[int, int]]:
+    """Per-axis (before, after) padding; warns (the shape rule's call, ``warn``) when
+    ``same`` has to pad asymmetrically."""
     value = call.args[arg]
     spatial = call.x[1:]
     if value == "valid":
@@ -43,7 +45,8 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         return [(full_padding(kernel[0], dilation[0]), 0)]
     if value == "same":
         strided = any(s > 1 for s in stride)
-        if strided and call.framework == "pytorch":
+        framework = getattr(call, "framework", "")  # a Result read after the rule has none
+        if strided and framework == "pytorch":
             raise call.error("padding='same' is not supported for strided convolutions "
                              f"(PyTorch's rule; stride {ints(stride)})", arg=arg,
                              code="same_strided",
@@ -52,11 +55,11 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
         odd = [f"{n} {b}+{a}" for n, (b, a) in zip(axis_names(call.ndim), pads) if b != a]
         rule = ("; PyTorch refuses 'same' at stride > 1 (say 'framework: pytorch' or "
-                "'framework: keras' to choose)") if strided and not call.framework else ""
-        if odd:
+                "'framework: keras' to choose)") if strided and not framework else ""
+        if odd and warn:
             call.warn(f"'same' padding is asymmetric (before+after: {', '.join(odd)}): "
                       f"TensorFlow's rule puts the extra pixel at the end{rule}")
-        elif rule:
+        elif rule and warn:
             call.warn(f"'same' at stride {ints(stride)} follows TensorFlow's rule (output "
                       f"ceil(in / stride)){rule}")
         return pads

@@ -15,7 +15,9 @@ from .base import (
     Call,
     LayerKind,
     Receptive,
+    Result,
     Shape,
+    Window,
     fmt_shape,
     ints,
     numel,
@@ -54,7 +56,7 @@ class _WindowPool(LayerKind):
         """Padding above half the window: go on with the most it may be."""
         if error.code != "pool_padding_too_large":
             return super().recover(call, error, ctx)
-        kernel, _, padding, _ = self.geometry(call)
+        kernel, _, padding, _ = self._geometry(call)
         most = tuple(min(p, k // 2) for p, k in zip(padding, kernel))
         return [(call.inputs, {**call.args, "padding": most}, f"as if padding: {ints(most)}")]
 
@@ -63,21 +65,26 @@ class _WindowPool(LayerKind):
         if error.code != "pool_padding_too_large":
             return super().suggest_fixes(ctx, error)
         call = Call(dict(ctx.node.args), list(ctx.inputs), ndim=len(ctx.inputs[0]) - 1)
-        kernel, _, padding, _ = self.geometry(call)
+        kernel, _, padding, _ = self._geometry(call)
         most = [min(p, k // 2) for p, k in zip(padding, kernel)]
         wide = [max(k, 2 * p) for p, k in zip(padding, kernel)]
         return [f"padding: {ints(most)} (a pool may pad at most half its window: "
                 f"{kernel[0]} // 2 = {kernel[0] // 2}), or kernel_size: "
                 f"{ints(wide)} for padding {ints(padding)}"]
 
-    def geometry(self, call: Call):
+    def _geometry(self, call: Call):
         kernel = call.axes("kernel_size")
         stride = call.axes("stride") if call.args["stride"] is not None else kernel
         dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
         return kernel, stride, call.axes("padding"), dilation
 
+    def window(self, call: Call) -> Window:
+        kernel, stride, padding, dilation = self._geometry(call)
+        return Window("pool", kernel, stride, dilation, tuple((p, p) for p in padding),
+                      ceil=call.args["ceil_mode"])
+
     def output_shape(self, call: Call) -> Shape:
-        kernel, stride, padding, dilation = self.geometry(call)
+        kernel, stride, padding, dilation = self._geometry(call)
         sizes, dropped = [], []
         for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
             try:
@@ -96,7 +103,9 @@ class _WindowPool(LayerKind):
         if any(discarded):
             where = ", ".join(n for n, gone in zip(AXIS_NAMES.get(call.ndim, ()), discarded)
                               if gone)
-            call.warn(f"ceil_mode: the extra window along {where} would start in the padding, "
+            padded = any(p for p, gone in zip(self._geometry(call)[2], discarded) if gone)
+            place = "in the padding" if padded else "past the end of the input"
+            call.warn(f"ceil_mode: the extra window along {where} would start {place}, "
                       "so PyTorch discards it; ceil_mode gives nothing there")
         return (call.x[0], *sizes)
 
@@ -105,7 +114,7 @@ class _WindowPool(LayerKind):
         would start beyond the input (ATen's pooling_output_shape rule)?"""
         if not call.args["ceil_mode"]:
             return [False] * call.ndim
-        kernel, stride, padding, dilation = self.geometry(call)
+        kernel, stride, padding, dilation = self._geometry(call)
         out = []
         for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
             span = n + 2 * p - (d * (k - 1) + 1)
@@ -113,9 +122,9 @@ class _WindowPool(LayerKind):
             out.append((wanted - 1) * s >= n + p)
         return out
 
-    def explain(self, call: Call, layout: str = "chw") -> list[Line]:
+    def explain(self, call: Result, layout: str = "chw") -> list[Line]:
         """The pooling window formula per axis (floor or ceil made visible); no weights."""
-        kernel, stride, padding, dilation = self.geometry(call)
+        kernel, stride, padding, dilation = self._geometry(call)
         ceil = call.args["ceil_mode"]
         lines = [Line("input", f"input {shape_text(call.x, layout)} "
                                f"({layout_names(call.ndim, layout)}); {self.name} window "
@@ -137,11 +146,8 @@ class _WindowPool(LayerKind):
         return lines
 
     def other_ops(self, call: Call) -> int:
-        return numel(call.out) * math.prod(self.geometry(call)[0])
+        return numel(call.out) * math.prod(self._geometry(call)[0])
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
-        kernel, stride, padding, dilation = self.geometry(call)
-        return rf.through(kernel, stride, padding, dilation)
 
 
 @register
@@ -153,10 +159,10 @@ class MaxPool(_WindowPool):
     aliases_by_dim = {None: ("pool", "max_pooling")}
     arguments = _window_args(with_dilation=True)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
-        kernel, stride, padding, dilation = self.geometry(call)
+        kernel, stride, padding, dilation = self._geometry(call)
         return getattr(nn, f"MaxPool{call.ndim}d")(kernel, stride, padding, dilation,
                                                     ceil_mode=call.args["ceil_mode"])
 
@@ -183,10 +189,10 @@ class AvgPool(_WindowPool):
                              arg="kernel_size")
         return super().output_shape(call)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
-        kernel, stride, padding, _ = self.geometry(call)
+        kernel, stride, padding, _ = self._geometry(call)
         return getattr(nn, f"AvgPool{call.ndim}d")(
             kernel, stride, padding, ceil_mode=call.args["ceil_mode"],
             count_include_pad=call.args["count_include_pad"])
@@ -206,12 +212,12 @@ class _Adaptive(LayerKind):
         windows = [adaptive_windows(n, o) for n, o in zip(call.x[1:], call.out[1:])]
         return numel(call.out) * math.prod(windows)
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         windows = [adaptive_windows(n, o) for n, o in zip(call.x[1:], call.out[1:])]
         strides = [max(1, n // o) for n, o in zip(call.x[1:], call.out[1:])]
         return rf.through(windows, strides, (0,) * call.ndim)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         from torch import nn
 
         return getattr(nn, f"{self.torch_name}{call.ndim}d")(call.axes("output_size"))
@@ -249,14 +255,14 @@ class _Global(LayerKind):
     def other_ops(self, call: Call) -> int:
         return numel(call.x)
 
-    def receptive(self, call: Call, rf: Receptive) -> Receptive:
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
         spatial = call.x[1:]
         size = tuple(r + (n - 1) * j for r, n, j in zip(rf.size, spatial, rf.jump))
         jump = tuple(j * n for j, n in zip(rf.jump, spatial))
         start = tuple(s + (n - 1) / 2 * j for s, n, j in zip(rf.start, spatial, rf.jump))
         return Receptive(size, jump, start)
 
-    def torch_module(self, call: Call):
+    def torch_module(self, call: Result):
         """torch.nn has no pool that drops the spatial axes: a small GlobalPool module."""
         from ..torch.modules import GlobalPool
 

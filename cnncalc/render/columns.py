@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..layers.base import fmt_shape
 from ..report import Report, Row
 from ..spec import to_layout
 
@@ -47,7 +48,7 @@ def _str(value: Any, report: Report | None = None) -> str:
 def _rf(value: tuple[int, ...] | None, report: Report | None = None) -> str:
     if not value:
         return "-"
-    return str(value[0]) if len(set(value)) == 1 else "x".join(map(str, value))
+    return str(value[0]) if len(set(value)) == 1 else fmt_shape(value)
 
 
 COLUMNS: tuple[Column, ...] = (

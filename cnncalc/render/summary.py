@@ -13,11 +13,11 @@ def total_lines(report: Report) -> list[tuple[str, str]]:
     lines = [
         ("Input", _shape(report)),
         ("Output", ", ".join(f"{n}: {_dims(s, report)}" for n, s in report.outputs)),
-        ("Params (trainable)", f"{grouped(t.params)} ({si(t.params)})"),
+        ("Params (trainable)", _with_si(t.params)),
         ("Non-trainable (buffers)", grouped(t.non_trainable)),
         ("Keras-style total params", grouped(t.params + t.non_trainable)),
-        ("MACs" + per, f"{grouped(t.macs)} ({si(t.macs)}MACs)"),
-        ("FLOPs = 2 x MACs", f"{grouped(t.flops)} ({si(t.flops)}FLOPs)"),
+        ("MACs" + per, _with_si(t.macs, "MACs")),
+        ("FLOPs = 2 x MACs", _with_si(t.flops, "FLOPs")),
         ("Other ops (bias, norm, act, pool, add)", f"{grouped(t.other_ops)}"),
         (f"Param memory ({report.dtype})", _bytes(t.param_bytes)),
         (f"Activation memory ({report.dtype})" + per, _bytes(t.activation_bytes)),
@@ -28,8 +28,14 @@ def total_lines(report: Report) -> list[tuple[str, str]]:
 
 
 def _main_only(m: Totals) -> list[tuple[str, str]]:
-    return [("Params without side outputs", f"{grouped(m.params)} ({si(m.params)})"),
-            ("MACs without side outputs", f"{grouped(m.macs)} ({si(m.macs)}MACs)")]
+    return [("Params without side outputs", _with_si(m.params)),
+            ("MACs without side outputs", _with_si(m.macs, "MACs"))]
+
+
+def _with_si(n: int, unit: str = "") -> str:
+    """``1,234,567 (1.23 M)``; below a thousand the SI figure would only repeat the number
+    (``56 (56)``), so it is left out."""
+    return grouped(n) if abs(n) < 1000 else f"{grouped(n)} ({si(n)}{unit})"
 
 
 def _bytes(n: int) -> str:

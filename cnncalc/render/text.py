@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..layers.base import fmt_shape
 from ..report import Report
 from .columns import COLUMNS, collapse, shape_value
 from .summary import total_lines
@@ -22,9 +23,9 @@ def to_csv(report: Report, depth: int | None = None) -> str:
             value = c.value(row, report)
             if c.key == "output_shape":
                 shape = shape_value(value, report)
-                value = "x".join(map(str, shape)) if shape else ""
+                value = fmt_shape(shape) if shape else ""
             elif c.key == "receptive_field":
-                value = "x".join(map(str, value)) if value else ""
+                value = fmt_shape(value) if value else ""
             values.append(value)
         writer.writerow(values + [row.flops, row.buffers, row.other_ops])
     return out.getvalue()

@@ -10,7 +10,7 @@ Measurement choices, written down because timings are easy to get wrong:
   clock is ours, so it is read only after ``synchronizer(device)`` has waited for the device:
   a CUDA or MPS call returns once its kernels are queued, and without the wait the warm-up
   would time the launches alone and pick far too many calls.
-- Achieved FLOP/s uses the engine's FLOPs (2 x MACs of conv/dense, batch included); with
+- Achieved FLOP/s uses the engine's FLOPs (2 x MACs of the weighted sums, batch included); with
   ``backward`` the work is counted as 3 x the forward FLOPs (the usual estimate: the backward
   pass computes gradients for both inputs and weights, about twice the forward work).
 - Peak memory. CUDA: ``torch.cuda.max_memory_allocated`` after ``reset_peak_memory_stats``

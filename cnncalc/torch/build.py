@@ -130,7 +130,7 @@ def build_model(graph: Graph, device: Any = None) -> GraphModule:
     context = torch.device(device) if device is not None else _NoDevice()
     with context:
         for step in propagate(graph):
-            unit, call = step.node.unit, step.call
+            unit, call = step.node.unit, step.result
             try:
                 module = unit.torch_module(call)
             except NotImplementedError as exc:

@@ -25,6 +25,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..engine import analyze
 from ..graph import Graph
+from ..layers.base import fmt_shape
 from ..report import Report
 from .build import Entry, build_model
 
@@ -93,7 +94,7 @@ class Verification:
 
 def _fmt(value: object) -> str:
     if isinstance(value, tuple):
-        return "x".join(str(v) for v in value)
+        return fmt_shape(value)
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)

