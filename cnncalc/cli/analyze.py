@@ -11,8 +11,8 @@ from ..engine import analyze
 from ..errors import CnnCalcError
 from ..render import FORMATS, render
 from ..report import DTYPE_BYTES
-from ..spec import from_layout, load_file
-from .common import emit, parse_shape, report_errors
+from ..spec import from_layout
+from .common import emit, load, parse_shape, report_errors
 
 
 @click.command("analyze")
@@ -73,7 +73,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         watch_file(spec, lambda: ctx.invoke(command, **{**ctx.params, "watch": False}),
                    watch_runs)
         return
-    graph = load_file(spec, layout)
+    graph = load(spec, layout)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))

@@ -8,8 +8,7 @@ import click
 
 from ..diagnose import diagnose
 from ..errors import CnnCalcError
-from ..spec import load_file
-from .common import USER_ERROR, report_errors
+from .common import USER_ERROR, load, report_errors
 from .debug import print_diagnosis, verdict
 
 
@@ -32,7 +31,7 @@ def command(spec: str, fmt: str) -> None:
       cnncalc check-spec my_net.yaml --format json
     """
     try:
-        diagnosis = diagnose(load_file(spec, tolerant=True))
+        diagnosis = diagnose(load(spec, tolerant=True))
     except CnnCalcError as exc:  # nothing to check: no YAML, no input, no layers, no file
         stopped(spec, exc, fmt)
         raise SystemExit(USER_ERROR) from None

@@ -14,9 +14,8 @@ import click
 from ..engine import Step, propagate
 from ..errors import CnnCalcError, did_you_mean
 from ..graph import NETWORK_INPUT, Graph
-from ..spec import load_file
 from ..worked import with_flops
-from .common import USER_ERROR, report_errors
+from .common import USER_ERROR, load, report_errors
 
 
 def scopes(names: list[str]) -> list[str]:
@@ -96,7 +95,7 @@ def command(spec: str, layers: tuple[str, ...], layout: str | None) -> None:
       cnncalc explain architectures/lenet5.yaml --layer c3 --layer c5 --layout hwc
       cnncalc explain architectures/resnet18.yaml --layer layer2.0    # a whole block
     """
-    graph = load_file(spec, layout)
+    graph = load(spec, layout)
     names = [n.name for n in graph.nodes]
     wanted: list[str] = []
     for name in layers:

@@ -7,15 +7,15 @@ import json
 
 import click
 
-from ..spec import from_layout, load_file
-from .common import emit, parse_shape, report_errors
+from ..spec import from_layout
+from .common import emit, load, parse_shape, report_errors
 
 DISAGREE = 1
 
 
 def load_graph(spec: str, input_shape: str | None, batch: int | None):
     """The spec's graph with the command line's --input and --batch applied."""
-    graph = load_file(spec)
+    graph = load(spec)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))

@@ -16,6 +16,7 @@ from .base import (
     LayerKind,
     Receptive,
     Shape,
+    exact,
     fmt_shape,
     ints,
     numel,
@@ -253,7 +254,7 @@ class _Global(LayerKind):
         spatial = call.x[1:]
         size = tuple(r + (n - 1) * j for r, n, j in zip(rf.size, spatial, rf.jump))
         jump = tuple(j * n for j, n in zip(rf.jump, spatial))
-        start = tuple(s + (n - 1) / 2 * j for s, n, j in zip(rf.start, spatial, rf.jump))
+        start = tuple(s + exact(n - 1, 2) * j for s, n, j in zip(rf.start, spatial, rf.jump))
         return Receptive(size, jump, start)
 
     def torch_module(self, call: Call):
