@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 
 import click
@@ -86,7 +87,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     if trace or min_input:
         from .debug import show_debug
 
-        raise SystemExit(show_debug(graph, trace, min_input))
+        raise SystemExit(show_debug(graph, trace, min_input, fmt))
     report = analyze(graph, dtype=dtype, keep_going=True)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
@@ -94,9 +95,24 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
-    if color is None:
-        color = fmt == "table" and not output and sys.stdout.isatty()
-    emit(render(report, fmt, depth, color=color), output)
+    to_terminal = fmt == "table" and not output and sys.stdout.isatty()
+    if color is None:  # https://no-color.org: NO_COLOR set and non-empty, or a dumb terminal
+        color = to_terminal and not os.environ.get("NO_COLOR") and \
+            os.environ.get("TERM") != "dumb"
+    emit(render(report, fmt, depth, color=color, width=table_width(to_terminal)), output)
+
+
+def table_width(to_terminal: bool) -> int | None:
+    """How wide the table may be: ``COLUMNS`` when set, else the terminal's width; None (no
+    limit) when writing to a file or a pipe without ``COLUMNS``."""
+    text = os.environ.get("COLUMNS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    if to_terminal:
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
 
 
 __all__ = ["command", "CnnCalcError"]

@@ -6,13 +6,14 @@ import csv
 import io
 
 from ..report import Report
+from ..spec import to_layout
 from .columns import COLUMNS, collapse, shape_value
 from .summary import total_lines
 
 
 def to_csv(report: Report, depth: int | None = None) -> str:
-    """One row per layer with raw integers (shape as 'CxHxW'), and no totals row, so that
-    summing a column gives the total."""
+    """One row per layer with raw integers (shape as 'CxHxW', or 'HxWxC' with ``--layout
+    hwc``), and no totals row, so that summing a column gives the total."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in COLUMNS] + ["flops", "non_trainable", "other_ops"])
@@ -20,8 +21,8 @@ def to_csv(report: Report, depth: int | None = None) -> str:
         values = []
         for c in COLUMNS:
             value = c.value(row, report)
-            if c.key == "output_shape":
-                shape = shape_value(value, report)
+            if c.key == "output_shape":  # in the report's layout, as the table shows it
+                shape = shape_value(to_layout(value, report.layout) if value else None, report)
                 value = "x".join(map(str, shape)) if shape else ""
             elif c.key == "receptive_field":
                 value = "x".join(map(str, value)) if value else ""
