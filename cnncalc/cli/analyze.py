@@ -96,10 +96,15 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
     to_terminal = fmt == "table" and not output and sys.stdout.isatty()
-    if color is None:  # https://no-color.org: NO_COLOR set and non-empty, or a dumb terminal
-        color = to_terminal and not os.environ.get("NO_COLOR") and \
-            os.environ.get("TERM") != "dumb"
+    if color is None:
+        color = wants_color(to_terminal)
     emit(render(report, fmt, depth, color=color, width=table_width(to_terminal)), output)
+
+
+def wants_color(to_terminal: bool) -> bool:
+    """Colour by default only on a terminal, and never with ``NO_COLOR`` set (no-color.org)
+    or ``TERM=dumb``; ``--color`` still forces it."""
+    return to_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def table_width(to_terminal: bool) -> int | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, lossless_stop, min_input
+from ..errors import clean
 from ..graph import Graph
 from ..spec import to_layout
 from ..trace import trace_lines
@@ -101,7 +102,7 @@ def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
         lines += [f"  fix: {fix}" for fix in problem.fixes]
         if problem.assumed:
             lines.append(f"  note: {problem.assumed}")
-    return lines + [str(warning) for warning in diagnosis.warnings]
+    return [clean(line) for line in lines] + [str(warning) for warning in diagnosis.warnings]
 
 
 def verdict(diagnosis: Diagnosis) -> str:

@@ -79,7 +79,7 @@ def to_table(report: Report, depth: int | None = None, color: bool = False,
     label_width = max(len(label) for label, _ in totals)
     out += [f"{label.ljust(label_width)}  {value}" for label, value in totals]
     if dropped:
-        out.append(f"(left out to fit {width} columns: {', '.join(dropped)}; -f csv has all)")
+        out.append(f"(not shown to fit {width} columns: {', '.join(dropped)})")
     out.append("")
     wrapped = textwrap.wrap(report.conventions, width=max(40, min(width or 100, 100)))
     out += [f"{dim}{text}{reset}" for text in wrapped]
