@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .engine import Step, analyze, call_for, propagate, run
 from .errors import CnnCalcError, Warning_
@@ -28,7 +29,6 @@ from .report import Report
 
 WINDOWS = ("conv", "pool")
 """Sliding windows whose kernel can read mostly padding (by ``LayerKind.window_formula``)."""
-DOMINANT_SHARE = 0.5
 DOMINANT_MIN_PARAMS = 1_000_000
 
 
@@ -178,14 +178,14 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
     for row in report.rows:
         if row.kind != "linear" or total == 0:
             continue
-        if row.params < DOMINANT_MIN_PARAMS or row.params < DOMINANT_SHARE * total:
+        if row.params < DOMINANT_MIN_PARAMS or 2 * row.params < total:  # exact: under half
             continue
         node = next(n for n in graph.nodes if n.name == row.name)
         step = steps[node.id]
         assert step.call is not None
         n_in, n_out = step.call.x[0], step.call.args["out_features"]
         message = (f"this dense layer holds {row.params:,} of the {total:,} parameters "
-                   f"({100 * row.params / total:.0f}%), from {n_in:,} inputs")
+                   f"({round(Fraction(100 * row.params, total))}%), from {n_in:,} inputs")
         prev = node.inputs[0]
         while prev != NETWORK_INPUT and graph.nodes[prev].unit.base != "flatten":
             up = steps.get(prev)  # look through dropout/activations between flatten and dense

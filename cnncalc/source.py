@@ -121,8 +121,7 @@ class _Converter:
                             f"cnncalc reads integers of at most {MAX_INT_DIGITS:,} digits", where)
         try:
             return self.scalar.construct_object(node, deep=True)
-        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError,
-                yaml.YAMLError) as exc:
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors raise anything
             kind = _short(node.tag)
             raise SpecError(f"{quote(node.value)} is not a valid {kind} "
                             f"({type(exc).__name__})", where) from None
