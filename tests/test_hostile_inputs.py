@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -158,6 +160,11 @@ def test_escape_sequences_are_never_printed_raw():
     assert "\x1b" not in table and "\\x1b[31mred" in table
 
 
+def test_usage_errors_escape_what_was_typed():
+    line = one_error_line(cli("analyze", "architectures/lenet5.yaml", "-f", "\x1b[31m"))
+    assert "'\\x1b[31m' is not one of" in line
+
+
 def test_no_color_and_dumb_terminals(monkeypatch):
     from cnncalc.cli.analyze import wants_color
 
@@ -209,6 +216,12 @@ def test_unwritable_targets_are_one_line(tmp_path):
 def test_devices_links_and_fifos_are_written_through(tmp_path):
     assert cli("analyze", "architectures/lenet5.yaml", "-o", "/dev/null").exit_code == 0
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if os.path.islink("/dev/stdout"):
+        proc = subprocess.run([sys.executable, "-m", "cnncalc", "analyze",
+                               "architectures/lenet5.yaml", "-f", "csv", "-o", "/dev/stdout"],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0 and proc.stdout.startswith("name,kind")
+        assert os.path.islink("/dev/stdout")
     real = tmp_path / "real.json"
     real.write_text("old")
     link = tmp_path / "link.json"

@@ -50,7 +50,10 @@ def one_line(exc: click.ClickException) -> OneLineError:
 
     click prints usage errors as four lines (Usage, Try, blank, Error); every other cnncalc
     error is one line, and a student should not have to learn two error styles."""
-    message = " ".join(exc.format_message().split()).rstrip(".").replace(". (Did ", " (did ")
+    from ..errors import clean
+
+    message = clean(" ".join(exc.format_message().split())).rstrip(".").replace(
+        ". (Did ", " (did ")
     if message[:1].isupper() and message[1:2].islower():
         message = message[0].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)

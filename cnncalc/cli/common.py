@@ -102,18 +102,17 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        target = os.path.realpath(output)
         try:
-            mode = os.stat(target).st_mode
+            mode = os.stat(output).st_mode  # through symbolic links
         except FileNotFoundError:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
             if stat.S_ISDIR(mode):
                 raise CnnCalcError(f"cannot write {quote(output)}: it is a folder")
-            with open(target, "w", encoding="utf-8") as handle:
+            with open(output, "w", encoding="utf-8") as handle:  # /dev/stdout: a pipe's fd
                 handle.write(text)
             return
-        _replace(text, target, None if mode is None else stat.S_IMODE(mode))
+        _replace(text, os.path.realpath(output), None if mode is None else stat.S_IMODE(mode))
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise CnnCalcError(f"cannot write {quote(output)}: {clean(reason)}") from None
