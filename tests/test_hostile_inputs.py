@@ -405,3 +405,13 @@ def test_unclosed_bracket_is_reported_where_it_opens():
     assert spec_error(text) == (
         "net.yaml:3:13: YAML syntax error: while parsing a flow mapping that starts here: did "
         "not find expected ',' or '}' (the parser gave up at line 7, column 1)")
+
+
+def test_analyze_lists_every_error_and_no_table():
+    text = (HEAD + "  - conv2d: {out_channels: 8, kernal_size: 3}\n"
+            "  - conv2d: {filters: 8, kernel: 3, strde: 2}\n  - linear: 10\n  - relu6x\n")
+    result = cli("analyze", "-", input=text)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert [line.split(": in ")[0].split(": unknown")[0] for line in
+            result.stderr.splitlines()] == ["error: <stdin>:3:44", "error: <stdin>:4:44",
+                                             "error: <stdin>:5:5", "error: <stdin>:6:5"]

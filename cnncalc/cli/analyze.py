@@ -53,9 +53,9 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
-    warnings and errors to stderr; a mistake in the spec exits with status 2 and one line per
-    problem naming file:line:col and the layer. For every problem at once, typos included,
-    each with a computed fix, run 'cnncalc check-spec SPEC'.
+    warnings and errors to stderr; a spec with mistakes prints no table and exits with status
+    2, with one line per problem (all of them, typos included) naming file:line:col and the
+    layer. For a computed fix to each, run 'cnncalc check-spec SPEC'.
 
     \b
     Examples:
@@ -74,7 +74,9 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         watch_file(spec, lambda: ctx.invoke(command, **{**ctx.params, "watch": False}),
                    watch_runs)
         return
-    graph = load(spec, layout)
+    graph = load(spec, layout, tolerant=True)  # every mistake of the text, not the first
+    if graph.load_problems:
+        every_error(graph)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
@@ -99,6 +101,21 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     if color is None:
         color = wants_color(to_terminal)
     emit(render(report, fmt, depth, color=color, width=table_width(to_terminal)), output)
+
+
+def every_error(graph) -> None:  # noqa: ANN001 - a Graph
+    """Every mistake of a spec, as check-spec finds them (the text's, then the shapes' the
+    mended text still shows), one ``error:`` line each in file order, then exit 2: no table."""
+    errors = [p.error for p in graph.load_problems]
+    try:
+        errors += analyze(graph, keep_going=True).errors
+    except CnnCalcError as exc:
+        errors.append(exc)
+    far = (float("inf"), 0)
+    errors.sort(key=lambda e: (e.pos.line, e.pos.column) if e.pos else far)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    raise SystemExit(2)
 
 
 def wants_color(to_terminal: bool) -> bool:
