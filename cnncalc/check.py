@@ -28,7 +28,7 @@ from .homework import (
 )
 from .layers.base import Result as LayerResult
 from .layers.base import fmt_shape, ints, numel
-from .source import PosDict, PosList, load_yaml
+from .source import PosDict, PosList, load_yaml, read_source
 from .spec import load_file, to_layout
 from .worked import with_flops
 
@@ -568,13 +568,7 @@ def _check_total(graph, calls, given: PosDict, layout: str) -> list[Mark]:
 
 def check_file(path: str) -> Result:
     """Mark every answer in the answer file ``path``."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise SpecError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}") from None
+    text, _ = read_source(path)
     doc = load_yaml(text, path)
     if not isinstance(doc, PosDict):
         raise SpecError("an answer file is a mapping with 'questions' and/or 'spec' + "

@@ -15,8 +15,10 @@ user's network, and written so it can be pasted into the spec.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .engine import Step, analyze, call_for, main_path, propagate, run
 from .errors import CnnCalcError, Warning_
@@ -91,6 +93,8 @@ def diagnose(graph: Graph) -> Diagnosis:
     problems: list[Problem] = []
     warnings: list[Warning_] = []
     pending = list(graph.load_problems)
+    budget = Budget(SCAN_WORK // 2)
+    smallest = functools.partial(_smallest_input, budget=budget)
     for node in graph.nodes:
         while pending and pending[0].before <= node.id:
             problems.append(_load_problem(pending.pop(0)))
@@ -104,7 +108,7 @@ def diagnose(graph: Graph) -> Diagnosis:
             result = run(node, call)
         except CnnCalcError as exc:
             steps[node.id] = Step(node, None, exc)
-            context = FixContext(graph, steps, node, inputs, _smallest_input)
+            context = FixContext(graph, steps, node, inputs, smallest)
             fixes = node.unit.suggest_fixes(context, exc)
             guess = recover(node, call, exc, context)
             shapes[node.id] = guess[0] if guess else None
@@ -176,7 +180,7 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
     total = report.totals.params
     out = []
     for row in report.rows:
-        if total == 0 or row.params < DOMINANT_MIN_PARAMS or row.params < DOMINANT_SHARE * total:
+        if total == 0 or row.params < DOMINANT_MIN_PARAMS or 2 * row.params < total:  # exact
             continue
         node = next(n for n in graph.nodes if n.name == row.name)
         step = steps[node.id]
@@ -184,7 +188,7 @@ def _warn_dominant(graph: Graph, steps: dict[int, Step], report: Report) -> list
             continue
         n_in, n_out = step.result.x[0], step.result.out[0]
         message = (f"this dense layer holds {row.params:,} of the {total:,} parameters "
-                   f"({100 * row.params / total:.0f}%), from {n_in:,} inputs")
+                   f"({round(Fraction(100 * row.params, total))}%), from {n_in:,} inputs")
         prev = node.inputs[0]
         up = steps.get(prev)
         while up and up.result and not up.result.flattens:
@@ -224,33 +228,70 @@ def main_only(graph: Graph) -> Graph:
                                outputs=graph.outputs[:1])
 
 
-def _works(graph: Graph, shape: tuple[int, ...]) -> CnnCalcError | None:
+class Budget:
+    """Layer runs left to the input-size searches of one ``diagnose``: a spec with 25,000
+    failing layers asks for 25,000 searches, and past the budget a fix goes without its
+    "needs an input of at least" line rather than making the check take minutes."""
+
+    def __init__(self, runs: int):
+        self.runs = runs
+
+
+class _Exhausted(Exception):
+    pass
+
+
+def _works(graph: Graph, shape: tuple[int, ...],
+           budget: Budget | None = None) -> CnnCalcError | None:
     trial = dataclasses.replace(graph, input_shape=shape)
     try:
         for _ in propagate(trial):
-            pass
+            if budget is not None:
+                budget.runs -= 1
+                if budget.runs < 0:
+                    raise _Exhausted
     except CnnCalcError as exc:
         return exc
     return None
 
 
-def _smallest_input(graph: Graph) -> Shape | None:
-    return min_input(graph).shape
+def _smallest_input(graph: Graph, budget: Budget | None = None) -> Shape | None:
+    if budget is not None and budget.runs <= 0:
+        return None
+    try:
+        return min_input(graph, budget=budget).shape
+    except _Exhausted:
+        return None
 
 
-def min_input(graph: Graph, limit: int | None = None) -> MinInput:
+SCAN_WORK = 100_000
+"""Layer runs one input-size scan may spend (sizes tried x layers): ``--min-input`` and the
+debugger's fix search stay within a second or two whatever the input (10^7 or 10^20 pixels)."""
+
+
+def scan_limit(graph: Graph, wanted: int, trials_per_size: int = 1) -> int:
+    """The largest size a scan tries: ``wanted``, or fewer so that the scan stays within
+    ``SCAN_WORK`` (never below 64, never above 4,096); the messages name the limit, so
+    nothing is hidden."""
+    per_size = max(1, len(graph.nodes)) * max(1, trials_per_size)
+    return max(1, min(wanted, 4096, max(64, SCAN_WORK // per_size)))
+
+
+def min_input(graph: Graph, limit: int | None = None, budget: Budget | None = None) -> MinInput:
     """Scan sizes 1, 2, ... per spatial axis (survival is not monotonic in general: a reshape
-    or a fixed crop may accept only some sizes, so no bisection)."""
+    or a fixed crop may accept only some sizes, so no bisection), up to ``scan_limit``."""
     shape = graph.input_shape
     spatial = len(shape) - 1
-    limit = limit or max(2 * max(shape[1:], default=1), 512)
+    square = len(set(shape[1:])) == 1
+    limit = limit or scan_limit(graph, max(2 * max(shape[1:], default=1), 512),
+                                1 if square else 2 * spatial)
     if spatial < 1:
-        return MinInput((), shape if _works(graph, shape) is None else None, None, limit)
+        return MinInput((), shape if _works(graph, shape, budget) is None else None, None, limit)
     joint, failure = None, None
     per_axis: list[int | None] = []
     if len(set(shape[1:])) == 1:
         for n in range(1, limit + 1):
-            if _works(graph, (shape[0], *([n] * spatial))) is None:
+            if _works(graph, (shape[0], *([n] * spatial)), budget) is None:
                 joint = (shape[0], *([n] * spatial))
                 break
         per_axis = [joint[1] if joint else None] * spatial
@@ -259,7 +300,7 @@ def min_input(graph: Graph, limit: int | None = None) -> MinInput:
             found = None
             for others in (shape, (shape[0], *([limit] * spatial))):
                 for n in range(1, limit + 1):
-                    if _works(graph, (*others[:axis], n, *others[axis + 1:])) is None:
+                    if _works(graph, (*others[:axis], n, *others[axis + 1:]), budget) is None:
                         found = n
                         break
                 if found is not None:
@@ -267,19 +308,20 @@ def min_input(graph: Graph, limit: int | None = None) -> MinInput:
             per_axis.append(found)
         if all(v is not None for v in per_axis):
             trial = (shape[0], *(v for v in per_axis if v is not None))
-            joint = trial if _works(graph, trial) is None else None
+            joint = trial if _works(graph, trial, budget) is None else None
     if joint is not None:
         below = (shape[0], *[max(1, v - 1) for v in joint[1:]])
-        err = _works(graph, below) if below != joint else None
+        err = _works(graph, below, budget) if below != joint else None
         failure = str(err) if err else None
     return MinInput(tuple(per_axis), joint, failure, limit)
 
 
 def lossless_sizes(graph: Graph, start: int, stop: int) -> list[int]:
-    """Square (or 1-D) input sizes in [start, stop] that work and drop no pixel anywhere."""
+    """Square (or 1-D) input sizes in [start, stop] that work and drop no pixel anywhere
+    (``stop`` is cut to what ``scan_limit`` allows: see ``lossless_stop``)."""
     shape = graph.input_shape
     out = []
-    for n in range(max(1, start), stop + 1):
+    for n in range(max(1, start), lossless_stop(graph, start, stop) + 1):
         trial = dataclasses.replace(graph, input_shape=(shape[0], *([n] * (len(shape) - 1))))
         try:
             lost = False
@@ -292,6 +334,11 @@ def lossless_sizes(graph: Graph, start: int, stop: int) -> list[int]:
         if not lost:
             out.append(n)
     return out
+
+
+def lossless_stop(graph: Graph, start: int, stop: int) -> int:
+    """The last size ``lossless_sizes`` tries from ``start``: ``stop`` within the scan's work."""
+    return min(stop, max(1, start) - 1 + scan_limit(graph, stop))
 
 
 def describe_sizes(sizes: list[int]) -> str:

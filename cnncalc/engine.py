@@ -120,11 +120,13 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         same_rank = len(call.out) == len(call.x) > 1
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
-        rows.append(Row(
+        row = Row(
             node.name, unit.name_for(call.ndim), call.out, call.params, call.buffers,
             call.macs * batch, call.other_ops * batch, numel(call.out) * batch,
             tuple(round(s) for s in rf.size) if rf is not None else None,
-            in_names, node.id in main, node.pos))
+            in_names, node.id in main, node.pos)
+        _within_bounds(row, rf, node)
+        rows.append(row)
     if not rows:
         raise ShapeError("the network has no layers", graph.input_pos)
     width = DTYPE_BYTES[dtype]
@@ -136,6 +138,22 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
     return Report(graph.name, graph.source, graph.input_shape, graph.layout, graph.batch, dtype,
                   tuple(rows), totals, totals_main, outputs, tuple(_unique(warnings)),
                   tuple(errors), args=dict(graph.args), framework=graph.framework)
+
+
+MAX_FIGURE = 10**4000
+"""Figures beyond this are refused: Python prints at most 4,300 digits of an integer, and no
+real network comes near (a 10^400 kernel on a 10^400 input is still counted exactly)."""
+
+
+def _within_bounds(row: Row, rf: Receptive | None, node: Node) -> None:
+    figures = [row.params, row.buffers, row.macs, row.other_ops, row.activations,
+               *(row.output_shape or ())]
+    if rf is not None:
+        figures += [abs(x) for x in (*rf.size, *rf.jump)]
+    if max(figures) >= MAX_FIGURE:
+        raise ShapeError("a figure of this layer (a size, a count or its receptive field) "
+                         "exceeds 10^4000, beyond what cnncalc prints", node.pos,
+                         node.name, node.kind)
 
 
 def _unique(items):

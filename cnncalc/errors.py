@@ -6,8 +6,34 @@ Anything else escaping is a bug in cnncalc and keeps its traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+"""Characters a terminal acts on instead of printing: control characters (a newline would
+forge a second ``error:`` line, ESC starts colour and OSC title sequences), line separators
+and the invisible bidirectional/zero-width marks that make text read differently than it is."""
+
+
+def clean(text: str) -> str:
+    """``text`` safe to print on one line: every unsafe character as its visible escape.
+
+    >>> clean("a\\nerror: forged \\x1b[31m")
+    'a\\\\nerror: forged \\\\x1b[31m'
+    """
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def quote(value: object) -> str:
+    """A value the user wrote, quoted and cleaned for a message: ``'conv1'``."""
+    return f"'{clean(str(value))}'"
 
 
 @dataclass(frozen=True)
@@ -53,7 +79,7 @@ class CnnCalcError(Exception):
 
     def __str__(self) -> str:
         text = _locate(self.message, self.pos, self.layer, self.kind)
-        return f"{text}; {self.hint}" if self.hint else text
+        return clean(f"{text}; {self.hint}" if self.hint else text)
 
 
 class SpecError(CnnCalcError):
@@ -74,7 +100,7 @@ class Warning_:
     kind: str | None = None
 
     def __str__(self) -> str:
-        return "warning: " + _locate(self.message, self.pos, self.layer, self.kind)
+        return "warning: " + clean(_locate(self.message, self.pos, self.layer, self.kind))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ layer units turn into located user errors.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -154,5 +155,13 @@ def adaptive_windows(size: int, out: int) -> int:
     3
     >>> adaptive_windows(5, 3)        # windows 0-2, 1-4, 3-5 overlap
     3
+
+    In closed form, so that ``out`` = 10^9 costs nothing: with ``size = q*out + r``, window
+    ``i`` is ``q + ceil((a + r) / out)`` long where ``a = i*r mod out``; the ``a`` run over
+    the multiples of ``g = gcd(r, out)`` up to ``out - g``, so the longest is ``q + 2`` when
+    ``r > g``, ``q + 1`` when ``r == g`` and ``q`` when ``r == 0``.
     """
-    return max(-(-((i + 1) * size) // out) - (i * size) // out for i in range(out))
+    q, r = divmod(size, out)
+    if r == 0:
+        return q
+    return q + 2 if r > math.gcd(r, out) else q + 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import propagate
-from .errors import CnnCalcError, SpecError
+from .errors import CnnCalcError, SpecError, quote
 from .formulas import pool_out, same_padding
 from .graph import NETWORK_INPUT, Graph, Node
 from .layers import REGISTRY, lookup
@@ -156,9 +156,14 @@ def parse_sizes(text: Any, what: str, example: str = "32x32x3 or 3,224,224") -> 
     if body and body[0] in "[(" and body[-1] == {"[": "]", "(": ")"}[body[0]]:
         body = body[1:-1].strip()
     if not SIZES.fullmatch(body):
-        raise SpecError(f"{what}: cannot read {str(text)!r}; write whole numbers separated by "
-                        f"single x or commas, like {example}")
-    return tuple(int(p) for p in re.split(SEPARATOR, body))
+        raise SpecError(f"{what}: cannot read {quote(str(text)[:80])}; write whole numbers "
+                        f"separated by single x or commas, like {example}")
+    parts = re.split(SEPARATOR, body)
+    from .source import MAX_INT_DIGITS
+
+    if max(len(p) for p in parts) > MAX_INT_DIGITS:  # int() itself refuses 4,300 digits
+        raise SpecError(f"{what}: a size of more than {MAX_INT_DIGITS:,} digits")
+    return tuple(int(p) for p in parts)
 
 
 def parse_ints(text: Any, what: str) -> int | tuple[int, ...]:

@@ -24,15 +24,28 @@ def grouped(n: int) -> str:
 def si(n: int | float) -> str:
     for scale, suffix in _SI:
         if abs(n) >= scale:
-            return f"{n / scale:.2f} {suffix}"
+            return f"{_ratio(n, scale)} {suffix}"
     return f"{n:g}"
 
 
 def megabytes(n: int) -> str:
     """Bytes in MB (10^6), the unit disk and network people use."""
-    return f"{n / 10**6:,.2f} MB"
+    return f"{_ratio(n, 10**6, ',')} MB"
 
 
 def mebibytes(n: int) -> str:
     """Bytes in MiB (2^20), the unit torch.cuda memory figures are usually read in."""
-    return f"{n / 2**20:,.2f} MiB"
+    return f"{_ratio(n, 2**20, ',')} MiB"
+
+
+def _ratio(n: int | float, scale: int, group: str = "") -> str:
+    """``n / scale`` with two decimals; an integer too large for a float is divided exactly.
+
+    >>> _ratio(1005 * 10**400, 10**403)
+    '1.01'
+    """
+    if isinstance(n, int) and abs(n) >= 10**300:
+        hundredths = (n * 100 + scale // 2) // scale
+        whole, cents = divmod(hundredths, 100)
+        return f"{whole:{group}}.{cents:02d}"
+    return f"{n / scale:{group}.2f}"

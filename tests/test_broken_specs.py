@@ -920,9 +920,9 @@ def test_check_spec_cli_prints_everything_and_a_verdict(tmp_path):
     spec.write_text(spec_text(CASES["three_problems_in_one_run"][0]))
     result = _cli("check-spec", str(spec))
     assert result.returncode == 2
-    lines = result.stdout.splitlines()
+    lines = result.stderr.splitlines()  # the diagnostics on stderr, the verdict on stdout
     assert sum(line.startswith("error: ") for line in lines) == 3
-    assert lines[-1] == f"verdict: {spec} does NOT work: 3 errors, 0 warnings"
+    assert result.stdout == f"verdict: {spec} does NOT work: 3 errors, 0 warnings\n"
     assert "Traceback" not in result.stderr
 
 
@@ -952,12 +952,12 @@ def test_check_spec_cli_spec_that_cannot_be_read_is_one_line_and_a_verdict(tmp_p
     spec.write_text("input: [3, 32\nlayers: [relu]\n")
     result = _cli("check-spec", str(spec))
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: {spec}:2:7: YAML syntax error")
+    assert result.stderr.startswith(f"error: {spec}:1:8: YAML syntax error")
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == f"verdict: {spec} cannot be checked: fix this error first\n"
     as_json = json.loads(_cli("check-spec", str(spec), "--format", "json").stdout)
     assert as_json["ok"] is False and len(as_json["errors"]) == 1
-    assert as_json["errors"][0]["position"] == f"{spec}:2:7"
+    assert as_json["errors"][0]["position"] == f"{spec}:1:8"
 
 
 def test_check_spec_cli_goes_on_past_typos(tmp_path):

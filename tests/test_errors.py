@@ -17,8 +17,8 @@ from cnncalc import CnnCalcError, analyze, load_spec
 CASES = {
     "yaml_syntax": (
         "input: [3, 32, 32]\nlayers:\n  - conv2d: {out_channels: 8, kernel_size: 3\n  - relu\n",
-        "net.yaml:5:1: YAML syntax error: did not find expected ',' or '}' (while parsing a flow "
-        "mapping that starts at line 3, column 13)"),
+        "net.yaml:3:13: YAML syntax error: while parsing a flow mapping that starts here: did "
+        "not find expected ',' or '}' (the parser gave up at line 5, column 1)"),
     "unknown_kind": (
         "input: [3, 32, 32]\nlayers:\n  - conv2: {out_channels: 8, kernel_size: 3}\n",
         "net.yaml:3:5: unknown layer kind 'conv2' (did you mean 'conv2d'?); 'cnncalc layers' "

@@ -101,10 +101,14 @@ def _run(command: str, cwd: Path) -> tuple[list[str], int]:
     if argv[0] == "cnncalc":
         argv = [sys.executable, "-m", "cnncalc", *argv[1:]]
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    result = subprocess.run(argv, capture_output=True, text=True, cwd=cwd,
-                            env={**os.environ, "PYTHONPATH": path})
-    shown = result.stderr if quiet_stdout else result.stdout + result.stderr
-    return shown.splitlines(), result.returncode
+    env = {**os.environ, "PYTHONPATH": path}
+    if quiet_stdout:
+        result = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=env)
+        return result.stderr.splitlines(), result.returncode
+    # as a terminal shows both streams: in the order they were written
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=cwd, env=env)
+    return result.stdout.splitlines(), result.returncode
 
 
 @pytest.mark.parametrize(("session", "runs"), sessions(), ids=[name for name, _ in sessions()])

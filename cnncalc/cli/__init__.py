@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Iterator
 
 import click
@@ -53,7 +54,10 @@ def one_line(exc: click.ClickException) -> OneLineError:
 
     click prints usage errors as four lines (Usage, Try, blank, Error); every other cnncalc
     error is one line, and a student should not have to learn two error styles."""
-    message = " ".join(exc.format_message().split()).rstrip(".").replace(". (Did ", " (did ")
+    from ..errors import clean
+
+    message = clean(" ".join(exc.format_message().split())).rstrip(".").replace(
+        ". (Did ", " (did ")
     if message[:1].isupper() and message[1:2].islower():
         message = message[0].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
@@ -86,7 +90,9 @@ class LazyGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - whatever the command returns
-        with _usage_errors_on_one_line():
+        from .common import outcomes
+
+        with outcomes(), _usage_errors_on_one_line():
             return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -103,8 +109,17 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
 
 
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from .common import DEBUG_ENV
+
+        os.environ[DEBUG_ENV] = "1"
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help="Show the traceback of an internal error (also CNNCALC_DEBUG=1).")
 def main() -> None:
     """cnncalc: calculate and analyze convolutional network architectures from YAML specs.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 
 import click
@@ -56,9 +57,9 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
-    warnings and errors to stderr; a mistake in the spec exits with status 2 and one line per
-    problem naming file:line:col and the layer. For every problem at once, typos included,
-    each with a computed fix, run 'cnncalc check-spec SPEC'.
+    warnings and errors to stderr; a spec with mistakes prints no table and exits with status
+    2, with one line per problem (all of them, typos included) naming file:line:col and the
+    layer. For a computed fix to each, run 'cnncalc check-spec SPEC'.
 
     \b
     Examples:
@@ -78,7 +79,9 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         watch_file(spec, lambda: ctx.invoke(command, **{**ctx.params, "watch": False}),
                    watch_runs)
         return
-    graph = load(spec, settings, framework, layout)
+    graph = load(spec, settings, framework, layout, tolerant=True)  # every mistake
+    if graph.load_problems:
+        every_error(graph)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
@@ -91,7 +94,7 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     if trace or min_input:
         from .debug import show_debug
 
-        raise SystemExit(show_debug(graph, trace, min_input))
+        raise SystemExit(show_debug(graph, trace, min_input, fmt))
     report = analyze(graph, dtype=dtype, keep_going=True)
     for warning in report.warnings:
         click.echo(str(warning), err=True)
@@ -104,9 +107,44 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
 
         emit(to_html(report, graph, depth), output)
         return
+    to_terminal = fmt == "table" and not output and sys.stdout.isatty()
     if color is None:
-        color = fmt == "table" and not output and sys.stdout.isatty()
-    emit(render(report, fmt, depth, color=color), output)
+        color = wants_color(to_terminal)
+    emit(render(report, fmt, depth, color=color, width=table_width(to_terminal)), output)
+
+
+def every_error(graph) -> None:  # noqa: ANN001 - a Graph
+    """Every mistake of a spec, as check-spec finds them (the text's, then the shapes' the
+    mended text still shows), one ``error:`` line each in file order, then exit 2: no table."""
+    errors = [p.error for p in graph.load_problems]
+    try:
+        errors += analyze(graph, keep_going=True).errors
+    except CnnCalcError as exc:
+        errors.append(exc)
+    far = (float("inf"), 0)
+    errors.sort(key=lambda e: (e.pos.line, e.pos.column) if e.pos else far)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    raise SystemExit(2)
+
+
+def wants_color(to_terminal: bool) -> bool:
+    """Colour by default only on a terminal, and never with ``NO_COLOR`` set (no-color.org)
+    or ``TERM=dumb``; ``--color`` still forces it."""
+    return to_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def table_width(to_terminal: bool) -> int | None:
+    """How wide the table may be: ``COLUMNS`` when set, else the terminal's width; None (no
+    limit) when writing to a file or a pipe without ``COLUMNS``."""
+    text = os.environ.get("COLUMNS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    if to_terminal:
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
 
 
 __all__ = ["command", "CnnCalcError"]

@@ -10,15 +10,27 @@ from collections.abc import Callable
 
 import click
 
-from ..diagnose import Diagnosis, describe_sizes, lossless_sizes, main_only, min_input
+from ..diagnose import (
+    Diagnosis,
+    describe_sizes,
+    lossless_sizes,
+    lossless_stop,
+    main_only,
+    min_input,
+)
+from ..errors import clean
 from ..graph import Graph
-from ..layers.base import fmt_shape
+from ..layers.base import fmt_shape, to_layout
 from ..trace import trace_lines
 from .common import USER_ERROR
 
 
-def show_debug(graph: Graph, trace: bool, smallest: bool) -> int:
-    """Print the trace and/or the input-size study; return the exit status."""
+def show_debug(graph: Graph, trace: bool, smallest: bool, fmt: str = "table") -> int:
+    """Print the trace and/or the input-size study; return the exit status. ``--min-input``
+    alone with ``-f json`` prints its figures as JSON (``cnncalc.min-input/1``)."""
+    if smallest and not trace and fmt == "json":
+        click.echo(input_size_json(graph))
+        return 0
     status = 0
     if trace:
         lines = trace_lines(graph)
@@ -59,16 +71,41 @@ def _size_lines(graph: Graph, what: str) -> list[str]:
     if found.failure_below:
         lines.append(f"  one less fails: {found.failure_below}")
     if square:
-        top = max(graph.input_shape[1], found.shape[1]) * 2
+        top = lossless_stop(graph, found.shape[1], max(graph.input_shape[1],
+                                                       found.shape[1]) * 2)
         sizes = lossless_sizes(graph, found.shape[1], top)
         lines.append(f"sizes from {found.shape[1]} to {top} that lose no pixel to floor "
                      f"division: {describe_sizes(sizes)}")
     return lines
 
 
+def input_size_json(graph: Graph) -> str:
+    """``--min-input -f json``: the same figures as ``input_size_lines``, for tools; shapes in
+    the spec's layout, as the text shows them."""
+    import json
+
+    found = min_input(graph)
+    data: dict = {"schema": "cnncalc.min-input/1", "source": graph.source,
+                  "layout": graph.layout, "input": list(to_layout(graph.input_shape,
+                                                                  graph.layout)),
+                  "limit": found.limit, "per_axis": list(found.per_axis),
+                  "smallest": list(to_layout(found.shape, graph.layout)) if found.shape
+                  else None, "one_less_fails": found.failure_below, "lossless": None}
+    if found.shape is not None and len(set(graph.input_shape[1:])) == 1:
+        top = lossless_stop(graph, found.shape[1], max(graph.input_shape[1],
+                                                       found.shape[1]) * 2)
+        data["lossless"] = {"from": found.shape[1], "to": top,
+                            "sizes": lossless_sizes(graph, found.shape[1], top)}
+    return json.dumps(data, indent=2, sort_keys=True)
+
+
 def print_diagnosis(diagnosis: Diagnosis) -> None:
-    """Every problem with its fixes, every warning, then a one-line verdict."""
-    click.echo("\n".join([*diagnosis_lines(diagnosis), verdict(diagnosis)]))
+    """Every problem with its fixes and every warning on stderr, as every command prints its
+    diagnostics; then the one-line verdict, the answer, on stdout."""
+    lines = diagnosis_lines(diagnosis)
+    if lines:
+        click.echo("\n".join(lines), err=True)
+    click.echo(verdict(diagnosis))
 
 
 def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
@@ -80,7 +117,7 @@ def diagnosis_lines(diagnosis: Diagnosis) -> list[str]:
         lines += [f"  fix: {fix}" for fix in problem.fixes]
         if problem.assumed:
             lines.append(f"  note: {problem.assumed}")
-    return lines + [str(warning) for warning in diagnosis.warnings]
+    return [clean(line) for line in lines] + [str(warning) for warning in diagnosis.warnings]
 
 
 def verdict(diagnosis: Diagnosis) -> str:

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -78,7 +79,8 @@ def _is_int(value: Any) -> bool:
 
 
 def _check_int(arg: Arg, value: Any, what: str = "") -> int:
-    if isinstance(value, float) and value.is_integer() and arg.type != "float":
+    if isinstance(value, float) and value.is_integer() and arg.type != "float" \
+            and abs(value) <= 2**53:  # beyond, a float is no longer the integer written
         value = int(value)
     if not _is_int(value):
         raise SpecError(f"'{arg.name}' must be an integer{what}, got {value!r}")
@@ -106,9 +108,15 @@ def validate_arg(arg: Arg, value: Any) -> Any:
             value = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"'{arg.name}' must be a number, got {value!r}")
-        if arg.minimum is not None and value < arg.minimum:
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):  # NaN or infinity means nothing for a rate or an eps
+            raise SpecError(f"'{arg.name}' must be a finite number, got {str(value)[:40]}")
+        if arg.minimum is not None and number < arg.minimum:
             raise SpecError(f"'{arg.name}' must be at least {arg.minimum}, got {value}")
-        return float(value)
+        return number
     if kind == "bool":
         if not isinstance(value, bool):
             raise SpecError(f"'{arg.name}' must be true or false, got {value!r}")
@@ -348,18 +356,30 @@ def fmt_shape(shape: Sequence[int], layout: str = "chw") -> str:
     return "x".join(str(s) for s in to_layout(shape, layout))
 
 
+def exact(numerator: int, denominator: int = 1) -> int | Fraction:
+    """``numerator / denominator`` without rounding: an int when it divides, else a Fraction.
+    Receptive fields stay exact however large the kernels and strides (a float overflows at
+    10^308 and loses pixels long before)."""
+    if isinstance(numerator, int) and isinstance(denominator, int) and denominator:
+        quotient, rest = divmod(numerator, denominator)
+        if not rest:
+            return quotient
+    return Fraction(numerator) / Fraction(denominator)
+
+
 @dataclass(frozen=True)
 class Receptive:
     """Receptive field per spatial axis: window ``size`` in input pixels, ``jump`` between
-    neighbouring outputs, and ``start`` (centre of the first output, in input coordinates)."""
+    neighbouring outputs, and ``start`` (centre of the first output, in input coordinates).
+    Exact numbers (ints, or Fractions after an upsampling or an even window)."""
 
-    size: tuple[float, ...]
-    jump: tuple[float, ...]
-    start: tuple[float, ...]
+    size: tuple[int | Fraction, ...]
+    jump: tuple[int | Fraction, ...]
+    start: tuple[int | Fraction, ...]
 
     @classmethod
     def identity(cls, ndim: int) -> Receptive:
-        one, half = (1.0,) * ndim, (0.5,) * ndim
+        one, half = (1,) * ndim, (Fraction(1, 2),) * ndim
         return cls(one, one, half)
 
     def through(self, kernel: Sequence[int], stride: Sequence[int], pad: Sequence[int],
@@ -371,13 +391,14 @@ class Receptive:
                                         dilation):
             extent = d * (k - 1) + 1
             size.append(r + (extent - 1) * j)
-            start.append(s + ((extent - 1) / 2 - p) * j)
+            start.append(s + (exact(extent - 1, 2) - p) * j)
             jump.append(j * st)
         return Receptive(tuple(size), tuple(jump), tuple(start))
 
-    def scaled(self, factor: Sequence[float]) -> Receptive:
+    def scaled(self, factor: Sequence[int | float | Fraction]) -> Receptive:
         """After an upsampling by ``factor`` per axis (outputs get closer together)."""
-        return Receptive(self.size, tuple(j / f for j, f in zip(self.jump, factor)), self.start)
+        return Receptive(self.size, tuple(exact(j, f) for j, f in zip(self.jump, factor)),
+                         self.start)
 
 
 SAMPLE_VALUES: dict[str, Any] = {"int": 8, "ints": 2, "any_ints": 2, "int_list": [-1],

@@ -417,7 +417,7 @@ class ConvTranspose(_Convolution):
         kernel, stride = call.axes("kernel_size"), call.axes("stride")
         touched = tuple(-(-k // s) for k, s in zip(kernel, stride))
         grown = rf.through(touched, (1,) * call.ndim, (0,) * call.ndim)
-        return grown.scaled(tuple(float(s) for s in stride))
+        return grown.scaled(stride)
 
     def torch_module(self, call: Result):
         from torch import nn

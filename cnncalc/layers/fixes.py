@@ -112,7 +112,7 @@ def _shrinking(steps: Mapping[int, Step], nodes: Iterable[Node]) -> list[tuple[N
         if all(e % 2 for e in extents):
             pads = [(e - 1) // 2 for e in extents]
             found.append((node, pads[0] if len(set(pads)) == 1 else pads))
-        else:
+        elif node.unit.window_formula == "conv":  # a pool takes no 'same' (PyTorch's rule)
             found.append((node, "same"))
     return found
 

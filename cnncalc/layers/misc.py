@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import Arg, Attempt, Call, LayerKind, Receptive, Result, Shape, fmt_shape, register
+from .base import (
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Receptive,
+    Result,
+    Shape,
+    exact,
+    fmt_shape,
+    register,
+)
 from .padding import SIDES_DOC, per_side
 
 if TYPE_CHECKING:
@@ -110,7 +121,7 @@ class Upsample(LayerKind):
         return (call.x[0], *(n * f for n, f in zip(call.x[1:], call.axes("scale_factor"))))
 
     def receptive(self, call: Result, rf: Receptive) -> Receptive:
-        return rf.scaled(tuple(o / n for o, n in zip(call.out[1:], call.x[1:])))
+        return rf.scaled(tuple(exact(o, n) for o, n in zip(call.out[1:], call.x[1:])))
 
     def torch_module(self, call: Result):
         from torch import nn

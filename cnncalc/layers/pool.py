@@ -18,6 +18,7 @@ from .base import (
     Result,
     Shape,
     Window,
+    exact,
     fmt_shape,
     ints,
     numel,
@@ -259,7 +260,7 @@ class _Global(LayerKind):
         spatial = call.x[1:]
         size = tuple(r + (n - 1) * j for r, n, j in zip(rf.size, spatial, rf.jump))
         jump = tuple(j * n for j, n in zip(rf.jump, spatial))
-        start = tuple(s + (n - 1) / 2 * j for s, n, j in zip(rf.start, spatial, rf.jump))
+        start = tuple(s + exact(n - 1, 2) * j for s, n, j in zip(rf.start, spatial, rf.jump))
         return Receptive(size, jump, start)
 
     def torch_module(self, call: Result):

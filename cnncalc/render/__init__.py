@@ -13,7 +13,7 @@ def render(report: Report, fmt: str = "table", depth: int | None = None,
     if fmt == "json":
         from .json import to_json
 
-        return to_json(report)
+        return to_json(report, depth)
     if fmt == "csv":
         from .text import to_csv
 

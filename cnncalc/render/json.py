@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ..report import Report, Totals
-from .columns import shape_value
+from .columns import collapse, shape_value
 
 SCHEMA = "cnncalc.report/1"
 
@@ -22,7 +22,9 @@ def totals_dict(t: Totals) -> dict[str, int]:
             "param_bytes": t.param_bytes, "activation_bytes": t.activation_bytes}
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
+    """The report as JSON data; with ``depth``, layers nested deeper are folded into one
+    ``group`` row per block, as the table shows them."""
     return {
         "schema": SCHEMA,
         "name": report.name,
@@ -40,7 +42,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "other_ops": r.other_ops, "activations": r.activations,
             "receptive_field": list(r.receptive_field) if r.receptive_field else None,
             "main_path": r.on_main_path,
-        } for r in report.rows],
+        } for r in collapse(report.rows, depth)],
         "totals": totals_dict(report.totals),
         "totals_main_output": totals_dict(report.totals_main) if report.totals_main else None,
         "outputs": [{"name": n, "shape": shape_value(s, report)} for n, s in report.outputs],
@@ -49,5 +51,5 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, sort_keys=True) + "\n"
+def to_json(report: Report, depth: int | None = None) -> str:
+    return json.dumps(report_dict(report, depth), indent=2, sort_keys=True) + "\n"

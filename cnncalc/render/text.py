@@ -7,13 +7,14 @@ import io
 
 from ..layers.base import fmt_shape
 from ..report import Report
+from ..spec import to_layout
 from .columns import COLUMNS, collapse, shape_value
 from .summary import total_lines
 
 
 def to_csv(report: Report, depth: int | None = None) -> str:
-    """One row per layer with raw integers (shape as 'CxHxW'), and no totals row, so that
-    summing a column gives the total."""
+    """One row per layer with raw integers (shape as 'CxHxW', or 'HxWxC' with ``--layout
+    hwc``), and no totals row, so that summing a column gives the total."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.key for c in COLUMNS] + ["flops", "non_trainable", "other_ops"])
@@ -21,8 +22,8 @@ def to_csv(report: Report, depth: int | None = None) -> str:
         values = []
         for c in COLUMNS:
             value = c.value(row, report)
-            if c.key == "output_shape":
-                shape = shape_value(value, report)
+            if c.key == "output_shape":  # in the report's layout, as the table shows it
+                shape = shape_value(to_layout(value, report.layout) if value else None, report)
                 value = fmt_shape(shape) if shape else ""
             elif c.key == "receptive_field":
                 value = fmt_shape(value) if value else ""
