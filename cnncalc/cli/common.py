@@ -80,16 +80,6 @@ def report_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def load(spec: str, layout: str | None = None, tolerant: bool = False):  # noqa: ANN201
-    """The graph of the spec file ``spec`` (``-``: standard input), read within
-    ``cnncalc.source``'s bounds (at most the byte limit plus one byte, strict UTF-8)."""
-    from ..source import read_source
-    from ..spec import load_spec
-
-    text, name = read_source(spec)
-    return load_spec(text, name, layout, tolerant)
-
-
 def emit(text: str, output: str | None) -> None:
     """Write ``text`` to stdout, or to the file ``output``.
 

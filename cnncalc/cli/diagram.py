@@ -12,6 +12,7 @@ from ..errors import CnnCalcError
 from ..graph import Graph
 from ..report import Report
 from .common import emit, parse_shape, report_errors
+from .spec_options import spec_options
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
@@ -19,13 +20,15 @@ SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "
 
 
 def load_analyzed(spec: str, layout: str | None = None, input_shape: str | None = None,
-                  until: str | None = None) -> tuple[Graph, Report]:
+                  until: str | None = None, settings: tuple[str, ...] = (),
+                  framework: str | None = None) -> tuple[Graph, Report]:
     """The spec's graph and its report, or a ``CnnCalcError`` (the same checks as analyze:
     a spec with a shape error is not drawn)."""
     from ..engine import analyze
-    from ..spec import from_layout, load_file
+    from ..spec import from_layout
+    from .spec_options import load
 
-    graph = load_file(spec, layout)
+    graph = load(spec, settings, framework, layout)
     if input_shape:
         graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
@@ -79,10 +82,12 @@ def write_binary(write, output: str) -> None:  # noqa: ANN001 - a callable takin
 @click.option("--until", metavar="LAYER", help="Draw only up to this layer or block.")
 @click.option("--fold-repeats", is_flag=True, help="Draw a run of identical blocks (ResNet's "
               "layer3.1 to layer3.5) as one node marked ×N.")
+@spec_options
 @report_errors
 def command(spec: str, output: str | None, fmt: str | None, depth: int | None, view: str,
             direction: str, layout: str | None, input_shape: str | None,
-            until: str | None, fold_repeats: bool = False) -> None:
+            until: str | None, fold_repeats: bool = False, settings: tuple[str, ...] = (),
+            framework: str | None = None) -> None:
     """Draw SPEC: feature maps as boxes for a chain, a layer graph for a branching network.
 
     \b
@@ -102,7 +107,7 @@ def command(spec: str, output: str | None, fmt: str | None, depth: int | None, v
         from ..render.mpl import need_matplotlib
 
         need_matplotlib(f"--format {fmt}")
-    graph, report = load_analyzed(spec, layout, input_shape, until)
+    graph, report = load_analyzed(spec, layout, input_shape, until, settings, framework)
     from ..render.netgraph import build, fold_repeats
 
     net = build(report, graph, depth)

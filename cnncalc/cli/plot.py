@@ -8,6 +8,7 @@ import click
 
 from ..errors import CnnCalcError
 from .common import report_errors
+from .spec_options import spec_options
 
 
 @click.command("plot")
@@ -20,9 +21,11 @@ from .common import report_errors
               "than this (0 = top level only).")
 @click.option("--log/--linear", "log", default=None, help="Force the value axis to a log or "
               "linear scale (default: log when the values span 1000x or more).")
+@spec_options
 @report_errors
 def command(specs: tuple[str, ...], what: str, output: str, depth: int | None,
-            log: bool | None) -> None:
+            log: bool | None, settings: tuple[str, ...] = (),
+            framework: str | None = None) -> None:
     """Chart SPEC's parameters, MACs, activations, memory or receptive field per layer;
     with several SPECs, one curve each on the same axes.
 
@@ -41,5 +44,5 @@ def command(specs: tuple[str, ...], what: str, output: str, depth: int | None,
     from ..render.plot import save_plot
     from .diagram import load_analyzed, write_binary
 
-    reports = [load_analyzed(spec)[1] for spec in specs]
+    reports = [load_analyzed(spec, settings=settings, framework=framework)[1] for spec in specs]
     write_binary(lambda path: save_plot(reports, what, path, depth, log), output)

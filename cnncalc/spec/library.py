@@ -13,9 +13,9 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import SourcePos, SpecError, did_you_mean
+from ..errors import SourcePos, SpecError, did_you_mean, quote
 from ..expr import WORD, Evaluator, ExprError, Function, function_from
-from ..source import MAX_BYTES, PosDict, PosList, load_yaml
+from ..source import PosDict, PosList, load_yaml, read_source
 
 MAX_USE_DEPTH = 16
 MAX_USED_FILES = 64
@@ -50,29 +50,26 @@ class Library:
 
 
 def read_text(path: str, pos: SourcePos | None = None) -> str:
-    """A spec file's text: a regular file only, at most ``MAX_BYTES`` (+1 read to know)."""
+    """A used spec file's text: a regular file only (never a device or a pipe), read within
+    ``source.read_source``'s bounds; an error without a place of its own is put at ``pos``
+    (the ``use:`` line)."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise SpecError(f"no such file: {path}", pos) from None
+        raise SpecError(f"no such file: {quote(path)}", pos) from None
     except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", pos) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise SpecError(f"{path} is a folder, not a spec file", pos)
-    if not stat.S_ISREG(info.st_mode):
-        raise SpecError(f"{path} is not a regular file; a spec is read from a file", pos)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}", pos) from None
-    if len(data) > MAX_BYTES:
-        raise SpecError(f"{path} is larger than the limit of {MAX_BYTES:,} bytes", pos)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read)",
+        raise SpecError(f"cannot read {quote(path)}: {quote(exc.strerror or str(exc))}",
                         pos) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError(f"{quote(path)} is a folder, not a spec file", pos)
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError(f"{quote(path)} is not a regular file; a spec is read from a file", pos)
+    try:
+        return read_source(path)[0]
+    except SpecError as exc:
+        if exc.pos is None:
+            exc.pos = pos
+        raise
 
 
 def gather(doc: PosDict, filename: str, library: Library | None = None,
