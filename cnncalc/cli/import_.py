@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import CnnCalcError
@@ -14,7 +16,7 @@ def _read(path: str) -> str:
     """The file's text, reading at most the limit plus one byte."""
     try:
         if path == "-":
-            text = click.get_text_stream("stdin").read(MAX_READ + 1)
+            text = sys.stdin.read(MAX_READ + 1)
         else:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read(MAX_READ + 1)

@@ -184,9 +184,11 @@ class Reader:
     def need(self, value: Any, node: ast.AST, what: str) -> Any:
         """``value`` where the model needs it: an Unknown here is the error."""
         if isinstance(value, Unknown):
-            origin = "" if value.node is node else f" ({self.where(value.node)})"
-            raise self.error(node, f"cannot read {what} without running the code: "
-                                   f"{value.why}{origin}")
+            line = getattr(node, "lineno", None)
+            use = "" if getattr(value.node, "lineno", None) == line else \
+                f" (needed at {self.where(node)})"
+            raise self.error(value.node, f"cannot read {what} without running the code: "
+                                         f"{value.why}{use}")
         return value
 
     # statements
@@ -652,11 +654,14 @@ class Reader:
         return Tensor(len(self.nodes) - 1)
 
     def apply(self, layer: Layer, args: list[Any], node: ast.AST,
-              kwargs: dict[str, Any] | None = None) -> Tensor:
+              kwargs: dict[str, Any] | None = None) -> Tensor | Unknown:
         """``layer(x)``: a graph node fed by the tensor(s) in ``args``."""
         if len(args) != 1:
             raise self.error(node, f"layer '{layer.name}' ({layer.cls}) is called with "
                                    f"{len(args)} arguments; cnncalc reads layer(x)")
+        unknown = _first_unknown(args[0])
+        if unknown is not None:
+            return unknown  # harmless unless the model needs it
         inputs = self.tensors(args[0], node, f"the input of '{layer.name}' ({layer.cls})")
         if layer.applied:
             raise self.error(node, f"layer '{layer.name}' ({layer.cls}) is applied a second "
@@ -665,7 +670,7 @@ class Reader:
         return self.new_node(layer, [t.index for t in inputs], node)
 
     def apply_model(self, model: SequentialModel | FunctionalModel, x: Any,
-                    node: ast.AST) -> Tensor:
+                    node: ast.AST) -> Tensor | Unknown:
         """A model used as a layer: its layers, inlined as a named group."""
         if model.used_inside:
             raise self.error(node, f"model '{model.name}' is applied a second time: shared "
@@ -677,7 +682,9 @@ class Reader:
         if isinstance(model, FunctionalModel):
             raise self.error(node, f"functional model '{model.name}' is used as a layer; "
                                    "cnncalc reads nested Sequential models only")
-        tensor = self.need(x, node, f"the input of model '{model.name}'")
+        if isinstance(x, Unknown):
+            return x
+        tensor = x
         self.group_stack.append((model.name, node))
         try:
             for item, item_node in self.sequential_items(model):
@@ -716,6 +723,11 @@ _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
 class _Method:
     owner: Any
     name: str
+
+
+def _first_unknown(value: Any) -> Unknown | None:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return next((v for v in values if isinstance(v, Unknown)), None)
 
 
 def _short(node: ast.AST, limit: int = 60) -> str:

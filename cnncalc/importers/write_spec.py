@@ -124,7 +124,7 @@ def to_spec(model: ReadModel, filename: str, command: str) -> str:
             flag = ", output: true" if side and not activation else ""
             lines.append(f"{indent}- {{name: {yaml_value(own)}, {kind}: [{branches}]"
                          f"{extra}{flag}}}")
-            ref[node.index] = f"{prefix}{own}.{kind}"
+            ref[node.index] = f"{prefix}{own}"  # a named merge answers to its name
         else:
             if len(node.inputs) != 1:
                 raise _error(node, filename, f"{node.layer.cls} takes one input, got "

@@ -11,7 +11,8 @@ Rows are regrouped the way Keras shows them: a layer's ``activation=`` row (name
 ``<layer>_activation``, see ``cnncalc.keras_names``) folds into its layer, and rows nested
 deeper than ``depth`` (default 0, Keras' ``expand_nested=False``) fold into one row per
 group, shown as a ``Sequential`` (a chain) or a ``Functional`` (branches). A first
-``identity`` row named ``input_layer`` is the functional model's ``InputLayer``.
+``identity`` row (fed by the network input) is a functional model's ``InputLayer``: the
+Keras importer writes one so that the rows line up.
 """
 
 from __future__ import annotations
@@ -111,8 +112,7 @@ def keras_rows(report: Report, depth: int | None = None) -> list[KerasRow]:
         display[row.name] = row.name
     for row in rows:
         row.inputs = tuple(display.get(i, i) for i in row.inputs)
-    if rows and rows[0].cls == "Identity" and rows[0].name.startswith("input") and \
-            rows[0].inputs == (NETWORK_INPUT,):
+    if rows and rows[0].cls == "Identity" and rows[0].inputs == (NETWORK_INPUT,):
         rows[0].cls = "InputLayer"
         rows[0].inputs = ()
     return rows
