@@ -165,6 +165,10 @@ BAD = [
     ("two inputs", "import keras\na = keras.Input((4,))\nb = keras.Input((4,))\n"
      "m = keras.Model([a, b], keras.layers.add([a, b]))\n", "m.py:4:5: model 'functional' has "
      "2 inputs; a cnncalc spec has one"),
+    ("average pool without size", "import keras\nm = keras.Sequential([keras.Input((8, 8, 3)), "
+     "keras.layers.AveragePooling2D()])\n", "m.py:2:47: in layer 'average_pooling2d' "
+     "(AveragePooling2D): AveragePooling2D needs pool_size (Keras gives average pools no "
+     "default)"),
     ("same pool", "import keras\nm = keras.Sequential([keras.Input((8, 8, 3)), keras.layers."
      "MaxPooling2D(padding='same')])\n", "MaxPooling2D(padding='same') is not expressible yet"),
 ]

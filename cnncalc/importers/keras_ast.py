@@ -973,9 +973,58 @@ def _functional_graph(reader: Reader, model: FunctionalModel,
                                    "does not list; a cnncalc spec has one input")
             stack.extend(reader.nodes[i].inputs)
     shape = _input_from(reader, first.layer, override)
-    kept = [n for n in reader.nodes if n.index in needed]
+    kept = keras_order([n for n in reader.nodes if n.index in needed],
+                       [t.index for t in model.outputs])
     return ReadModel(model.name, "Functional", kept, shape, first.layer.node, True,
                      [t.index for t in model.outputs])
+
+
+def keras_order(nodes: list[GraphNode], outputs: list[int]) -> list[GraphNode]:
+    """The nodes in the order Keras lists a functional model's layers (``map_graph`` in
+    ``keras/src/ops/function.py``): by depth (the longest path to an output) from the
+    deepest, ties broken by the order a depth-first walk from the outputs first meets them.
+    A nested model is one operation there, so its nodes move together."""
+    by_index = {n.index: n for n in nodes}
+    op_of: dict[int, tuple[str, int]] = {}
+    members: dict[tuple[str, int], list[int]] = {}
+    for n in nodes:
+        key = ("group", id(n.group_node)) if n.group is not None else ("node", n.index)
+        op_of[n.index] = key
+        members.setdefault(key, []).append(n.index)
+    inputs_of: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for key, indices in members.items():
+        own = set(indices)
+        inputs_of[key] = [op_of[j] for i in indices for j in by_index[i].inputs
+                          if j not in own]
+    first_seen: dict[tuple[str, int], int] = {}
+    finished: list[tuple[str, int]] = []
+    done: set[tuple[str, int]] = set()
+    for out in outputs:
+        start = op_of[out]
+        if start in done:
+            continue
+        first_seen.setdefault(start, len(first_seen))
+        stack = [(start, iter(inputs_of[start]))]
+        while stack:
+            key, pending = stack[-1]
+            nxt = next(pending, None)
+            if nxt is None:
+                stack.pop()
+                if key not in done:
+                    done.add(key)
+                    finished.append(key)
+                continue
+            if nxt in done:
+                continue
+            first_seen.setdefault(nxt, len(first_seen))
+            stack.append((nxt, iter(inputs_of[nxt])))
+    depth: dict[tuple[str, int], int] = {}
+    for key in reversed(finished):
+        d = depth.setdefault(key, 0)
+        for parent in inputs_of[key]:
+            depth[parent] = max(depth.get(parent, 0), d + 1)
+    order = sorted(finished, key=lambda k: (-depth[k], first_seen[k]))
+    return [by_index[i] for key in order for i in members[key]]
 
 
 __all__ = ["KerasImportError", "KerasLayerError", "ReadModel", "read_model"]

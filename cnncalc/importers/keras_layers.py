@@ -57,7 +57,8 @@ class Written:
 
     def leftovers(self) -> None:
         for name, value in self.args.items():
-            if name in self.read or name in NO_EFFECT or name.endswith(NO_EFFECT_SUFFIXES):
+            if name in self.read or name in NO_EFFECT or name.endswith(NO_EFFECT_SUFFIXES) \
+                    or value is None:
                 continue
             if name == "trainable" and value is True:
                 continue
@@ -183,6 +184,9 @@ def _conv_transpose(w: Written, n: int) -> Converted:
 
 def _pool(kind: str) -> Callable[[Written, int], Converted]:
     def convert(w: Written, n: int) -> Converted:
+        if kind == "avgpool" and not w.has("pool_size"):
+            raise KerasLayerError(f"{w.cls} needs pool_size (Keras gives average pools no "
+                                  "default)", "pool_size")
         size = ints(w.get("pool_size", 2), "pool_size", w.cls)
         strides = w.get("strides")
         padding = _padding(w, ("valid", "same"))
@@ -404,7 +408,7 @@ for _n in (1, 2, 3):
     LAYERS[f"ZeroPadding{_n}D"] = KerasLayer(("padding", "data_format"),
                                              _padding_sides("zeropad", "padding", 1), _n)
     LAYERS[f"Cropping{_n}D"] = KerasLayer(("cropping", "data_format"),
-                                          _padding_sides("cropping", "cropping", 1), _n)
+                                          _padding_sides("cropping", "cropping", 0), _n)
     LAYERS[f"UpSampling{_n}D"] = KerasLayer(("size", "data_format", "interpolation"),
                                             _upsampling, _n)
     LAYERS[f"SpatialDropout{_n}D"] = KerasLayer(("rate",), _dropout, _n)

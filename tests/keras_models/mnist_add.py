@@ -1,7 +1,7 @@
 # A Sequential built with model.add in a loop, Keras-2 style: input_shape on the first layer,
 # separate BatchNormalization and Activation layers, module-level constants.
-from tensorflow import keras
-from tensorflow.keras import layers
+import keras
+from keras import layers
 
 NUM_CLASSES = 10
 WIDTHS = [32, 64]
@@ -12,7 +12,7 @@ for width in WIDTHS:
     model.add(layers.Conv2D(width, 3, strides=2, padding="same", use_bias=False))
     model.add(layers.BatchNormalization())
     model.add(layers.Activation("relu"))
-model.add(layers.AveragePooling2D())
+model.add(layers.AveragePooling2D(2))
 model.add(layers.Flatten())
 model.add(layers.Dropout(rate=0.25))
 model.add(layers.Dense(NUM_CLASSES * 2, activation="relu"))
