@@ -64,9 +64,12 @@ def test_padding_and_ceil_mode_become_zero_padding():
         "padding: 1}\n  - maxpool2d: {kernel_size: 3, stride: 2, ceil_mode: true}\n"
         "  - conv_transpose2d: {out_channels: 2, kernel_size: 4, stride: 2, padding: 1}\n",
         "s.yaml"))
-    assert "conv1_pad = layers.ZeroPadding2D(1, name='conv1_pad')(inputs)" in code
-    assert "layers.ZeroPadding2D(((0, 1), (0, 1)), name='maxpool1_pad')" in code
-    assert "layers.Cropping2D(1, name='conv_transpose1_crop')" in code
+    assert "    x1_pad = layers.ZeroPadding2D(1, name='conv1_pad')(inputs)\n" \
+           "    x1 = layers.Conv2D(4, 3, name='conv1')(x1_pad)\n" \
+           "    x2_pad = layers.ZeroPadding2D(((0, 1), (0, 1)), name='maxpool1_pad')(x1)\n" \
+           "    x2 = layers.MaxPooling2D(3, strides=2, name='maxpool1')(x2_pad)\n" \
+           "    x3 = layers.Conv2DTranspose(2, 4, strides=2, name='conv_transpose1')(x2)\n" \
+           "    x3 = layers.Cropping2D(1, name='conv_transpose1_crop')(x3)\n" in code
 
 
 @pytest.mark.keras
