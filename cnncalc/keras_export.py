@@ -111,11 +111,14 @@ def _pool(node: Node, n: int, cls: str, source: tuple[int, ...],
         raise _Refused("a dilated pool has no Keras counterpart")
     kernel = _axes(a["kernel_size"], n)
     stride = _axes(a["stride"], n) if a["stride"] is not None else kernel
-    pads = _axes(a["padding"], n)
+    same = a["padding"] == "same"
+    pads = (0,) * n if isinstance(a["padding"], str) else _axes(a["padding"], n)
     if cls == "AveragePooling" and any(pads) and a.get("count_include_pad", True) is False:
         raise _Refused("count_include_pad: false with padding has no Keras counterpart")
     sides = []
     for size, o, k, s, p in zip(source[1:], out[1:], kernel, stride, pads):
+        if same:
+            break
         extra = max(0, (o - 1) * s + k - (size + 2 * p))  # ceil_mode's last window
         sides.append((p, p + extra))
     before = []
@@ -125,6 +128,8 @@ def _pool(node: Node, n: int, cls: str, source: tuple[int, ...],
     args = [_py(_one(kernel))]
     if stride != kernel:
         args.append(f"strides={_py(_one(stride))}")
+    if same:
+        args.append("padding='same'")
     return before, f"layers.{cls}{n}D({', '.join(args)}, name={{name!r}})"
 
 

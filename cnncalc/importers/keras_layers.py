@@ -190,12 +190,11 @@ def _pool(kind: str) -> Callable[[Written, int], Converted]:
         size = ints(w.get("pool_size", 2), "pool_size", w.cls)
         strides = w.get("strides")
         padding = _padding(w, ("valid", "same"))
-        if padding == "same":
-            raise KerasLayerError(f"{w.cls}(padding='same') is not expressible yet: cnncalc's "
-                                  "pools take whole-number padding", "padding")
         args: dict[str, Any] = {"kernel_size": size}
         if strides is not None and ints(strides, "strides", w.cls) != size:
             args["stride"] = ints(strides, "strides", w.cls)
+        if padding == "same":
+            args["padding"] = "same"
         return f"{kind}{n}d", args, None
     return convert
 

@@ -12,7 +12,7 @@ for width in WIDTHS:
     model.add(layers.Conv2D(width, 3, strides=2, padding="same", use_bias=False))
     model.add(layers.BatchNormalization())
     model.add(layers.Activation("relu"))
-model.add(layers.AveragePooling2D(2))
+model.add(layers.AveragePooling2D(2, padding="same"))
 model.add(layers.Flatten())
 model.add(layers.Dropout(rate=0.25))
 model.add(layers.Dense(NUM_CLASSES * 2, activation="relu"))
