@@ -190,7 +190,8 @@ class MaxPool(_WindowPool):
 
     base = "maxpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("pool", "max_pooling")}
+    aliases_by_dim = {None: ("pool", "max_pooling"),
+                      **{n: (f"max_pooling{n}d",) for n in (1, 2, 3)}}  # Keras' MaxPooling2D
     arguments = _window_args(with_dilation=True)
 
     def torch_module(self, call: Call):
@@ -210,7 +211,8 @@ class AvgPool(_WindowPool):
 
     base = "avgpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("average_pooling",)}
+    aliases_by_dim = {None: ("average_pooling",),
+                      **{n: (f"average_pooling{n}d",) for n in (1, 2, 3)}}  # AveragePooling2D
     arguments = (*_window_args(with_dilation=False),
                  Arg("count_include_pad", "bool", True, "padding zeros count in the average "
                      "(no effect on shapes or counts)"))
@@ -325,7 +327,9 @@ class GlobalAvgPool(_Global):
 
     base = "global_avgpool"
     op = "avg"
-    aliases_by_dim = {None: ("gap", "global_average_pooling")}
+    aliases_by_dim = {None: ("gap", "global_average_pooling",
+                             *(f"global_average_pooling{n}d" for n in (1, 2, 3)),
+                             *(f"global_avg_pool{n}d" for n in (1, 2, 3)))}
 
 
 @register
@@ -334,4 +338,6 @@ class GlobalMaxPool(_Global):
 
     base = "global_maxpool"
     op = "max"
-    aliases_by_dim = {None: ("global_max_pooling",)}
+    aliases_by_dim = {None: ("global_max_pooling",
+                             *(f"global_max_pooling{n}d" for n in (1, 2, 3)),
+                             *(f"global_max_pool{n}d" for n in (1, 2, 3)))}
