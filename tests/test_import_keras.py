@@ -1,6 +1,6 @@
 """``cnncalc import keras``: Keras code read statically into a spec (no Keras needed).
 
-The figures of the three model files in ``tests/keras_models`` are Keras' own
+The figures of the three model files in ``examples/keras`` are Keras' own
 (``model.count_params()`` and ``model.summary()`` with keras 3.15.1, KERAS_BACKEND=torch),
 and ``tests/test_keras_real.py`` rechecks them wherever Keras is installed.
 """
@@ -18,7 +18,7 @@ from cnncalc.cli import main
 from cnncalc.importers.keras_ast import read_model
 from cnncalc.importers.write_spec import to_spec
 
-MODELS = ROOT / "tests" / "keras_models"
+MODELS = ROOT / "examples" / "keras"
 # file: (Keras' count_params(), trainable, non-trainable)
 KERAS_FIGURES = {
     "cats_dogs.py": (991_041, 991_041, 0),
@@ -135,7 +135,7 @@ BAD = [
     ("value from a data set", "import keras\nimport numpy as np\nn = np.load('n.npy')\n"
      "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(n)])\n",
      "m.py:4:42: in layer 'dense' (Dense): Dense's units= cannot be read without running the "
-     "code: 'numpy.load(...)' is not read"),
+     "code: 'numpy.load(...)' is not read (line 3)"),
     ("shared layer", "import keras\nd = keras.layers.Dense(4)\ni = keras.Input((4,))\n"
      "m = keras.Model(i, d(d(i)))\n",
      "m.py:4:20: layer 'dense' (Dense) is applied a second time"),

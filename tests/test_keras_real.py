@@ -1,5 +1,5 @@
 """Against real Keras (the ``keras`` extra, KERAS_BACKEND=torch): each model file of
-``tests/keras_models`` is run by Keras itself, and its ``model.summary()`` rows and
+``examples/keras`` is run by Keras itself, and its ``model.summary()`` rows and
 ``count_params()`` must equal cnncalc's ``analyze --style keras`` of the imported spec, row
 for row. Skipped with the reason where Keras is absent."""
 
@@ -20,8 +20,8 @@ from cnncalc.importers.write_spec import to_spec
 pytestmark = [pytest.mark.keras,
               pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # keras' numpy 2 talk
               pytest.mark.filterwarnings("ignore::UserWarning")]
-MODELS = ROOT / "tests" / "keras_models"
-FILES = sorted(p.name for p in MODELS.glob("*.py"))
+MODELS = ROOT / "examples" / "keras"
+FILES = ["cats_dogs.py", "mnist_add.py", "residual.py"]
 
 
 def keras_model(name: str):

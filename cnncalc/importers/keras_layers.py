@@ -48,8 +48,10 @@ class Written:
         self.read.add(name)
         value = self.args.get(name, default)
         if isinstance(value, self.unknown_type):
+            line = getattr(value.node, "lineno", None)
+            where = f" (line {line})" if line else ""
             raise KerasLayerError(f"{self.cls}'s {name}= cannot be read without running the "
-                                  f"code: {value.why}", name)
+                                  f"code: {value.why}{where}", name)
         return value
 
     def has(self, name: str) -> bool:
