@@ -4,7 +4,8 @@ import json
 import keras
 from keras import layers
 
-num_classes = json.load(open("config.json"))["classes"]
+with open("config.json") as handle:
+    num_classes = json.load(handle)["classes"]
 model = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
     layers.Conv2D(32, 3, activation="relu"),
