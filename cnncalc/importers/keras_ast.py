@@ -247,6 +247,10 @@ class Reader:
         elif isinstance(stmt, ast.For):
             self.for_statement(stmt, env)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:  # `with open(...) as f`: f is nothing cnncalc reads
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, Unknown(item.context_expr, "it is opened "
+                                f"by a 'with' ({self.where(stmt)})"), env, stmt)
             self.block(stmt.body, env)  # `with strategy.scope():` builds the model inside
         elif isinstance(stmt, ast.Try):
             self.block(stmt.body, env)
