@@ -83,6 +83,25 @@ def split_activation(kind: str, raw_args: dict[str, Any]) -> tuple[dict[str, Any
     return rest, activation_kind(raw_args["activation"])
 
 
+def activation_layer(value: Any) -> str | None:
+    """The kind that Keras' ``Activation`` layer written in a spec stands for:
+    ``- Activation: relu`` or ``- Activation: {activation: relu}``; None for "linear"
+    (the loader writes an ``identity`` row then, as Keras' summary still shows the layer).
+
+    >>> activation_layer("relu"), activation_layer({"activation": "softmax"})
+    ('relu', 'softmax')
+    >>> activation_layer("linear") is None
+    True
+
+    Raises ``ValueError`` for anything else (the caller locates it).
+    """
+    if isinstance(value, dict):
+        if set(value) != {"activation"}:
+            raise ValueError("Activation takes one argument, activation")
+        value = value["activation"]
+    return activation_kind(value)
+
+
 def snake_case(class_name: str) -> str:
     """Keras' auto-name stem of a layer class (``keras.src.utils.naming.to_snake_case``):
 

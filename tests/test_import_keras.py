@@ -24,6 +24,7 @@ KERAS_FIGURES = {
     "cats_dogs.py": (991_041, 991_041, 0),
     "mnist_add.py": (44_294, 44_102, 192),
     "residual.py": (23_125, 23_125, 0),
+    "two_heads.py": (1_809, 1_809, 0),
 }
 
 
@@ -183,6 +184,18 @@ def test_bad_input_is_one_located_line(tmp_path, monkeypatch, case, code, messag
     assert len(lines) == 1, lines
     assert lines[0].startswith("error: m.py:"), lines[0]
     assert message in lines[0]
+
+
+def test_input_layer_and_hostile_values_are_bounded():
+    code = textwrap.dedent("""
+        import keras
+        from keras import layers
+        big = f"{1:999999999}" + "x" * 10 ** 9
+        wide = (10 ** 15) ** 64
+        m = keras.Sequential([layers.InputLayer(input_shape=(6,)), layers.Dense(2)])
+    """)
+    text = to_spec(read_model(code, "m.py"), "m.py", "test")
+    assert "input: [6]\n" in text and "out_features: 2" in text
 
 
 def test_the_note_order_names_the_line_where_the_name_is_missing(tmp_path):

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.keras,
               pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # keras' numpy 2 talk
               pytest.mark.filterwarnings("ignore::UserWarning")]
 MODELS = ROOT / "examples" / "keras"
-FILES = ["cats_dogs.py", "mnist_add.py", "residual.py"]
+FILES = ["cats_dogs.py", "mnist_add.py", "residual.py", "two_heads.py"]
 
 
 def keras_model(name: str):

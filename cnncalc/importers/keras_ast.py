@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -449,6 +450,8 @@ class Reader:
             if not isinstance(inner, (int, float, str)):
                 return Unknown(node, "an f-string of values that are not known")
             spec = self.expr(value.format_spec, env) if value.format_spec else ""
+            if not isinstance(spec, str) or any(int(w) > 100 for w in re.findall(r"\d+", spec)):
+                return Unknown(node, "an f-string format wider than a layer name")
             try:
                 parts.append(format(inner, spec))
             except (ValueError, TypeError):
@@ -511,7 +514,7 @@ class Reader:
             return self.sequential(args, kwargs, node)
         if name in ("Model", "Functional"):
             return self.functional(args, kwargs, node)
-        if name == "Input":
+        if name in ("Input", "InputLayer"):
             return self.input_tensor(args, kwargs, node)
         if name in MERGE_FUNCTIONS:
             cls = MERGE_FUNCTIONS[name]
