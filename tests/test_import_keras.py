@@ -192,6 +192,8 @@ def test_input_layer_and_hostile_values_are_bounded():
         from keras import layers
         big = f"{1:999999999}" + "x" * 10 ** 9
         wide = (10 ** 15) ** 64
+        table = {keras: 1, (layers, 2): 3}
+        item = {"a": 1}[[1]]
         m = keras.Sequential([layers.InputLayer(input_shape=(6,)), layers.Dense(2)])
     """)
     text = to_spec(read_model(code, "m.py"), "m.py", "test")

@@ -330,8 +330,14 @@ class Reader:
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
                 return Unknown(node, "a '**' in a dict is not read")
-            return {self.expr(k, env): self.expr(v, env) for k, v in zip(node.keys, node.values)
-                    if k is not None}
+            out = {}
+            for k, v in zip(node.keys, node.values):
+                key = self.expr(k, env)
+                try:
+                    out[key] = self.expr(v, env)
+                except TypeError:  # a key that is no plain value
+                    return Unknown(node, "a dict with keys that are not plain values")
+            return out
         if isinstance(node, ast.Attribute):
             return self.attribute(self.expr(node.value, env), node)
         if isinstance(node, ast.UnaryOp):
@@ -435,7 +441,7 @@ class Reader:
                 return value[index]
             if isinstance(value, dict) and isinstance(index, (str, int, float, tuple)):
                 return value[index]
-        except (IndexError, KeyError):
+        except (IndexError, KeyError, TypeError):
             return Unknown(node, f"'{_short(node)}' is out of range")
         return Unknown(node, f"'{_short(node)}' is not read")
 
