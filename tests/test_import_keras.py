@@ -229,3 +229,19 @@ def test_missing_file_and_folder(tmp_path):
     assert invoke("import", "keras", str(tmp_path / "nope.py")).stderr.startswith(
         "error: no such file")
     assert "is a directory" in invoke("import", "keras", str(tmp_path)).stderr
+
+
+def test_import_loads_no_framework():
+    """Reading Keras code needs neither Keras nor TensorFlow nor torch (nor numpy)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom cnncalc.cli import main\n"
+            f"main(['import', 'keras', {str(MODELS / 'residual.py')!r}], "
+            "standalone_mode=False)\n"
+            "heavy = [m for m in ('keras', 'tensorflow', 'torch', 'numpy') if m in sys.modules]\n"
+            "sys.stderr.write('HEAVY=' + ','.join(heavy))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stderr.endswith("HEAVY=")
+    assert "name: functional" in result.stdout
