@@ -245,3 +245,15 @@ def test_import_loads_no_framework():
                             check=True)
     assert result.stderr.endswith("HEAVY=")
     assert "name: functional" in result.stdout
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", sorted(KERAS_FIGURES))
+def test_imported_specs_verify_in_pytorch(name, tmp_path):
+    """The spec an import writes builds in PyTorch with every layer's figures equal."""
+    pytest.importorskip("torch")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(imported(MODELS / name))
+    result = invoke("verify", str(spec))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "OK: all" in result.stdout
