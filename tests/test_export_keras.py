@@ -15,7 +15,7 @@ from helpers import ARCHITECTURES
 
 from cnncalc import analyze, analyze_file, load_file, load_spec
 from cnncalc.cli import main
-from cnncalc.importers.keras_ast import read_model
+from cnncalc.importers.keras_model import read_model
 from cnncalc.importers.write_spec import to_spec
 from cnncalc.keras_export import to_keras
 

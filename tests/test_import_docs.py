@@ -13,7 +13,7 @@ import sys
 import pytest
 from helpers import ROOT
 
-from cnncalc.importers.keras_ast import read_model
+from cnncalc.importers.keras_model import read_model
 from cnncalc.importers.write_spec import to_spec
 
 PAGE = ROOT / "docs" / "import.md"

@@ -15,7 +15,7 @@ from helpers import ROOT
 
 from cnncalc import analyze, load_spec
 from cnncalc.cli import main
-from cnncalc.importers.keras_ast import read_model
+from cnncalc.importers.keras_model import read_model
 from cnncalc.importers.write_spec import to_spec
 
 MODELS = ROOT / "examples" / "keras"

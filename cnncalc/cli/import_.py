@@ -58,7 +58,7 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
       cnncalc analyze model.yaml --style keras
       cnncalc import keras notebook.py --model classifier --input 224,224,3
     """
-    from ..importers.keras_ast import read_model
+    from ..importers.keras_model import read_model
     from ..importers.write_spec import to_spec
 
     shape = parse_shape(input_shape) if input_shape else None

@@ -15,8 +15,9 @@ from typing import Any
 
 from ..errors import SourcePos
 from ..keras_names import ACTIVATION_SUFFIX
-from .keras_ast import GraphNode, KerasImportError, ReadModel, Unknown
+from .keras_ast import GraphNode, KerasImportError, Unknown
 from .keras_layers import LAYERS, KerasLayerError, Written
+from .keras_model import ReadModel
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
