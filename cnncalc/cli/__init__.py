@@ -26,6 +26,8 @@ COMMANDS = {
                "equal (needs the torch extra)."),
     "bench": ("cnncalc.cli.bench", "Time the network in PyTorch on cpu/cuda/mps (torch extra)."),
     "export": ("cnncalc.cli.export", "Write the spec as a standalone PyTorch nn.Module file."),
+    "import": ("cnncalc.cli.import_", "Read a Keras model from Python code (never run) and "
+               "write it as a spec."),
     "check-spec": ("cnncalc.cli.check_spec", "Every problem and warning of a spec, with "
                    "computed fixes, and a verdict."),
     "conv": ("cnncalc.cli.conv", "One convolution from flags: shape, params, MACs (--explain)."),

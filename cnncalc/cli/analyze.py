@@ -45,6 +45,9 @@ from .spec_options import load, spec_options
               "produced it, instead of the table.")
 @click.option("--min-input", is_flag=True, help="Print the smallest input size that survives "
               "every layer and the sizes that lose no pixel to floor division.")
+@click.option("--style", type=click.Choice(["cnncalc", "keras"]), default="cnncalc",
+              show_default=True, help="keras: the table of Keras' model.summary() (layer "
+              "(type), Output Shape, Param #, totals), to hold next to Keras' own.")
 @click.option("--watch", is_flag=True, help="Re-run whenever SPEC changes (Ctrl-C stops).")
 @click.option("--watch-runs", type=click.IntRange(min=1), hidden=True)
 @spec_options
@@ -53,7 +56,8 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
             input_shape: str | None, layout: str | None, depth: int | None, dtype: str,
             color: bool | None, until: str | None = None, trace: bool = False,
             min_input: bool = False, watch: bool = False, watch_runs: int | None = None,
-            settings: tuple[str, ...] = (), framework: str | None = None) -> None:
+            settings: tuple[str, ...] = (), framework: str | None = None,
+            style: str = "cnncalc") -> None:
     """Shapes, parameters, MACs/FLOPs, memory and receptive field of every layer of SPEC.
 
     SPEC is a YAML architecture file ('-' reads standard input). Data goes to stdout,
@@ -71,7 +75,10 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
       cnncalc analyze my_net.yaml --trace --until conv3
       cnncalc analyze architectures/alexnet.yaml --min-input
       cnncalc analyze my_net.yaml --watch
+      cnncalc analyze architectures/keras_cats_dogs.yaml --style keras
     """
+    if style == "keras" and fmt != "table":
+        raise click.UsageError("--style keras is a table; leave out --format")
     if watch:
         from .debug import watch_file
 
@@ -102,6 +109,11 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
         for error in report.errors:
             click.echo(f"error: {error}", err=True)
         raise SystemExit(2)
+    if style == "keras":
+        from ..render.keras import to_keras_summary
+
+        emit(to_keras_summary(report, depth), output)
+        return
     if fmt == "html":
         from ..render.html import to_html
 

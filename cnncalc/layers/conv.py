@@ -177,6 +177,7 @@ class Conv(_Convolution):
 
     base = "conv"
     dims = (1, 2, 3, None)
+    aliases_by_dim = {n: (f"convolution{n}d",) for n in (1, 2, 3)}  # Keras' Convolution2D
     arguments = CONV_ARGS
     window_formula = "conv"
 
@@ -300,7 +301,8 @@ class ConvTranspose(_Convolution):
 
     base = "conv_transpose"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("deconv", "conv2d_transpose")}
+    aliases_by_dim = {None: ("deconv", "conv2d_transpose"), 1: ("conv1d_transpose",),
+                      3: ("conv3d_transpose",)}  # Keras' Conv1DTranspose, Conv3DTranspose
     arguments = (
         Arg("out_channels", "int", doc="output channels", aliases=("filters",), minimum=1),
         Arg("kernel_size", "ints", doc="window size", aliases=("kernel",), minimum=1),

@@ -33,6 +33,7 @@ class Concat(LayerKind):
     """Concatenate inputs along the channel axis (torch.cat(dim=1)), as Inception and DenseNet."""
 
     base = "concat"
+    aliases_by_dim = {None: ("concatenate",)}  # Keras' Concatenate
     arguments = (Arg("dim", "int", 0, "axis of the sample to join along (0 = channels)"),)
     n_inputs = 0
     category = "merge"

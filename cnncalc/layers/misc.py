@@ -87,7 +87,7 @@ _keras_layer("random_flip", "Random flips while training (Keras RandomFlip); no 
 _keras_layer("random_rotation", "Random rotations while training (Keras RandomRotation).",
              (Arg("factor", "float", 0.1, "fraction of a full turn"),))
 _keras_layer("random_zoom", "Random zoom while training (Keras RandomZoom); no weights.",
-             (Arg("factor", "float", 0.1, "zoom range"),))
+             (Arg("factor", "float", 0.1, "zoom range", aliases=("height_factor",)),))
 
 
 @register
@@ -138,6 +138,7 @@ class ZeroPad(LayerKind):
 
     base = "zeropad"
     dims = (1, 2, 3, None)
+    aliases_by_dim = {n: (f"zero_padding{n}d",) for n in (1, 2, 3)}  # Keras' ZeroPadding2D
     arguments = (Arg("padding", "any_ints", doc=SIDES_DOC, minimum=0),)
     primary = "padding"
     min_rank = 2

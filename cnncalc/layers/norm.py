@@ -54,7 +54,7 @@ class BatchNorm(_PerChannelNorm):
     dims = (1, 2, 3, None)
     aliases_by_dim = {None: ("bn", "batch_normalization")}
     arguments = (
-        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
         Arg("affine", "bool", True, "learn a scale and a shift per channel"),
         Arg("track_running_stats", "bool", True, "keep running mean and variance (buffers)"),
@@ -85,7 +85,7 @@ class LayerNorm(LayerKind):
     arguments = (
         Arg("normalized_shape", "any_ints", None, "trailing axes to normalize over "
             "(default: the whole sample)", minimum=1),
-        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("elementwise_affine", "bool", True, "learn a scale per normalized element"),
         Arg("bias", "bool", True, "learn a shift per normalized element"),
     )
@@ -130,7 +130,7 @@ class GroupNorm(LayerKind):
     sample_args = {"num_groups": 2}
     arguments = (
         Arg("num_groups", "int", doc="number of channel groups", aliases=("groups",), minimum=1),
-        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("affine", "bool", True, "learn a scale and a shift per channel"),
         Arg("num_channels", "int", None, "inferred; checked if written", minimum=1),
     )
@@ -174,7 +174,7 @@ class InstanceNorm(_PerChannelNorm):
     base = "instancenorm"
     dims = (1, 2, 3, None)
     arguments = (
-        Arg("eps", "float", 1e-5, "added to the variance", minimum=0),
+        Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("affine", "bool", False, "learn a scale and a shift per channel"),
         Arg("track_running_stats", "bool", False, "keep running statistics (buffers)"),
         Arg("num_features", "int", None, "inferred; checked if written", minimum=1),

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from ..formulas import adaptive_windows, pool_out
+from ..formulas import adaptive_windows, conv_out, pool_out
 from ..worked import Line, axis_names, layout_names, shape_text, sliding_window_line
 from .base import (
     AXIS_NAMES,
@@ -25,6 +25,7 @@ from .base import (
     register,
 )
 from .conv import warn_dropped, warn_skipping
+from .padding import explain_padding, resolve_padding
 
 if TYPE_CHECKING:
     from .fixes import FixContext
@@ -35,8 +36,9 @@ def _window_args(with_dilation: bool) -> tuple[Arg, ...]:
         Arg("kernel_size", "ints", doc="window size", aliases=("kernel", "pool_size"), minimum=1),
         Arg("stride", "ints", None, "step between windows (default: kernel_size)",
             aliases=("strides",), minimum=1),
-        Arg("padding", "ints", 0, "implicit padding per side (at most half the kernel)",
-            minimum=0),
+        Arg("padding", "padding", 0, "implicit padding per side (at most half the kernel), "
+            "valid (none) or same (Keras/TensorFlow: ceil(in / stride) outputs, an odd pixel "
+            "padded after)", minimum=0, choices=("valid", "same")),
     ]
     if with_dilation:
         args.append(Arg("dilation", "ints", 1, "spacing between window elements", minimum=1))
@@ -74,17 +76,41 @@ class _WindowPool(LayerKind):
                 f"{ints(wide)} for padding {ints(padding)}"]
 
     def _geometry(self, call: Call):
+        """(kernel, stride, padding before each axis, dilation); ``valid`` is 0 and ``same``
+        the pixels TensorFlow's rule puts before (``sides`` has both sides)."""
         kernel = call.axes("kernel_size")
         stride = call.axes("stride") if call.args["stride"] is not None else kernel
         dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        padding = call.args["padding"]
+        if padding == "valid":
+            return kernel, stride, (0,) * call.ndim, dilation
+        if padding == "same":
+            return kernel, stride, tuple(b for b, _ in self.sides(call)), dilation
         return kernel, stride, call.axes("padding"), dilation
 
     def window(self, call: Call) -> Window:
-        kernel, stride, padding, dilation = self._geometry(call)
-        return Window("pool", kernel, stride, dilation, tuple((p, p) for p in padding),
+        kernel, stride, _, dilation = self._geometry(call)
+        return Window("pool", kernel, stride, dilation, tuple(self.sides(call)),
                       ceil=call.args["ceil_mode"])
 
+    def sides(self, call: Call, warn: bool = False) -> list[tuple[int, int]]:
+        """(before, after) padding per axis; asymmetric only for ``same``."""
+        if call.args["padding"] != "same":
+            _, _, padding, _ = self._geometry(call)
+            return [(p, p) for p in padding]
+        kernel = call.axes("kernel_size")
+        stride = call.axes("stride") if call.args["stride"] is not None else kernel
+        dilation = call.axes("dilation") if "dilation" in call.args else (1,) * call.ndim
+        return resolve_padding(call, kernel, stride, dilation, warn=warn)
+
+    def check_args(self, args, error) -> None:
+        if args.get("padding") == "same" and args.get("ceil_mode"):
+            raise error("padding 'same' already keeps the last window (ceil(in / stride) "
+                        "outputs); leave out ceil_mode", "ceil_mode")
+
     def output_shape(self, call: Call) -> Shape:
+        if call.args["padding"] == "same":
+            return self._same_shape(call)
         kernel, stride, padding, dilation = self._geometry(call)
         sizes, dropped = [], []
         for n, k, s, p, d in zip(call.x[1:], kernel, stride, padding, dilation):
@@ -110,10 +136,18 @@ class _WindowPool(LayerKind):
                       "so PyTorch discards it; ceil_mode gives nothing there")
         return (call.x[0], *sizes)
 
+    def _same_shape(self, call: Call) -> Shape:
+        """Keras' ``padding='same'``: TensorFlow's split, the odd pixel after."""
+        kernel, stride, _, dilation = self._geometry(call)
+        sizes = [conv_out(n, k, s, b, a, d).size
+                 for n, k, s, d, (b, a) in zip(call.x[1:], kernel, stride, dilation,
+                                               self.sides(call, warn=True))]
+        return (call.x[0], *sizes)
+
     def discarded_windows(self, call: Call) -> list[bool]:
         """Per axis: does ceil mode ask for a last window that PyTorch then drops because it
         would start beyond the input (ATen's pooling_output_shape rule)?"""
-        if not call.args["ceil_mode"]:
+        if not call.args["ceil_mode"] or call.args["padding"] == "same":
             return [False] * call.ndim
         kernel, stride, padding, dilation = self._geometry(call)
         out = []
@@ -135,9 +169,13 @@ class _WindowPool(LayerKind):
                  Line("shape", "out = (in + 2*pad - k) / stride + 1, rounded "
                                + ("up (ceil_mode)" if ceil else "down (floor)")
                                + "; channels unchanged")]
-        for n, size, k, s, p, d, gone in zip(axis_names(call.ndim), call.x[1:], kernel, stride,
-                                             padding, dilation, self.discarded_windows(call)):
-            lines.append(sliding_window_line(n, size, p, p, k, s, d, ceil, gone)[0])
+        sides = self.sides(call)
+        if call.args["padding"] == "same":
+            lines[1:1] = explain_padding("same", call.x[1:], kernel, stride, dilation, sides)
+        for n, size, k, s, (b, a), d, gone in zip(axis_names(call.ndim), call.x[1:], kernel,
+                                                  stride, sides, dilation,
+                                                  self.discarded_windows(call)):
+            lines.append(sliding_window_line(n, size, b, a, k, s, d, ceil, gone)[0])
         lines.append(Line("shape", f"output shape: {shape_text(call.out, layout)}"))
         lines.append(Line("weights", "weights = 0 (pooling has no weights)"))
         lines.append(Line("biases", "biases = 0"))
@@ -157,13 +195,17 @@ class MaxPool(_WindowPool):
 
     base = "maxpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("pool", "max_pooling")}
+    aliases_by_dim = {None: ("pool", "max_pooling"),
+                      **{n: (f"max_pooling{n}d",) for n in (1, 2, 3)}}  # Keras' MaxPooling2D
     arguments = _window_args(with_dilation=True)
 
     def torch_module(self, call: Result):
         from torch import nn
 
         kernel, stride, padding, dilation = self._geometry(call)
+        if call.args["padding"] == "same":
+            pool = getattr(nn, f"MaxPool{call.ndim}d")(kernel, stride, 0, dilation)
+            return _padded(call, self.sides(call), -3.4028234663852886e38, pool)  # f32 min
         return getattr(nn, f"MaxPool{call.ndim}d")(kernel, stride, padding, dilation,
                                                     ceil_mode=call.args["ceil_mode"])
 
@@ -174,7 +216,8 @@ class AvgPool(_WindowPool):
 
     base = "avgpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("average_pooling",)}
+    aliases_by_dim = {None: ("average_pooling",),
+                      **{n: (f"average_pooling{n}d",) for n in (1, 2, 3)}}  # AveragePooling2D
     arguments = (*_window_args(with_dilation=False),
                  Arg("count_include_pad", "bool", True, "padding zeros count in the average "
                      "(no effect on shapes or counts)"))
@@ -194,9 +237,22 @@ class AvgPool(_WindowPool):
         from torch import nn
 
         kernel, stride, padding, _ = self._geometry(call)
+        if call.args["padding"] == "same":
+            pool = getattr(nn, f"AvgPool{call.ndim}d")(kernel, stride, 0)
+            return _padded(call, self.sides(call), 0.0, pool)
         return getattr(nn, f"AvgPool{call.ndim}d")(
             kernel, stride, padding, ceil_mode=call.args["ceil_mode"],
             count_include_pad=call.args["count_include_pad"])
+
+
+def _padded(call: Call, sides: list[tuple[int, int]], value: float, pool):  # noqa: ANN001, ANN202
+    """A pool after an explicit (possibly asymmetric) pad: PyTorch's pools pad evenly only.
+    Shapes and counts are Keras'; an average's border values differ (Keras leaves the
+    padding out of the mean)."""
+    from torch import nn
+
+    flat = tuple(x for b, a in reversed(sides) for x in (b, a))  # F.pad: last axis first
+    return nn.Sequential(getattr(nn, f"ConstantPad{call.ndim}d")(flat, value), pool)
 
 
 class _Adaptive(LayerKind):
@@ -276,7 +332,9 @@ class GlobalAvgPool(_Global):
 
     base = "global_avgpool"
     op = "avg"
-    aliases_by_dim = {None: ("gap", "global_average_pooling")}
+    aliases_by_dim = {None: ("gap", "global_average_pooling",
+                             *(f"global_average_pooling{n}d" for n in (1, 2, 3)),
+                             *(f"global_avg_pool{n}d" for n in (1, 2, 3)))}
 
 
 @register
@@ -285,4 +343,6 @@ class GlobalMaxPool(_Global):
 
     base = "global_maxpool"
     op = "max"
-    aliases_by_dim = {None: ("global_max_pooling",)}
+    aliases_by_dim = {None: ("global_max_pooling",
+                             *(f"global_max_pooling{n}d" for n in (1, 2, 3)),
+                             *(f"global_max_pool{n}d" for n in (1, 2, 3)))}

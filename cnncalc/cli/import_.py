@@ -1,0 +1,69 @@
+"""``cnncalc import keras MODEL.py``: a model written elsewhere, as a cnncalc spec."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import CnnCalcError
+from .common import emit, parse_shape, report_errors
+
+MAX_READ = 2_000_000
+
+
+def _read(path: str) -> str:
+    """The file's text, reading at most the limit plus one byte."""
+    try:
+        if path == "-":
+            text = sys.stdin.read(MAX_READ + 1)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_READ + 1)
+    except FileNotFoundError:
+        raise CnnCalcError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise CnnCalcError(f"{path} is a folder, not a Python file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CnnCalcError(f"cannot read {path}: {exc}") from None
+    return text
+
+
+@click.command("import")
+@click.argument("framework", type=click.Choice(["keras"]))
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the spec to this file (atomically) instead of stdout.")
+@click.option("--model", "model_name", metavar="NAME",
+              help="The variable holding the model, when the file builds several (default: "
+                   "the last model built that no other model uses).")
+@click.option("--input", "input_shape", metavar="SHAPE",
+              help="The input shape channels last, e.g. 180,180,3, where the code leaves it "
+                   "open (None) or never gives it.")
+@report_errors
+def command(framework: str, source: str, output: str | None, model_name: str | None,
+            input_shape: str | None) -> None:
+    """Read a model written elsewhere and write it as a cnncalc spec.
+
+    keras: SOURCE is Python code that builds a Keras model with Sequential([...]),
+    model.add(...) or the functional API. It is read, never run: no TensorFlow or Keras is
+    needed, and literal values, constants, loops over literal ranges and functions of the
+    file are followed. What cannot be known without running the code is one error line
+    naming the file and line. Rows keep Keras' layer names, so 'cnncalc analyze SPEC
+    --style keras' lines up with model.summary().
+
+    \b
+    Examples:
+      cnncalc import keras model.py -o model.yaml
+      cnncalc analyze model.yaml --style keras
+      cnncalc import keras notebook.py --model classifier --input 224,224,3
+    """
+    from ..importers.keras_model import read_model
+    from ..importers.write_spec import to_spec
+
+    shape = parse_shape(input_shape) if input_shape else None
+    text = _read(source)
+    filename = "<stdin>" if source == "-" else source
+    model = read_model(text, filename, model_name, shape)
+    command_line = f"cnncalc import {framework} {filename}"
+    emit(to_spec(model, filename, command_line), output)
