@@ -135,11 +135,11 @@ def test_the_differential_sampling_draws_and_compares_it(fresh_kind) -> None:
 
 
 def test_readme_example_kind_works_from_its_unit_alone() -> None:
-    """README's "Adding a layer kind" example, run as written."""
+    """The "Adding a layer kind" example of docs/development.md, run as written."""
     from helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Adding a layer kind"):]
+    page = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    section = page[page.index("## Adding a layer kind"):]
     start = section.index("```python") + len("```python")
     namespace: dict = {}
     exec(section[start:section.index("```", start)], namespace)  # noqa: S102
