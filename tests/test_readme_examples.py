@@ -12,6 +12,7 @@ its fence, and the pages' relative links must lead to a file and a heading that 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -32,11 +33,22 @@ def _page_name(page: Path) -> str:
     return page.relative_to(ROOT).as_posix()
 
 
+HAVE_PLOT = importlib.util.find_spec("matplotlib") is not None
+
+
+def _needs_plot(argv: list[str]) -> bool:
+    """``cnncalc plot`` and PNG/PDF pictures need the plot extra (matplotlib); the core
+    environment without it reruns every other example, CI's first environment these too."""
+    return argv[1] == "plot" or any(a.endswith((".png", ".pdf")) for a in argv)
+
+
 def _rerun(command: str) -> bool:
     argv = shlex.split(command)
     if argv[0] in ("diff", "cut"):
         return True
-    return argv[0] == "cnncalc" and argv[1] not in TORCH
+    if argv[0] != "cnncalc" or argv[1] in TORCH:
+        return False
+    return HAVE_PLOT or not _needs_plot(argv)
 
 
 def _sessions(page: Path) -> list[tuple[str, list[tuple[str, list[str], int | None]]]]:
