@@ -440,3 +440,46 @@ def test_a_zoo_network_is_found_by_its_name():
     assert by_name.exit_code == 0, by_name.output
     assert json.loads(by_name.stdout)["totals"] == json.loads(by_path.stdout)["totals"]
     one_error_line(cli("analyze", "vgg61"), "no zoo network of that name (did you mean")
+
+
+# -- Keras as written: activation= is its own row; framework: keras reads channels last ----------
+
+KERAS_TYPED = """
+name: cats vs dogs, typed from Chollet's book with Keras' names
+framework: keras
+input: [180, 180, 3]
+layers:
+  - Rescaling: {scale: 0.00392156862745098}
+  - Conv2D: {filters: 32, kernel_size: 3, activation: relu}
+  - MaxPooling2D: {pool_size: 2}
+  - Conv2D: {filters: 64, kernel_size: 3, activation: relu}
+  - MaxPooling2D: {pool_size: 2}
+  - Conv2D: {filters: 128, kernel_size: 3, activation: relu}
+  - MaxPooling2D: {pool_size: 2}
+  - Conv2D: {filters: 256, kernel_size: 3, activation: relu}
+  - MaxPooling2D: {pool_size: 2}
+  - Conv2D: {filters: 256, kernel_size: 3, activation: relu}
+  - Flatten
+  - Dropout: {rate: 0.5}
+  - Dense: {units: 1, activation: sigmoid}
+"""
+
+
+def test_keras_typed_yaml_gives_the_books_991041_with_no_error():
+    result = cli("check-spec", "-", stdin=KERAS_TYPED)
+    assert "error:" not in result.output and result.exit_code == 0, result.output
+    report = run(KERAS_TYPED)
+    assert report.totals.params == 991_041
+    assert report.layout == "hwc" and report.input_shape == (3, 180, 180)
+    assert [(r.name, r.kind) for r in report.rows[1:3]] == [("conv1", "conv2d"),
+                                                           ("conv1_activation", "relu")]
+    assert (report.rows[-1].name, report.rows[-1].kind) == ("dense1_activation", "sigmoid")
+
+
+def test_keras_activation_layer_and_an_unknown_activation():
+    report = run("input: [4, 8, 8]\nlayers: [Activation: relu, Activation: linear, "
+                 "{Activation: {activation: softmax}}]\n")
+    assert [r.kind for r in report.rows] == ["relu", "identity", "softmax"]
+    with pytest.raises(CnnCalcError, match="activation 'relux' is not one cnncalc knows"):
+        load_spec("input: [4, 8, 8]\nlayers: [conv2d: {out_channels: 4, kernel_size: 1, "
+                  "activation: relux}]\n")

@@ -167,11 +167,13 @@ def load_spec(text: str, filename: str = "<string>", layout: str | None = None,
         raise SpecError("a spec is a mapping with 'input' and 'layers'",
                         getattr(doc, "pos", SourcePos(filename, 1, 1)))
     _top_keys(doc, problems)
-    written_layout = doc.get("input_layout", "chw")
+    rule = _framework(doc, framework)
+    # a spec that says it is Keras reads and prints shapes channels last, as Keras does
+    written_layout = doc.get("input_layout", "hwc" if doc.get("framework") and rule == "keras"
+                             else "chw")
     if written_layout not in LAYOUTS:
         raise SpecError(f"'input_layout' must be chw or hwc, got {written_layout!r}",
                         doc.pos_of("input_layout"))
-    rule = _framework(doc, framework)
     library = gather(doc, filename)
     values = Values(library.evaluator(), (), layout or written_layout)
     env = _spec_args(doc, settings or {}, values)

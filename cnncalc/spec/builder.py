@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import SourcePos, SpecError, closest, did_you_mean
 from ..graph import NETWORK_INPUT, LoadProblem, Node
+from ..keras_names import ACTIVATION_SUFFIX, activation_layer, split_activation
 from ..layers import REGISTRY, lookup
 from ..layers.base import ALIASES
 from ..source import PosDict, PosList
@@ -299,12 +300,19 @@ class Builder:
         if key in self.blocks:
             return self.block(key, value, value_pos, pos, x, scope, name)
         unit = lookup(key)
+        if unit is None and key.lower() == "activation":
+            return self.activation_layer(value, value_pos, pos, x, scope, name)
         if unit is None:
             return self.unknown_kind(key, value, value_pos, pos, x, scope, name)
         short = name or (scope.auto_name(_DIM_SUFFIX.sub("", key.lower())) if not isinstance(
             scope, Bare) else None)
         full = scope.path(short) if short else scope.prefix
         raw, arg_pos = self.layer_args(unit, key, value, value_pos, pos, scope, full)
+        try:
+            raw, activation = split_activation(unit.name, raw)
+        except ValueError as exc:
+            raise SpecError(str(exc), arg_pos.get("activation", pos), full, unit.name,
+                            code="bad_value", arg="activation") from None
         args = self.validated(unit, raw, arg_pos, pos, full)
         if unit.n_inputs == 0:
             raise SpecError(f"'{key}' joins branches: write it as '{key}: [[...], [...]]' with "
@@ -312,7 +320,34 @@ class Builder:
         node_id = self.add_node(unit, args, (x,), full, pos, arg_pos)
         if short:
             self.register(scope, short, node_id, pos, name is not None)
+        if activation is not None:  # Keras' activation=: its own row, as model.summary() has
+            where = arg_pos.get("activation", pos)
+            node_id = self.add_row(activation, node_id, where, scope,
+                                   f"{short}{ACTIVATION_SUFFIX}" if short else None)
         return node_id
+
+    def add_row(self, kind: str, x: int, pos, scope: Scope, short: str | None) -> int:
+        """A layer the spec implies without writing it (the activation of Keras'
+        ``activation=``), with its default arguments."""
+        unit = lookup(kind)
+        full = scope.path(short) if short else scope.prefix
+        node_id = self.add_node(unit, unit.validate({}, {}, pos, full), (x,), full, pos, {})
+        if short:
+            self.register(scope, short, node_id, pos, False)
+        return node_id
+
+    def activation_layer(self, value: Any, value_pos, pos, x: int, scope: Scope,
+                         name: str | None) -> int:
+        """Keras' ``Activation`` layer: ``- Activation: relu`` is a relu row (``linear``: an
+        identity row, as Keras' summary still lists the layer)."""
+        value = self.values.value(value, scope, value_pos or pos)
+        try:
+            kind = activation_layer(value)
+        except ValueError as exc:
+            raise SpecError(str(exc), value_pos or pos) from None
+        kind = kind or "identity"
+        short = name or (scope.auto_name(kind) if not isinstance(scope, Bare) else None)
+        return self.add_row(kind, x, pos, scope, short)
 
     def unknown_kind(self, key: str, value: Any, value_pos, pos, x: int, scope: Scope,
                      name: str | None) -> int:
