@@ -148,9 +148,9 @@ def _min_max(name: str) -> Callable[..., Any]:
         values = list(args[0]) if len(args) == 1 and isinstance(args[0], list) else list(args)
         if not values:
             raise ExprError(f"{name}() needs at least one number in '{text}'")
-        bad = next((v for v in values if not _num(v)), None)
-        if bad is not None:
-            raise ExprError(f"{name}() compares numbers, got {_describe(bad)} in '{text}'")
+        bad = [v for v in values if not _num(v)]
+        if bad:
+            raise ExprError(f"{name}() compares numbers, got {_describe(bad[0])} in '{text}'")
         return pick(values)
     return apply
 

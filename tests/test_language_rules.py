@@ -88,6 +88,7 @@ def test_a_repeat_index_passed_in_a_mapping_is_substituted():
     ("int('abc')", "int() needs a number"),
     ("min()", "min() needs at least one number"),
     ("max([])", "max() needs at least one number"),
+    ("min(0, null)", "min() compares numbers, got null"),   # found by the fuzzer
     ("int(1e999)", "gives inf, which is not a number"),
     ("round($c, -10**9)", "digits must be a whole number from -15 to 15"),
     ("[1, 2] < 3", "'<' compares two numbers"),
