@@ -179,8 +179,7 @@ def load_spec(text: str, filename: str = "<string>", layout: str | None = None,
     env = _spec_args(doc, settings or {}, values)
     values.evaluator.globals = env
     shape = _input_shape(doc, written_layout, values, Scope("", env))
-    values.input_shape = shape
-    values._shapes[NETWORK_INPUT] = shape
+    values.set_input(shape)
     for bname, definition in library.blocks.items():
         where = library.blocks.key_pos.get(bname)
         if lookup(bname) is not None:

@@ -36,6 +36,11 @@ class Values:
         self._shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: input_shape}
         self._failed: dict[int, str] = {}
 
+    def set_input(self, shape: tuple[int, ...]) -> None:
+        """The network's input, known once the spec's args have been read."""
+        self.input_shape = shape
+        self._shapes[NETWORK_INPUT] = shape
+
     # -- values ----------------------------------------------------------------------------
     def value(self, value: Any, scope: Scope, pos: SourcePos | None, label: str = "",
               names: bool = False) -> Any:
