@@ -17,6 +17,7 @@ Integer results stay exact: ``/`` must divide evenly, ``//`` floors.
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 import re
@@ -226,8 +227,10 @@ _SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mo
            ast.Div: "/", ast.Pow: "**", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> ast.expr:
-    """The expression's tree, refused when it is too long or too deep to walk safely."""
+    """The expression's tree, refused when it is too long or too deep to walk safely (read
+    once per text: a block used 50 times writes the same expressions 50 times)."""
     if len(text) > MAX_TEXT:
         raise ExprError(f"an expression of {len(text):,} characters is longer than the limit "
                         f"of {MAX_TEXT:,}")
@@ -238,6 +241,24 @@ def _parse(text: str) -> ast.expr:
         raise ExprError(f"cannot read the expression '{text}'") from None
     _check_depth(tree.body, text)
     return tree.body
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_shape(value: str) -> bool | None | frozenset[str]:
+    """What decides whether text without a ``$`` is arithmetic, read once per text: False
+    (no operator, or it does not parse), True (a parenthesized number, or too long to read,
+    which the evaluator then refuses), or the bare names it uses."""
+    if not _OPERATOR_CHARS.search(value):
+        return False
+    if len(value) > MAX_TEXT:
+        return not re.search(r"[A-Za-z_]{2}", value)
+    try:
+        tree = ast.parse(value.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    if isinstance(tree.body, ast.Constant):  # "(3)" is arithmetic; "1e-5" is a number
+        return "(" in value and _num(tree.body.value)
+    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
 
 
 def _check_depth(root: ast.AST, text: str) -> None:
@@ -282,19 +303,11 @@ class Evaluator:
             return False
         if "$" in value:
             return True
-        if not _OPERATOR_CHARS.search(value):
-            return False
-        if len(value) > MAX_TEXT:
-            return not re.search(r"[A-Za-z_]{2}", value)  # too long to read: refused as such
-        try:
-            tree = ast.parse(value.strip(), mode="eval")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-        names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
-        if isinstance(tree.body, ast.Constant):  # "(3)" is arithmetic; "1e-5" is a number
-            return "(" in value and _num(tree.body.value)
+        shape = _text_shape(value)
+        if shape is None or isinstance(shape, bool):
+            return bool(shape)
         callable_names = set(BUILTINS) | set(self.functions)
-        return all(n.id in callable_names or n.id in CONSTANTS for n in names)
+        return all(name in callable_names or name in CONSTANTS for name in shape)
 
     def bare_names(self, value: str) -> list[str]:
         """Names written without ``$`` in arithmetic-looking text (``4 * abc``), for a hint."""

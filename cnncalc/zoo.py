@@ -8,13 +8,17 @@ checkout (``architectures/`` beside the package) or the folder named by ``CNNCAL
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from .errors import SpecError, did_you_mean
 
 
 def zoo_folders() -> list[Path]:
+    from pathlib import Path  # only when a name is looked up: pathlib costs the common path
+
     folders = []
     if os.environ.get("CNNCALC_ZOO"):
         folders.append(Path(os.environ["CNNCALC_ZOO"]))
