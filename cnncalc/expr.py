@@ -21,7 +21,7 @@ import functools
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -569,10 +569,6 @@ class Evaluator:
         return self._walk(tree, {f"__v_{k}": v for k, v in env.items()}, expression)
 
 
-def has_vars(text: Any) -> bool:
-    return isinstance(text, str) and "$" in text
-
-
 def evaluate(text: str, env: dict[str, Any], functions: dict[str, Function] | None = None
              ) -> Any:
     """Evaluate one expression with the built-in functions (and ``functions``)."""
@@ -609,15 +605,6 @@ def render_name(template: str, env: dict[str, Any], evaluator: Evaluator,
     if re.search(r"[{}]", _TEMPLATE_PART.sub("", template)):
         raise ExprError(f"unbalanced braces in the name '{template}'")
     return _TEMPLATE_PART.sub(part, template)
-
-
-def is_template(name: str) -> bool:
-    return "{" in name or "$" in name
-
-
-def function_from(name: str, params: Sequence[str], defaults: dict[str, Any],
-                  steps: Sequence[tuple[str, str]], value: Any, where: str = "") -> Function:
-    return Function(name, tuple(params), dict(defaults), tuple(steps), value, where)
 
 
 WORD = _WORD

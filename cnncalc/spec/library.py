@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SourcePos, SpecError, did_you_mean, quote
-from ..expr import WORD, Evaluator, ExprError, Function, function_from
+from ..expr import WORD, Evaluator, ExprError, Function
 from ..source import PosDict, PosList, load_yaml, read_source
 
 MAX_USE_DEPTH = 16
@@ -158,8 +158,8 @@ def _function(library: Library, name: str, definition: Any, pos: SourcePos | Non
             raise SpecError(f"'{var}' of function '{name}' is not a new variable name",
                             derived.key_pos[var])
         steps.append((var, expression))
-    library.functions[name] = function_from(name, params, defaults, steps, definition["value"],
-                                            str(pos))
+    library.functions[name] = Function(name, tuple(params), defaults, tuple(steps),
+                                       definition["value"], str(pos))
     library.origin["function:" + name] = pos
 
 
