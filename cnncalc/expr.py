@@ -152,6 +152,7 @@ def _min_max(name: str) -> Callable[..., Any]:
         bad = [v for v in values if not _num(v)]
         if bad:
             raise ExprError(f"{name}() compares numbers, got {_describe(bad[0])} in '{text}'")
+        values = [_checked(v, text) for v in values]
         return pick(values)
     return apply
 
@@ -364,7 +365,8 @@ class Evaluator:
             raise ExprError(f"'{_short(text)}' holds a value cnncalc does not compute with")
         if isinstance(node, ast.Name):
             if node.id in names:
-                return names[node.id]
+                value = names[node.id]  # a variable may hold any number the YAML wrote
+                return _checked(value, text) if _num(value) else value
             if node.id in CONSTANTS:
                 return CONSTANTS[node.id]
             if node.id in BUILTINS or node.id in self.functions:
@@ -392,7 +394,7 @@ class Evaluator:
         if isinstance(node, (ast.List, ast.Tuple)):
             if len(node.elts) > MAX_LIST:
                 raise ExprError(f"a list of more than {MAX_LIST:,} items in an expression")
-            return [self._walk(e, names, text) for e in node.elts]
+            return [self._walk(e, names, text) for e in node.elts]  # items checked when used
         if isinstance(node, ast.Attribute):
             owner = self._walk(node.value, names, text)
             if not isinstance(owner, InputShape):
@@ -425,7 +427,9 @@ class Evaluator:
             raise ExprError(f"'{_short(text)}' uses an operator cnncalc does not compute; use "
                             "+ - * / // % **")
         left, right = self._walk(node.left, names, text), self._walk(node.right, names, text)
-        if not (_num(left) and _num(right)):
+        if _num(left) and _num(right):
+            left, right = _checked(left, text), _checked(right, text)
+        else:
             bad = left if not _num(left) else right
             raise ExprError(f"'{_SYMBOL[op]}' needs numbers, got {_describe(bad)} in "
                             f"'{_short(text)}'")
@@ -509,7 +513,8 @@ class Evaluator:
         if not -len(owner) <= index < len(owner):
             raise ExprError(f"index {index} is outside the list of {len(owner)} items in "
                             f"'{_short(text)}'")
-        return owner[index]
+        item = owner[index]
+        return _checked(item, text) if _num(item) else item
 
     def _call(self, node: ast.Call, names: dict[str, Any], text: str) -> Any:
         if not isinstance(node.func, ast.Name):
@@ -519,6 +524,7 @@ class Evaluator:
                 k.arg is None for k in node.keywords):
             raise ExprError(f"'*' and '**' arguments are not supported in '{_short(text)}'")
         args = [self._walk(a, names, text) for a in node.args]
+        args = [_checked(a, text) if _num(a) else a for a in args]
         keywords = {k.arg: self._walk(k.value, names, text) for k in node.keywords}
         if name in self.functions:
             return self._user_call(self.functions[name], args, keywords, text)

@@ -190,7 +190,7 @@ def solve(op: str, known: dict[str, int], unknowns: tuple[str, ...], target: int
     for name in names:  # every bound grows with the values before it: the maxima bound all
         r = bound(op, name, v, target)
         widest[name] = (r.start, r.stop - 1)
-        total *= len(r)
+        total *= max(0, -(-(r.stop - r.start) // r.step))  # len() overflows past 2**63
         v[name] = r.stop - 1
     if total > MAX_TRIALS:
         raise CnnCalcError(f"{total:,} combinations to try; give more of the values "

@@ -33,8 +33,15 @@ def number(value: Fraction | int | float) -> str:
     for digits in (1, 2, 3):
         scaled = value * 10**digits
         if scaled.denominator == 1:
-            return f"{float(value):,.{digits}f}"
-    return f"{float(value):,.3f}..."
+            return _decimal(value, digits)
+    return _decimal(value, 3) + "..."
+
+
+def _decimal(value: Fraction, digits: int) -> str:
+    """``value`` with ``digits`` decimals, exactly (a float overflows past 1e308)."""
+    whole, rest = divmod(abs(value.numerator) * 10**digits // value.denominator, 10**digits)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole:,}.{rest:0{digits}d}"
 
 
 def rounded(quotient: Fraction, ceil: bool = False) -> tuple[int, str]:

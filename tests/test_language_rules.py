@@ -484,3 +484,22 @@ def test_keras_activation_layer_and_an_unknown_activation():
     with pytest.raises(CnnCalcError, match="activation 'relux' is not one cnncalc knows"):
         load_spec("input: [4, 8, 8]\nlayers: [conv2d: {out_channels: 4, kernel_size: 1, "
                   "activation: relux}]\n")
+
+
+# -- found by the 100,000-example input fuzz: huge integers written in YAML ----------------------
+
+def test_a_huge_integer_reaching_arithmetic_is_one_located_line():
+    spec = ("input: [3, 8, 8]\nblocks:\n  b:\n    args: [c]\n    layers: [conv2d: "
+            "{out_channels: 'int($c / 2.0)', kernel_size: 1}]\nlayers:\n  - b: " + "1" * 400 + "\n")
+    with pytest.raises(CnnCalcError, match="gives a number with 400 digits, which is too large"):
+        load_spec(spec, "net.yaml")
+
+
+def test_worked_numbers_are_exact_past_the_float_range():
+    from fractions import Fraction
+
+    from cnncalc.worked import number
+
+    assert number(Fraction(7, 2)) == "3.5"
+    assert number(Fraction(-1, 8)) == "-0.125"
+    assert number(Fraction(10**400 + 1, 4)) == f"{10**400 // 4:,}.25"
