@@ -69,14 +69,15 @@ def recover(node: Node, call: Call, error: CnnCalcError,
     runs; None when none does."""
     for inputs, args, what in node.unit.recover(call, error, ctx):
         try:
-            return run(node, call_for(node, inputs, args, call.layout)).out, what
+            return run(node, call_for(node, inputs, args, call.layout, call.framework)).out, what
         except CnnCalcError:
             continue
     generic = node.unit.rank_generic() if error.code == "rank_mismatch" else None
     if generic is not None:  # conv1d on an image: go on as the kind that fits its rank
         try:
             fitted = run(dataclasses.replace(node, unit=generic),
-                         call_for(node, call.inputs, layout=call.layout))
+                         call_for(node, call.inputs, layout=call.layout,
+                                  framework=call.framework))
         except CnnCalcError:
             return None
         return fitted.out, f"as {generic.name_for(fitted.ndim)}"
@@ -103,7 +104,7 @@ def diagnose(graph: Graph) -> Diagnosis:
             shapes[node.id] = None
             steps[node.id] = Step(node, None)
             continue
-        call = call_for(node, inputs, layout=graph.layout)
+        call = call_for(node, inputs, layout=graph.layout, framework=graph.framework)
         try:
             result = run(node, call)
         except CnnCalcError as exc:

@@ -39,9 +39,7 @@ def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None
     """A use of ``node``'s unit on ``inputs``, with its own copy of the arguments (``args``
     instead of the node's when the debugger tries a fix); ``layout`` is how its messages
     print shapes."""
-    call = Call.for_node(node, inputs, args, layout)
-    call.framework = framework
-    return call
+    return Call.for_node(node, inputs, args, layout, framework)
 
 
 def run(node: Node, call: Call) -> Result:

@@ -503,3 +503,12 @@ def test_worked_numbers_are_exact_past_the_float_range():
     assert number(Fraction(7, 2)) == "3.5"
     assert number(Fraction(-1, 8)) == "-0.125"
     assert number(Fraction(10**400 + 1, 4)) == f"{10**400 // 4:,}.25"
+
+
+def test_check_spec_follows_the_framework_as_analyze_does(tmp_path):
+    """The debugger runs the layers with the spec's framework too: before, check-spec said a
+    strided 'same' conv works where analyze (framework: pytorch) refused it."""
+    spec = tmp_path / "net.yaml"
+    spec.write_text(SAME.format(framework="framework: pytorch\n"))
+    for command in ("analyze", "check-spec"):
+        one_error_line(cli(command, str(spec)), "padding='same' is not supported")

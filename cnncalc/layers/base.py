@@ -170,6 +170,7 @@ class _Reads:
     pos: SourcePos | None
     arg_pos: Mapping[str, SourcePos]
     layout: str
+    framework: str
 
     def fmt(self, shape: Sequence[int]) -> str:
         """A whole tensor's shape as the user reads it: ``28x28x1`` in a channels-last spec.
@@ -236,12 +237,13 @@ class Call(_Reads):
 
     @classmethod
     def for_node(cls, node: Any, inputs: Sequence[Shape], args: dict[str, Any] | None = None,
-                 layout: str = "chw") -> Call:
+                 layout: str = "chw", framework: str = "") -> Call:
         """A use of graph node ``node``'s unit on ``inputs``, with its own copy of the
         arguments (``args`` instead of the node's when the debugger tries a fix); ``layout``
         is how its messages print shapes."""
         return cls(dict(node.args if args is None else args), list(inputs), name=node.name,
-                   kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout)
+                   kind=node.kind, pos=node.pos, arg_pos=node.arg_pos, layout=layout,
+                   framework=framework)
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,8 @@ class Result(_Reads):
     pos: SourcePos | None = None
     arg_pos: Mapping[str, SourcePos] = field(default_factory=dict)
     layout: str = "chw"
+    framework: str = ""
+    """Whose rule decided ``padding: same`` at stride > 1 (``Graph.framework``)."""
 
     @property
     def params(self) -> int:
@@ -646,7 +650,7 @@ class LayerKind:
                       self.weights(call), self.biases(call), self.buffers(call), self.macs(call),
                       self.other_ops(call), self.window(call), self.merges, self.flattens,
                       self.dense, tuple(call.dropped), tuple(call.warnings), call.name, call.pos,
-                      MappingProxyType(dict(call.arg_pos)), call.layout)
+                      MappingProxyType(dict(call.arg_pos)), call.layout, call.framework)
 
     def receptive(self, result: Result, rf: Receptive) -> Receptive:
         """Receptive field after this layer: through its window where it has one (``window``),

@@ -45,8 +45,7 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         return [(full_padding(kernel[0], dilation[0]), 0)]
     if value == "same":
         strided = any(s > 1 for s in stride)
-        framework = getattr(call, "framework", "")  # a Result read after the rule has none
-        if strided and framework == "pytorch":
+        if strided and call.framework == "pytorch":
             raise call.error("padding='same' is not supported for strided convolutions "
                              f"(PyTorch's rule; stride {ints(stride)})", arg=arg,
                              code="same_strided",
@@ -55,7 +54,7 @@ def resolve_padding(call: Call, kernel: tuple[int, ...], stride: tuple[int, ...]
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, kernel, stride, dilation)]
         odd = [f"{n} {b}+{a}" for n, (b, a) in zip(axis_names(call.ndim), pads) if b != a]
         rule = ("; PyTorch refuses 'same' at stride > 1 (say 'framework: pytorch' or "
-                "'framework: keras' to choose)") if strided and not framework else ""
+                "'framework: keras' to choose)") if strided and not call.framework else ""
         if odd and warn:
             call.warn(f"'same' padding is asymmetric (before+after: {', '.join(odd)}): "
                       f"TensorFlow's rule puts the extra pixel at the end{rule}")

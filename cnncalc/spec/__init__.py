@@ -176,6 +176,7 @@ def load_spec(text: str, filename: str = "<string>", layout: str | None = None,
                         doc.pos_of("input_layout"))
     library = gather(doc, filename)
     values = Values(library.evaluator(), (), layout or written_layout)
+    values.framework = rule
     env = _spec_args(doc, settings or {}, values)
     values.evaluator.globals = env
     shape = _input_shape(doc, written_layout, values, Scope("", env))

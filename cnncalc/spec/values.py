@@ -31,6 +31,8 @@ class Values:
         self.evaluator = evaluator
         self.input_shape = input_shape
         self.layout = layout
+        self.framework = ""
+        """Whose rule decides ``same`` at stride > 1, for the shapes ``$in`` reads."""
         self.here: int | tuple[int, ...] = NETWORK_INPUT
         self.nodes: list[Node] = []
         self._shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: input_shape}
@@ -134,7 +136,8 @@ class Values:
                 self._failed[node.id] = self._failed.get(upstream, "an earlier layer fails")
                 continue
             try:
-                self._shapes[node.id] = run(node, call_for(node, inputs)).out
+                self._shapes[node.id] = run(node, call_for(node, inputs, layout=self.layout,
+                                                            framework=self.framework)).out
             except CnnCalcError:
                 self._shapes[node.id] = None
                 self._failed[node.id] = f"layer '{node.name}' before it fails"
