@@ -26,8 +26,8 @@ from .homework import (
     parse_padding,
     parse_sizes,
 )
-from .layers.base import Result as LayerResult
-from .layers.base import fmt_shape, ints, numel
+from .layers.core import Result as LayerResult
+from .layers.core import fmt_shape, ints, numel
 from .source import PosDict, PosList, load_yaml, read_source
 from .spec import load_file, to_layout
 from .worked import with_flops

@@ -23,7 +23,7 @@ from fractions import Fraction
 from .engine import Step, analyze, call_for, main_path, propagate, run
 from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
-from .layers.base import Call, Shape, fmt_shape, to_layout
+from .layers.core import Call, Shape, fmt_shape, to_layout
 from .layers.fixes import FixContext, producer, shape_of
 from .report import Report
 

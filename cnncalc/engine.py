@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .errors import CnnCalcError, ShapeError
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import Call, Receptive, Result, numel
+from .layers.core import Call, Receptive, Result, numel
 from .report import DTYPE_BYTES, Report, Row, Totals
 
 

@@ -4,10 +4,13 @@ walk: a flat list of layer nodes in execution order, each naming its inputs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SourcePos, SpecError
-from .layers.base import NETWORK_INPUT, LayerKind, Shape
+from .layers.core import NETWORK_INPUT, Shape
+
+if TYPE_CHECKING:
+    from .layers.base import LayerKind
 
 __all__ = ["NETWORK_INPUT", "Graph", "LoadProblem", "Node"]
 

@@ -22,7 +22,7 @@ from typing import Any
 from .engine import analyze
 from .errors import CnnCalcError
 from .graph import NETWORK_INPUT, Graph, Node
-from .layers.base import to_layout
+from .layers.core import to_layout
 from .report import Row
 
 ACTIVATION_NAMES = {

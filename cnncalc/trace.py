@@ -12,7 +12,7 @@ import dataclasses
 from .engine import propagate
 from .errors import CnnCalcError, did_you_mean
 from .graph import Graph
-from .layers.base import fmt_shape
+from .layers.core import fmt_shape
 
 SHAPE_TOPICS = ("padding", "shape")
 

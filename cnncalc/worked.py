@@ -132,7 +132,7 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
 
 def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
     """A channels-first shape written in the reader's layout: 6x28x28 or 28x28x6."""
-    from .layers.base import fmt_shape
+    from .layers.core import fmt_shape
 
     return fmt_shape(shape, layout)
 

@@ -7,6 +7,9 @@ a positive output shape, non-negative counts, listed by ``cnncalc layers``.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from cnncalc import CnnCalcError, analyze, load_spec
@@ -78,3 +81,71 @@ def test_unknown_argument_is_refused_for_every_kind():
         text = f"input: [4, 6, 6]\nlayers:\n  - {name}: {args}\n".replace("'", "")
         with pytest.raises(CnnCalcError, match="unknown argument 'no_such_argument'"):
             load_spec(text, "unit.yaml")
+
+
+# -- the unit's parts and the import graph ------------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cnncalc"
+PARTS = ("cnncalc.layers.base", "cnncalc.layers.explaining", "cnncalc.layers.debugging",
+         "cnncalc.layers.torching", "cnncalc.layers.fixes")
+
+
+def top_level_imports(module: str) -> set[str]:
+    """Modules of cnncalc that ``module`` imports when it is loaded (not inside functions,
+    not under TYPE_CHECKING), as absolute names."""
+    path = PACKAGE.parent / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = path.with_suffix("") / "__init__.py"
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            target = ".".join(p for p in (base, node.module or "") if p) if node.level else \
+                node.module or ""
+            if target.startswith("cnncalc"):
+                found.add(target)
+                found.update(f"{target}.{a.name}" for a in node.names
+                             if (PACKAGE.parent / f"{target}.{a.name}".replace(".", "/")
+                                 ).with_suffix(".py").exists())
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("cnncalc"))
+    return found
+
+
+def test_layer_modules_import_each_other_without_a_cycle():
+    """core <- registry, parts <- base <- units: a cycle would make the import order decide
+    which names exist (the old base <-> fixes loop)."""
+    modules = [f"cnncalc.layers.{p.stem}" for p in (PACKAGE / "layers").glob("*.py")
+               if p.stem != "__init__"] + ["cnncalc.engine", "cnncalc.graph"]
+    graph = {m: {t for t in top_level_imports(m) if t in modules} for m in modules}
+    done: set[str] = set()
+
+    def visit(module: str, trail: tuple[str, ...]) -> None:
+        assert module not in trail, " -> ".join((*trail, module))
+        if module not in done:
+            for target in graph[module]:
+                visit(target, (*trail, module))
+            done.add(module)
+
+    for module in modules:
+        visit(module, ())
+
+
+@pytest.mark.parametrize("module", ["cnncalc.engine", "cnncalc.graph", "cnncalc.report",
+                                    "cnncalc.layers.core", "cnncalc.layers.registry"])
+def test_analytic_path_reads_units_through_the_core_only(module):
+    assert not top_level_imports(module) & set(PARTS)
+
+
+def test_every_unit_is_a_core_with_the_three_parts():
+    from cnncalc.layers.base import LayerKind
+    from cnncalc.layers.core import LayerCore
+    from cnncalc.layers.debugging import DebugPart
+    from cnncalc.layers.explaining import ExplainPart
+    from cnncalc.layers.torching import TorchPart
+
+    for unit in REGISTRY.values():
+        assert isinstance(unit, LayerKind)
+        for part in (LayerCore, ExplainPart, DebugPart, TorchPart):
+            assert isinstance(unit, part), (unit.name, part)

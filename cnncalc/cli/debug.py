@@ -20,7 +20,7 @@ from ..diagnose import (
 )
 from ..errors import clean
 from ..graph import Graph
-from ..layers.base import fmt_shape, to_layout
+from ..layers.core import fmt_shape, to_layout
 from ..trace import trace_lines
 from .common import USER_ERROR
 

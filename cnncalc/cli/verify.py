@@ -7,7 +7,7 @@ import json
 
 import click
 
-from ..layers.base import fmt_shape
+from ..layers.core import fmt_shape
 from ..spec import from_layout
 from .common import emit, parse_shape, report_errors
 from .spec_options import load, spec_options

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import NETWORK_INPUT, Call, Shape, fmt_shape, ints, to_layout
+from .core import NETWORK_INPUT, Call, Shape, fmt_shape, ints, to_layout
 
 if TYPE_CHECKING:
     from ..engine import Step

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..layers.base import fmt_shape
+from ..layers.core import fmt_shape
 from ..report import Report, Row
 from ..spec import to_layout
 

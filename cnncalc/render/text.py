@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..layers.base import fmt_shape
+from ..layers.core import fmt_shape
 from ..report import Report
 from ..spec import to_layout
 from .columns import COLUMNS, collapse, shape_value

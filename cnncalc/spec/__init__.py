@@ -18,7 +18,7 @@ from ..errors import SourcePos, SpecError, closest, did_you_mean
 from ..expr import WORD
 from ..graph import NETWORK_INPUT, Graph, LoadProblem
 from ..layers import lookup
-from ..layers.base import from_layout, to_layout
+from ..layers.core import from_layout, to_layout
 from ..source import PosDict, load_yaml, read_source
 from .builder import MAX_BLOCK_DEPTH, MAX_NODES, MAX_REPEAT, MAX_WORK, Builder
 from .library import BLOCK_META, gather, parameters, read_setting

@@ -16,7 +16,7 @@ from ..errors import SourcePos, SpecError, closest, did_you_mean
 from ..graph import NETWORK_INPUT, LoadProblem, Node
 from ..keras_names import ACTIVATION_SUFFIX, activation_layer, split_activation
 from ..layers import REGISTRY, lookup
-from ..layers.base import ALIASES
+from ..layers.registry import ALIASES
 from ..source import PosDict, PosList
 from .library import BLOCK_META, Library, parameters
 from .scope import SCOPED_KEYS, Bare, Scope, explicit_names

@@ -25,7 +25,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..engine import analyze
 from ..graph import Graph
-from ..layers.base import fmt_shape
+from ..layers.core import fmt_shape
 from ..report import Report
 from .build import Entry, build_model
 
