@@ -28,10 +28,12 @@ def main_path(graph: Graph) -> set[int]:
 
 
 def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
+    if len(fields) == 1:
+        return fields[0]
     if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1:
         return None
     size = tuple(max(axis) for axis in zip(*(f.size for f in fields)))
-    return Receptive(size, fields[0].jump, fields[0].start)
+    return Receptive(size, fields[0].jump, fields[0].center2)
 
 
 def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None,
@@ -144,11 +146,9 @@ real network comes near (a 10^400 kernel on a 10^400 input is still counted exac
 
 
 def _within_bounds(row: Row, rf: Receptive | None, node: Node) -> None:
-    figures = [row.params, row.buffers, row.macs, row.other_ops, row.activations,
-               *(row.output_shape or ())]
-    if rf is not None:
-        figures += [abs(x) for x in (*rf.size, *rf.jump)]
-    if max(figures) >= MAX_FIGURE:
+    figures = (row.params, row.buffers, row.macs, row.other_ops, *(row.output_shape or ()),
+               *((abs(x) for x in (*rf.size, *rf.jump)) if rf is not None else ()))
+    if max(figures) >= MAX_FIGURE or row.activations >= MAX_FIGURE:
         raise ShapeError("a figure of this layer (a size, a count or its receptive field) "
                          "exceeds 10^4000, beyond what cnncalc prints", node.pos,
                          node.name, node.kind)

@@ -18,7 +18,6 @@ from .base import (
     Result,
     Shape,
     Window,
-    exact,
     fmt_shape,
     ints,
     numel,
@@ -316,8 +315,8 @@ class _Global(LayerKind):
         spatial = call.x[1:]
         size = tuple(r + (n - 1) * j for r, n, j in zip(rf.size, spatial, rf.jump))
         jump = tuple(j * n for j, n in zip(rf.jump, spatial))
-        start = tuple(s + exact(n - 1, 2) * j for s, n, j in zip(rf.start, spatial, rf.jump))
-        return Receptive(size, jump, start)
+        center2 = tuple(c + (n - 1) * j for c, n, j in zip(rf.center2, spatial, rf.jump))
+        return Receptive(size, jump, center2)
 
     def torch_module(self, call: Result):
         """torch.nn has no pool that drops the spatial axes: a small GlobalPool module."""

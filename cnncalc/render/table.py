@@ -56,7 +56,8 @@ def to_table(report: Report, depth: int | None = None, color: bool = False,
     """The table; with ``width`` (the terminal's, or ``COLUMNS``) it fits in that many
     characters: optional columns go first, then long layer names are shortened."""
     rows = collapse(report.rows, depth)
-    cells = [[clean(c.text(c.value(r, report), report)) for c in COLUMNS] for r in rows]
+    cells = [[c.text(c.value(r, report), report) if c.numeric else
+              clean(c.text(c.value(r, report), report)) for c in COLUMNS] for r in rows]
     columns, cells, dropped = _fit(list(COLUMNS), cells, width)
     header = [c.header for c in columns]
     widths = [max(len(x) for x in col) for col in zip(header, *cells)]
