@@ -261,3 +261,21 @@ def test_cli_engine_graphviz_without_dot_is_one_line(monkeypatch) -> None:
     assert "needs Graphviz's dot on PATH" in result.output
     assert _cli("--engine", "graphviz", "-f", "mermaid").exit_code == 0  # no layout needed
     assert 'data-engine="python"' in _cli().output  # auto falls back
+
+
+def test_only_a_graph_view_imports_grandalf() -> None:
+    """The analytic path and the chain's boxes never load the layout library."""
+    import sys
+
+    code = ("import sys\nfrom cnncalc.cli import main\n"
+            "for args in ({runs!r}):\n"
+            "    try:\n        main(args, standalone_mode=False)\n    except SystemExit:\n"
+            "        pass\n"
+            "print('grandalf' in sys.modules)")
+    for runs, loaded in (([["analyze", str(ARCHITECTURES / "resnet50.yaml")],
+                           ["diagram", str(ARCHITECTURES / "vgg16.yaml")]], "False"),
+                         ([["diagram", str(ARCHITECTURES / "unet.yaml"), "--engine", "python"]],
+                          "True")):
+        result = subprocess.run([sys.executable, "-c", code.format(runs=runs)],
+                                capture_output=True, text=True, check=True)
+        assert result.stdout.strip().splitlines()[-1] == loaded, runs
