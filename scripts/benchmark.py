@@ -7,6 +7,7 @@ imports, YAML parsing, the walk and the rendering. The baseline is
 
     python scripts/benchmark.py                       # vgg16, 20 runs each
     python scripts/benchmark.py architectures/*.yaml --runs 10 --format json
+    python scripts/benchmark.py --pictures            # resnet152: diagram and HTML report
 
 This is a measurement, never a test assertion: machines differ.
 
@@ -68,9 +69,18 @@ def main() -> int:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="recompile every module in every run (PYTHONDONTWRITEBYTECODE=1)")
+    parser.add_argument("--pictures", action="store_true",
+                        help="time `cnncalc diagram` (every layer, each layout engine) and "
+                        "`analyze --format html`, then opening the report in headless Chromium; "
+                        "default spec: resnet152")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cnncalc-bench-") as pycache:
-        return report(args, process_env(pycache, args.no_bytecode))
+        env = process_env(pycache, args.no_bytecode)
+        if args.pictures:
+            specs = args.specs if args.specs != parser.get_default("specs") else [
+                str(ROOT / "architectures/resnet152.yaml")]
+            return pictures(specs, min(args.runs, 5), env)
+        return report(args, env)
 
 
 def process_env(pycache: str, no_bytecode: bool) -> dict[str, str]:
@@ -107,6 +117,77 @@ def report(args: argparse.Namespace, env: dict[str, str]) -> int:
     for name, stats in results["analyze"].items():
         print(f"{'analyze ' + name:<32} {stats['median_ms']:7.1f} ms  ± {stats['iqr_ms']:.1f}"
               f"   {stats['x_baseline']:.2f}x baseline")
+    return 0
+
+
+def timed_cpu(cmds: list[list[str]], runs: int,
+              env: dict[str, str]) -> tuple[list[list[float]], list[list[float]]]:
+    """As ``timed``, with each run's CPU seconds (user + system of the process and whatever it
+    started, such as Graphviz's dot) beside its wall-clock seconds: on a shared, loaded machine
+    the wall clock counts the waiting for a core, the CPU time does not."""
+    import resource
+
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True, "env": env}
+    for cmd in cmds:
+        subprocess.run(cmd, **quiet)
+    wall: list[list[float]] = [[] for _ in cmds]
+    cpu: list[list[float]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for cmd, own, spent in zip(cmds, wall, cpu):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(cmd, **quiet)
+            own.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall, cpu
+
+
+def pictures(specs: list[str], runs: int, env: dict[str, str]) -> int:
+    """Whole-process time of each picture command, then the page's opening time.
+
+    The issue's bar: ResNet-152 (~500 layers) draws in under 3 s and its HTML report opens in
+    under 2 s. Opening is Chromium's navigation to the load event (best of ``runs``), measured
+    when a Chromium is installed (the HTML tests use the same one)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import Browser, find_chromium
+
+    dot = shutil.which("dot") is not None
+    engines = ["python", *(["graphviz"] if dot else [])]
+    chromium = find_chromium()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, {runs} runs each"
+          f"{'' if dot else '; no Graphviz dot: its engine is not measured'}")
+    with tempfile.TemporaryDirectory(prefix="cnncalc-pictures-") as folder:
+        for spec in specs:
+            svg = {e: str(Path(folder) / f"diagram-{e}.svg") for e in engines}
+            page = str(Path(folder) / "report.html")
+            cmds = [[*cnncalc_command(), "diagram", spec, "--engine", e, "-o", svg[e]]
+                    for e in engines]
+            cmds.append([*cnncalc_command(), "analyze", spec, "--format", "html", "-o", page])
+            times, cpu = timed_cpu(cmds, runs, env)
+            print(f"{Path(spec).name}: wall-clock median, and CPU time (user + system, the "
+                  "process and its children: what an idle machine would take)")
+            labels = [f"diagram, every layer, {e}" for e in engines] + ["analyze --format html"]
+            files = [*svg.values(), page]
+            for label, own, spent, path in zip(labels, times, cpu, files):
+                print(f"  {label:<34} {statistics.median(own) * 1000:8.1f} ms  cpu "
+                      f"{statistics.median(spent) * 1000:7.1f} ms  "
+                      f"({Path(path).stat().st_size / 1e3:.0f} kB)")
+            if not chromium:
+                print("  (no chromium: opening times are not measured)")
+                continue
+            for label, path in (("open the HTML report", page),
+                                *((f"open the SVG ({e})", svg[e]) for e in engines)):
+                browser = Browser(chromium)
+                try:
+                    browser.open_page()
+                    loads = [browser.navigate(Path(path).as_uri()) for _ in range(runs)]
+                    problems = browser.problems()
+                finally:
+                    browser.close()
+                note = f"  {problems}" if problems else ""
+                print(f"  {label + ' in Chromium':<34} {min(loads) * 1000:8.1f} ms  (best of "
+                      f"{runs}; first {loads[0] * 1000:.0f} ms){note}")
     return 0
 
 

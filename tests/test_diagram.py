@@ -19,7 +19,7 @@ from cnncalc.render.columns import shape_text
 from cnncalc.render.diagram import draw, segments
 from cnncalc.render.graphtext import to_dot, to_mermaid
 from cnncalc.render.html import to_html
-from cnncalc.render.layout import _crossings, _isotonic, layout
+from cnncalc.render.layout import has_graphviz
 from cnncalc.render.netgraph import INPUT, build, group_key
 from cnncalc.render.svg import to_svg
 
@@ -28,6 +28,11 @@ CASES = [("lenet5", None), ("alexnet", None), ("vgg16", None), ("vgg16", 0),
          ("inception_module", None), ("resnet50", 1), ("resnet50", None), ("unet", 0),
          ("unet", None), ("googlenet", 0), ("densenet121", 1), ("mobilenet_v2", 0),
          ("tcn", None), ("keras_cats_dogs", None)]
+
+
+ENGINES = ["python", pytest.param("graphviz", marks=pytest.mark.skipif(
+    not has_graphviz(), reason="Graphviz's dot is not installed (apt install graphviz); CI "
+    "installs it"))]
 
 
 def _net(name: str, depth: int | None):
@@ -42,10 +47,15 @@ def _groups(svg_text: str) -> list[ET.Element]:
     return list(root.iter(f"{SVG}g"))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("name", "depth"), CASES)
-def test_every_layer_once_every_edge_every_shape(name: str, depth: int | None) -> None:
+def test_every_layer_once_every_edge_every_shape(name: str, depth: int | None,
+                                                 engine: str) -> None:
     report, net = _net(name, depth)
-    groups = _groups(to_svg(draw(net)))
+    svg = to_svg(draw(net, engine=engine))
+    groups = _groups(svg)
+    if not net.is_chain():
+        assert f'data-engine="{engine}"' in svg
     drawn = [n for g in groups if "data-layers" in g.attrib
              for n in json.loads(g.attrib["data-layers"])]
     assert sorted(drawn) == sorted(r.name for r in report.rows)  # each layer exactly once
@@ -116,25 +126,6 @@ def test_directions_swap_axes() -> None:
     _, net = _net("inception_module", None)
     tb, lr = draw(net, "graph", "TB"), draw(net, "graph", "LR")
     assert tb.height > tb.width * 0.6 and lr.width > lr.height
-
-
-def test_layout_finds_no_crossing_where_none_is_needed() -> None:
-    for name, depth in (("inception_module", None), ("unet", 0), ("resnet50", 1)):
-        _, net = _net(name, depth)
-        index = {n.key: i for i, n in enumerate(net.nodes)}
-        placed = layout([(80.0, 30.0)] * len(net.nodes),
-                        [(index[a], index[b]) for a, b in net.edges()])
-        assert placed.crossings == 0, name
-        along = [c[1] for c in placed.centres]
-        assert all(along[index[a]] < along[index[b]] for a, b in net.edges())
-
-
-def test_layout_helpers() -> None:
-    # Two edges that cross once: (0->1), (1->0).
-    assert _crossings({0: 0, 1: 1}, {2: 0, 3: 1}, [(0, 3), (1, 2)]) == 1
-    assert _crossings({0: 0, 1: 1}, {2: 0, 3: 1}, [(0, 2), (1, 3)]) == 0
-    assert _isotonic([3.0, 1.0, 2.0], [1.0, 1.0, 1.0]) == [2.0, 2.0, 2.0]
-    assert _isotonic([1.0, 2.0], [1.0, 1.0]) == [1.0, 2.0]
 
 
 def test_dot_and_mermaid_have_every_node_and_edge() -> None:

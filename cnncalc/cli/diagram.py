@@ -10,11 +10,15 @@ import click
 
 from ..errors import CnnCalcError
 from ..graph import Graph
+from ..render.layout import ENGINES, pick
 from ..report import Report
 from .common import emit, parse_shape, report_errors
 from .spec_options import spec_options
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+DIRECTIONS = {"top-down": "TB", "left-right": "LR"}
+SHAPES = ("chw", "hwc")
+LAYOUTS = (*DIRECTIONS, *SHAPES)
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
             ".mmd": "mermaid", ".mermaid": "mermaid"}
 
@@ -60,6 +64,23 @@ def write_binary(write, output: str) -> None:  # noqa: ANN001 - a callable takin
             os.unlink(tmp)
 
 
+def split_layouts(layouts: tuple[str, ...], direction: str | None) -> tuple[str, str | None]:
+    """``--layout`` values (and ``--direction``) as (direction, shape layout or None).
+
+    ``--layout`` names both what the issue asked for (top-down, left-right) and what every
+    other command means by it (chw, hwc): the two sets of values are disjoint, so one option
+    carries both, and ``--layout hwc`` reads here as in ``analyze``."""
+    ways = {DIRECTIONS[v] for v in layouts if v in DIRECTIONS} | ({direction} if direction
+                                                                  else set())
+    shapes = {v for v in layouts if v in SHAPES}
+    if len(ways) > 1:
+        raise CnnCalcError("the graph is laid out either top-down (TB) or left-right (LR), "
+                           "not both; give one")
+    if len(shapes) > 1:
+        raise CnnCalcError("shapes are written either chw or hwc, not both; give one")
+    return (ways.pop() if ways else "TB"), (shapes.pop() if shapes else None)
+
+
 @click.command("diagram")
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -74,10 +95,17 @@ def write_binary(write, output: str) -> None:  # noqa: ANN001 - a callable takin
 @click.option("--view", type=click.Choice(["auto", "boxes", "graph"]), default="auto",
               show_default=True, help="boxes: the row of feature maps (chains only); graph: "
               "nodes and edges; auto: boxes when the network is a chain at this depth.")
-@click.option("--direction", type=click.Choice(["TB", "LR"]), default="TB", show_default=True,
-              help="Graph view (and DOT/Mermaid): top to bottom or left to right.")
-@click.option("--layout", type=click.Choice(["chw", "hwc"]),
-              help="Write shapes channels first or channels last (default: the spec's).")
+@click.option("--layout", "layouts", multiple=True, type=click.Choice(LAYOUTS),
+              help="top-down (default) or left-right: which way the graph view (and DOT, "
+              "Mermaid) runs; chw or hwc: write shapes channels first or last (default: the "
+              "spec's), as in analyze. Give it twice for both: --layout left-right "
+              "--layout hwc.")
+@click.option("--direction", type=click.Choice(["TB", "LR"]),
+              help="The same as --layout top-down or left-right (Graphviz's names).")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="Who lays out the graph view: graphviz (its dot program, when installed), "
+              "python (grandalf, always installed), auto: graphviz when dot is on PATH, "
+              "else python.")
 @click.option("--input", "input_shape", metavar="SHAPE", help="Override the input shape.")
 @click.option("--until", metavar="LAYER", help="Draw only up to this layer or block.")
 @click.option("--fold-repeats", is_flag=True, help="Draw a run of identical blocks (ResNet's "
@@ -85,9 +113,9 @@ def write_binary(write, output: str) -> None:  # noqa: ANN001 - a callable takin
 @spec_options
 @report_errors
 def command(spec: str, output: str | None, fmt: str | None, depth: int | None, view: str,
-            direction: str, layout: str | None, input_shape: str | None,
-            until: str | None, fold_repeats: bool = False, settings: tuple[str, ...] = (),
-            framework: str | None = None) -> None:
+            layouts: tuple[str, ...], direction: str | None, engine: str,
+            input_shape: str | None, until: str | None, fold_repeats: bool = False,
+            settings: tuple[str, ...] = (), framework: str | None = None) -> None:
     """Draw SPEC: feature maps as boxes for a chain, a layer graph for a branching network.
 
     \b
@@ -95,9 +123,11 @@ def command(spec: str, output: str | None, fmt: str | None, depth: int | None, v
       cnncalc diagram architectures/lenet5.yaml -o lenet5.svg
       cnncalc diagram architectures/resnet50.yaml --depth 1 -o resnet50.svg
       cnncalc diagram architectures/resnet152.yaml --depth 1 --fold-repeats -o r152.svg
-      cnncalc diagram architectures/inception_module.yaml --direction LR -o inception.png
+      cnncalc diagram architectures/inception_module.yaml --layout left-right -o inc.png
+      cnncalc diagram architectures/unet.yaml --depth 0 --engine python -o unet.svg
       cnncalc diagram architectures/unet.yaml --depth 0 --format mermaid
     """
+    direction, layout = split_layouts(layouts, direction)
     if fmt is None:
         suffix = os.path.splitext(output or "")[1].lower()
         fmt = SUFFIXES.get(suffix, "svg")
@@ -107,6 +137,8 @@ def command(spec: str, output: str | None, fmt: str | None, depth: int | None, v
         from ..render.mpl import need_matplotlib
 
         need_matplotlib(f"--format {fmt}")
+    if engine == "graphviz" and fmt not in ("dot", "mermaid"):
+        pick(engine)  # says how to install Graphviz before any work is done
     graph, report = load_analyzed(spec, layout, input_shape, until, settings, framework)
     from ..render.netgraph import build, fold_repeats
 
@@ -123,7 +155,7 @@ def command(spec: str, output: str | None, fmt: str | None, depth: int | None, v
                            "branches at this depth; use --view graph, or a smaller --depth")
     from ..render.diagram import draw
 
-    scene = draw(net, view, direction)
+    scene = draw(net, view, direction, engine)
     if fmt == "svg":
         from ..render.svg import to_svg
 

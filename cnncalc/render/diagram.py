@@ -6,7 +6,7 @@ depth and thickness follow H, W and C on a stated log scale, so a 224x224x64 map
 one are both visible; layers that keep the shape and do no multiply-accumulates (activations,
 normalization, dropout) are folded into the box before them; dense layers are bars. The graph
 (Inception's branches, residual shortcuts, U-Net's skips): a node per layer or block, an edge
-per input, laid out by ``layout.layout``.
+per input, laid out by Graphviz or grandalf (``layout.layout``).
 """
 
 from __future__ import annotations
@@ -39,13 +39,14 @@ def thickness(c: int) -> float:
     return CHANNELS * math.log2(1 + c)
 
 
-def draw(net: Net, view: str = "auto", direction: str = "TB") -> Scene:
-    """The picture of ``net``: ``boxes`` needs a chain; ``auto`` picks it when it fits."""
+def draw(net: Net, view: str = "auto", direction: str = "TB", engine: str = "auto") -> Scene:
+    """The picture of ``net``: ``boxes`` needs a chain; ``auto`` picks it when it fits. The
+    graph view is laid out by ``engine`` (``layout.ENGINES``)."""
     if view == "auto":
         view = "boxes" if net.is_chain() else "graph"
     if view == "boxes":
         return boxes(net)
-    return graph(net, direction)
+    return graph(net, direction, engine)
 
 
 def _shade(colour: str, factor: float) -> str:
@@ -240,7 +241,62 @@ def _node_lines(net: Net, node: Node) -> tuple[str, str]:
     return node.key, f"{kind} · {shape}"
 
 
-def graph(net: Net, direction: str = "TB") -> Scene:
+def _spline(points: list[tuple[float, float]], xy) -> list[tuple]:  # noqa: ANN001
+    """A routed spline (``1 + 3k`` Bezier control points) as path commands, stopped short of
+    the target's border by the arrowhead's length."""
+    pts = [xy(a, b) for a, b in points]
+    (px, py), (qx, qy) = pts[-2], pts[-1]
+    length = math.hypot(qx - px, qy - py)
+    if length > 0:
+        pts[-1] = (qx - (qx - px) / length * 2, qy - (qy - py) / length * 2)
+    commands: list[tuple] = [("M", *pts[0])]
+    commands += [("C", *pts[i], *pts[i + 1], *pts[i + 2]) for i in range(1, len(pts) - 2, 3)]
+    return commands
+
+
+def _ports(placed, sizes, centres, edges, lr, xy) -> dict[tuple[int, int], float]:  # noqa: ANN001
+    """Where each edge of the python engine enters its target, off the border's middle: a
+    merge's inputs enter side by side, in the order they arrive from."""
+    into: dict[int, list[tuple[float, int]]] = {}
+    for u, v in edges:
+        pts = placed.bends.get((u, v), [])
+        first = xy(*pts[-1]) if pts else centres[u]
+        into.setdefault(v, []).append((first[1] if lr else first[0], u))
+    port: dict[tuple[int, int], float] = {}
+    for v, ins in into.items():
+        ins.sort()
+        span = (sizes[v][1] if lr else sizes[v][0]) * 0.6
+        for i, (_, u) in enumerate(ins):
+            port[(u, v)] = (i + 1) / (len(ins) + 1) * span - span / 2 if len(ins) > 1 else 0.0
+    return port
+
+
+def _through(placed, sizes, centres, edge, port, lr, xy) -> list[tuple]:  # noqa: ANN001
+    """An edge of the python engine: from the source's border through the points its layout
+    gave it to its port on the target's border, each stretch a curve that leaves and enters
+    along the ranks."""
+    u, v = edge
+    (ux, uy), (vx, vy) = centres[u], centres[v]
+    (uw, uh), (vw, vh) = sizes[u], sizes[v]
+    if lr:
+        start, end = (ux + uw / 2, uy), (vx - vw / 2 - 2, vy + port)
+    else:
+        start, end = (ux, uy + uh / 2), (vx + port, vy - vh / 2 - 2)
+    pts = [start, *(xy(a, b) for a, b in placed.bends.get((u, v), [])), end]
+    commands: list[tuple] = [("M", *pts[0])]
+    for (px, py), (qx, qy) in zip(pts, pts[1:]):
+        if lr:
+            mid = (px + qx) / 2
+            commands.append(("C", mid, py, mid, qy, qx, qy))
+        else:
+            mid = (py + qy) / 2
+            commands.append(("C", px, mid, qx, mid, qx, qy))
+    return commands
+
+
+def graph(net: Net, direction: str = "TB", engine: str = "auto") -> Scene:
+    """The layered graph, laid out by ``engine`` (see ``layout``): top to bottom, or left to
+    right (``LR``: the same layout turned, so both read in the edges' direction)."""
     index = {n.key: i for i, n in enumerate(net.nodes)}
     lines = [_node_lines(net, n) for n in net.nodes]
     sizes = []
@@ -250,7 +306,8 @@ def graph(net: Net, direction: str = "TB") -> Scene:
     edges = [(index[s], index[t]) for s, t in net.edges()]
     lr = direction == "LR"
     placed = layout([(h, w) if lr else (w, h) for w, h in sizes], edges,
-                    gap_across=22.0 if lr else 26.0, gap_along=70.0 if lr else 34.0)
+                    gap_across=22.0 if lr else 26.0, gap_along=70.0 if lr else 34.0,
+                    engine=engine)
     head = 44.0
 
     def xy(across: float, along: float) -> tuple[float, float]:
@@ -259,35 +316,15 @@ def graph(net: Net, direction: str = "TB") -> Scene:
     centres = [xy(a, b) for a, b in placed.centres]
     ext = xy(*placed.extent)
     scene = Scene(max(ext[0] + MARGIN, 420.0), 0.0, title=f"{net.name}: layer graph")
-    scene.add({"role": "title"}, Text(MARGIN, MARGIN + 6, net.name, 15, "start", True))
+    scene.add({"role": "title", "engine": placed.engine},
+              Text(MARGIN, MARGIN + 6, net.name, 15, "start", True))
     # Edges first, so the nodes sit on top of them.
-    into: dict[int, list[tuple[float, int]]] = {}
+    port = _ports(placed, sizes, centres, edges, lr, xy)
     for u, v in edges:
-        pts = [xy(a, b) for a, b in placed.routes.get((u, v), [])]
-        first = pts[-1] if pts else centres[u]
-        into.setdefault(v, []).append((first[1] if lr else first[0], u))
-    port: dict[tuple[int, int], float] = {}
-    for v, ins in into.items():
-        ins.sort()
-        span = (sizes[v][1] if lr else sizes[v][0]) * 0.6
-        for i, (_, u) in enumerate(ins):
-            port[(u, v)] = (i + 1) / (len(ins) + 1) * span - span / 2 if len(ins) > 1 else 0.0
-    for u, v in edges:
-        (ux, uy), (vx, vy) = centres[u], centres[v]
-        (uw, uh), (vw, vh) = sizes[u], sizes[v]
-        if lr:
-            start, end = (ux + uw / 2, uy), (vx - vw / 2 - 2, vy + port[(u, v)])
+        if (u, v) in placed.splines:
+            commands = _spline(placed.splines[(u, v)], xy)
         else:
-            start, end = (ux, uy + uh / 2), (vx + port[(u, v)], vy - vh / 2 - 2)
-        pts = [start, *(xy(a, b) for a, b in placed.routes.get((u, v), [])), end]
-        commands: list[tuple] = [("M", *pts[0])]
-        for (px, py), (qx, qy) in zip(pts, pts[1:]):
-            if lr:
-                mid = (px + qx) / 2
-                commands.append(("C", mid, py, mid, qy, qx, qy))
-            else:
-                mid = (py + qy) / 2
-                commands.append(("C", px, mid, qx, mid, qx, qy))
+            commands = _through(placed, sizes, centres, (u, v), port[(u, v)], lr, xy)
         scene.add({"from": net.nodes[u].key, "to": net.nodes[v].key},
                   Path(tuple(commands), arrow=True))
     categories = []

@@ -47,12 +47,14 @@ def diagram_depth(report: Report, graph: Graph, depth: int | None) -> int | None
     return 0
 
 
-def _diagram(report: Report, graph: Graph, depth: int | None) -> tuple[str, int | None]:
+def _diagram(report: Report, graph: Graph, depth: int | None,
+             engine: str = "auto") -> tuple[str, int | None]:
     from .diagram import draw
     from .svg import to_svg
 
     d = diagram_depth(report, graph, depth)
-    return to_svg(draw(fold_repeats(build(report, graph, d))), standalone=False), d
+    return to_svg(draw(fold_repeats(build(report, graph, d)), engine=engine),
+                  standalone=False), d
 
 
 def bar_chart(title: str, rows: list[tuple[str, int]], unit: str = "") -> str:
@@ -262,9 +264,11 @@ table.querySelectorAll('tbody tr').forEach(function(tr){
 """
 
 
-def to_html(report: Report, graph: Graph, depth: int | None = None) -> str:
+def to_html(report: Report, graph: Graph, depth: int | None = None,
+            engine: str = "auto") -> str:
     """The whole page. ``depth`` picks the diagram's folding (default: as deep as stays
-    legible); the table always lists every layer, folded by top-level block."""
+    legible), ``engine`` lays out its graph view (``layout.ENGINES``); the table always lists
+    every layer, folded by top-level block."""
     totals = totals_dict(report.totals)
     cards = "".join(
         f'<div class="card"><div class="label">{label}</div>'
@@ -276,7 +280,7 @@ def to_html(report: Report, graph: Graph, depth: int | None = None) -> str:
         tm = totals_dict(report.totals_main)
         main = (f'<p class="meta">Main output only (auxiliary heads left out): '
                 f'{tm["params"]:,} parameters, {tm["macs"]:,} MACs.</p>')
-    svg, d = _diagram(report, graph, depth)
+    svg, d = _diagram(report, graph, depth, engine)
     depth_note = ("every layer" if d is None else f"--depth {d}") + ", repeated blocks folded"
     top = collapse(report.rows, 0)
     charts = "".join(bar_chart(title, [(r.name, getattr(r, key)) for r in top
