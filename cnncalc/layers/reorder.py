@@ -1,0 +1,183 @@
+"""Layers that move channels or axes without arithmetic: permute, channel shuffle, and the
+channel split (``chunk``) that ShuffleNetV2's blocks open with.
+
+None of them has weights or MACs, and none does any other arithmetic: they reorder or select
+values (PyTorch returns views, or one copy). The design of the split: a layer has one output
+in cnncalc's graph, so ``x1, x2 = x.chunk(2, dim=1)`` is written as two ``chunk`` layers, one
+at the head of each branch, each taking its piece (``index``) of the same input:
+
+    concat:
+      - [chunk: {chunks: 2, index: 0}]
+      - [chunk: {chunks: 2, index: 1}, conv2d: ..., ...]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import CnnCalcError
+from .base import (
+    Arg,
+    Attempt,
+    Call,
+    LayerKind,
+    Receptive,
+    Result,
+    Shape,
+    _yaml,
+    register,
+)
+
+if TYPE_CHECKING:
+    from .fixes import FixContext
+
+
+def _normalized(dims: tuple[int, ...], rank: int) -> list[int] | None:
+    """``dims`` with negative axes counted from the end, or None when one is out of range."""
+    out = []
+    for d in dims:
+        if not -rank <= d < rank:
+            return None
+        out.append(d % rank)
+    return out
+
+
+@register
+class Permute(LayerKind):
+    """Reorder the axes (torch.permute, torchvision's Permute): `dims` count the batch axis,
+    which stays first; [0, 2, 3, 1] moves the channels last, [0, 3, 1, 2] back."""
+
+    base = "permute"
+    sample_args = {"dims": [0, 2, 3, 1]}
+    arguments = (Arg("dims", "int_list", doc="the new order of the axes, batch axis 0 first "
+                     "(as torch.permute and torchvision's Permute write it)"),)
+    primary = "dims"
+
+    def output_shape(self, call: Call) -> Shape:
+        full = (1, *call.x)
+        dims = call.args["dims"]
+        order = _normalized(dims, len(full))
+        if order is None or sorted(order) != list(range(len(full))):
+            raise call.error(f"dims {list(dims)} is not an order of the {len(full)} axes "
+                             f"0..{len(full) - 1} of the input {call.fmt(call.x)} (batch "
+                             "axis 0 included)", arg="dims", code="permute_dims")
+        if order[0] != 0:
+            raise call.error(f"dims {list(dims)} moves the batch axis; it stays first (axis 0)",
+                             arg="dims", code="permute_dims")
+        return tuple(full[d] for d in order[1:])
+
+    def receptive(self, call: Result, rf: Receptive) -> Receptive | None:
+        """Spatial axes that move are no longer the ones the field follows."""
+        order = _normalized(call.args["dims"], len(call.x) + 1)
+        return rf if order == list(range(len(call.x) + 1)) else None
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """Bad dims: go on with the axes as they are."""
+        if error.code == "permute_dims":
+            same = list(range(len(call.x) + 1))
+            return [(call.inputs, {**call.args, "dims": tuple(same)},
+                     f"as if dims: {_yaml(same)}")]
+        return super().recover(call, error, ctx)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code != "permute_dims":
+            return super().suggest_fixes(ctx, error)
+        rank = len(ctx.inputs[0]) + 1
+        last = [0, *range(2, rank), 1]
+        back = [0, rank - 1, *range(1, rank - 1)]
+        return [f"dims: {_yaml(last)} moves the channels last and dims: {_yaml(back)} "
+                f"moves them back (one entry per axis of the {rank}-D batched input, 0 first)"]
+
+    def torch_module(self, call: Result):
+        from ..torch.modules import Permute as Module
+
+        return Module(tuple(_normalized(call.args["dims"], len(call.x) + 1) or ()))
+
+
+@register
+class ChannelShuffle(LayerKind):
+    """Interleave the channels of `groups` groups (torch.nn.ChannelShuffle; ShuffleNet's
+    shuffle): C = groups x n channels read as (groups, n) and written as (n, groups)."""
+
+    base = "channel_shuffle"
+    sample_args = {"groups": 2}
+    arguments = (Arg("groups", "int", doc="groups the channels are split into; must divide "
+                     "them", minimum=1),)
+    primary = "groups"
+    min_rank = 2
+
+    def output_shape(self, call: Call) -> Shape:
+        groups = call.args["groups"]
+        if call.x[0] % groups:
+            raise call.error(f"groups={groups} does not divide the {call.x[0]} channels",
+                             arg="groups", code="groups_mismatch")
+        return call.x
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code == "groups_mismatch":
+            channels = ctx.inputs[0][0]
+            divisors = [g for g in range(2, min(channels, 8) + 1) if channels % g == 0]
+            if divisors:
+                return [f"groups: {divisors[0]} divides the {channels} channels (divisors up "
+                        f"to 8: {', '.join(map(str, divisors))})"]
+        return super().suggest_fixes(ctx, error)
+
+    def torch_module(self, call: Result):
+        from torch import nn
+
+        return nn.ChannelShuffle(call.args["groups"])
+
+
+def chunk_sizes(channels: int, chunks: int) -> list[int]:
+    """The channels of each piece of ``torch.chunk(x, chunks, dim=1)``: pieces of
+    ceil(C / chunks), the last smaller, and fewer than ``chunks`` pieces where the rounding
+    leaves nothing for the rest (torch's rule).
+
+    >>> chunk_sizes(116, 2), chunk_sizes(5, 4), chunk_sizes(6, 4)
+    ([58, 58], [2, 2, 1], [2, 2, 2])
+    """
+    size = -(-channels // chunks)
+    return [min(size, channels - start) for start in range(0, channels, size)]
+
+
+@register
+class Chunk(LayerKind):
+    """Piece `index` of the channels split into `chunks` (x.chunk(chunks, dim=1)[index]):
+    ShuffleNetV2's channel split, written at the head of each branch that takes a piece."""
+
+    base = "chunk"
+    sample_args = {"chunks": 2, "index": 1}
+    arguments = (
+        Arg("chunks", "int", doc="pieces the channels are split into (torch.chunk's rule: "
+            "ceil(C / chunks) each, the last smaller)", minimum=1),
+        Arg("index", "int", 0, "which piece this layer takes, from 0", minimum=0),
+    )
+    primary = "chunks"
+
+    def output_shape(self, call: Call) -> Shape:
+        sizes = chunk_sizes(call.x[0], call.args["chunks"])
+        index = call.args["index"]
+        if index >= len(sizes):
+            raise call.error(f"index {index} is past the last piece: {call.x[0]} channels in "
+                             f"{call.args['chunks']} chunks make {len(sizes)} pieces "
+                             f"({', '.join(map(str, sizes))})", arg="index", code="chunk_index")
+        return (sizes[index], *call.x[1:])
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        if error.code == "chunk_index":
+            last = len(chunk_sizes(call.x[0], call.args["chunks"])) - 1
+            return [(call.inputs, {**call.args, "index": last}, f"as if index: {last}")]
+        return super().recover(call, error, ctx)
+
+    def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
+        if error.code == "chunk_index":
+            count = len(chunk_sizes(ctx.inputs[0][0], ctx.node.args["chunks"]))
+            return [f"index: 0 to {count - 1} (pieces are counted from 0)"]
+        return super().suggest_fixes(ctx, error)
+
+    def torch_module(self, call: Result):
+        from ..torch.modules import Chunk as Module
+
+        return Module(call.args["chunks"], call.args["index"])
