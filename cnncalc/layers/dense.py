@@ -29,17 +29,22 @@ def per_position(call: Call) -> bool:
     on a (..., features) tensor, as ConvNeXt applies it after a permute) rather than being
     the classic mistake of a dense layer straight after a conv with no flatten. The rule:
     ``in_features`` is written and equals the size of the last axis, as ``nn.Linear(in,
-    out)`` always writes it. A dense layer without it on a map asks for a flatten.
+    out)`` always writes it. A dense layer without it on a map asks for a flatten. Not in a
+    channels-last spec, where Keras' Dense on a map would act on the channels (written there
+    as a 1x1 conv, which counts the same).
 
     See docs/conventions.md, "A dense layer on a feature map"."""
     written = call.args["in_features"]
-    return len(call.x) > 1 and written is not None and written == call.x[-1]
+    return len(call.x) > 1 and written is not None and written == call.x[-1] and \
+        call.layout != "hwc"
 
 
 @register
 class Linear(LayerKind):
-    """Fully connected layer (torch.nn.Linear, Keras Dense) on a flat [features] input, or on
-    the last axis at every position where `in_features` is written as that axis' size."""
+    """Fully connected layer (torch.nn.Linear, Keras Dense) on a flat [features] input.
+
+    On a non-flat input it runs on the last axis at every position, as nn.Linear does, where
+    `in_features` is written as that axis' size (else the input asks for a flatten)."""
 
     base = "linear"
     aliases_by_dim = {None: ("dense", "fc")}
@@ -57,8 +62,7 @@ class Linear(LayerKind):
         if len(call.x) != 1:
             raise call.error(f"expects a flat input but got {call.fmt(call.x)}",
                              hint=f"add '- flatten' before it: flatten gives {numel(call.x):,} "
-                                  f"features (or, for nn.Linear on the last axis at every "
-                                  f"position, write in_features: {call.x[-1]})",
+                                  "features",
                              code="flat_input_expected")
         written = call.args["in_features"]
         if written is not None and written != call.x[0]:
@@ -139,6 +143,7 @@ class Linear(LayerKind):
                              f"ConvNeXt's blocks): write 'conv{len(shape) - 1}d: {{out_channels: "
                              f"{out}, kernel_size: 1}}', which counts the same ({position:,} "
                              f"parameters) on the {ctx.fmt(shape)} map; {acts}")
+            if numel(shape) != shape[0] and ctx.graph.layout != "hwc":
                 last = shape[-1] * out + (out if bias else 0)
                 fixes.append(f"or, for nn.Linear on the last axis ({shape[-1]}) at every "
                              f"position as PyTorch runs it: write in_features: {shape[-1]} "

@@ -44,8 +44,9 @@ def _normalized(dims: tuple[int, ...], rank: int) -> list[int] | None:
 
 @register
 class Permute(LayerKind):
-    """Reorder the axes (torch.permute, torchvision's Permute): `dims` count the batch axis,
-    which stays first; [0, 2, 3, 1] moves the channels last, [0, 3, 1, 2] back."""
+    """Reorder the axes (torch.permute, torchvision's Permute); dims count the batch axis.
+
+    The batch axis stays first: [0, 2, 3, 1] moves the channels last, [0, 3, 1, 2] back."""
 
     base = "permute"
     sample_args = {"dims": [0, 2, 3, 1]}
@@ -97,8 +98,9 @@ class Permute(LayerKind):
 
 @register
 class ChannelShuffle(LayerKind):
-    """Interleave the channels of `groups` groups (torch.nn.ChannelShuffle; ShuffleNet's
-    shuffle): C = groups x n channels read as (groups, n) and written as (n, groups)."""
+    """Interleave the channels of `groups` groups (torch.nn.ChannelShuffle, ShuffleNet).
+
+    C = groups x n channels are read as (groups, n) and written as (n, groups)."""
 
     base = "channel_shuffle"
     sample_args = {"groups": 2}
@@ -113,6 +115,13 @@ class ChannelShuffle(LayerKind):
             raise call.error(f"groups={groups} does not divide the {call.x[0]} channels",
                              arg="groups", code="groups_mismatch")
         return call.x
+
+    def recover(self, call: Call, error: CnnCalcError,
+                ctx: FixContext | None = None) -> list[Attempt]:
+        """A shuffle never changes the shape: go on as if groups were 1."""
+        if error.code == "groups_mismatch":
+            return [(call.inputs, {**call.args, "groups": 1}, "as if groups: 1")]
+        return super().recover(call, error, ctx)
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         if error.code == "groups_mismatch":
@@ -143,7 +152,8 @@ def chunk_sizes(channels: int, chunks: int) -> list[int]:
 
 @register
 class Chunk(LayerKind):
-    """Piece `index` of the channels split into `chunks` (x.chunk(chunks, dim=1)[index]):
+    """Piece `index` of the channels split into `chunks`: x.chunk(chunks, dim=1)[index].
+
     ShuffleNetV2's channel split, written at the head of each branch that takes a piece."""
 
     base = "chunk"

@@ -8,8 +8,9 @@ from .base import Arg, Call, LayerKind, Result, Shape, numel, register
 
 @register
 class ChannelLayerNorm(LayerKind):
-    """Layer normalization over the channels at every position (torchvision's LayerNorm2d,
-    Keras LayerNormalization(axis=-1) on a channels-last map): C scales and C shifts."""
+    """Layer normalization over the channels at each position (torchvision's LayerNorm2d).
+
+    Keras' LayerNormalization(axis=-1) on a channels-last map: C scales and C shifts."""
 
     base = "channel_layernorm"
     aliases_by_dim = {None: ("layernorm2d", "layer_norm2d")}
@@ -53,8 +54,9 @@ class ChannelLayerNorm(LayerKind):
 
 @register
 class LayerScale(LayerKind):
-    """A learned scale per channel, y = gamma_c * x (ConvNeXt's layer_scale, an
-    nn.Parameter of shape (C, 1, 1); CaiT's LayerScale): C parameters, no MACs."""
+    """A learned scale per channel, y = gamma_c * x (ConvNeXt's layer_scale); no MACs.
+
+    An nn.Parameter of shape (C, 1, 1) in torchvision (CaiT's LayerScale): C parameters."""
 
     base = "layer_scale"
     arguments = (Arg("init", "float", 1e-6, "initial value of every gamma (torchvision's "
@@ -79,8 +81,10 @@ class LayerScale(LayerKind):
 
 @register
 class StochasticDepth(LayerKind):
-    """Drop a residual branch at random while training (torchvision.ops.StochasticDepth,
-    Huang et al. 2016); the identity at inference: no parameters, no arithmetic counted."""
+    """Stochastic depth (torchvision.ops.StochasticDepth): the identity at inference.
+
+    Drops a residual branch at random while training (Huang et al. 2016); no parameters,
+    no arithmetic counted."""
 
     base = "stochastic_depth"
     aliases_by_dim = {None: ("drop_path",)}
