@@ -230,7 +230,8 @@ ORACLE = {
     "channel_shuffle": lambda a, x, n: nn.ChannelShuffle(a["groups"]),
     "chunk": lambda a, x, n: _Lambda(lambda t: defs.chunk(t, a["chunks"], a.get("index", 0))),
     "channel_layernorm": lambda a, x, n: defs.ChannelLayerNorm(
-        a.get("num_channels") or x.shape[1], a.get("eps", 1e-5), a.get("elementwise_affine", True), a.get("bias", True)),
+        a.get("num_channels") or x.shape[1], a.get("eps", 1e-5),
+        a.get("elementwise_affine", True), a.get("bias", True)),
     "layer_scale": lambda a, x, n: defs.LayerScale(x.shape[1], x.dim() - 1,
                                                    a.get("init", 1e-6)),
     "stochastic_depth": lambda a, x, n: defs.stochastic_depth(a.get("p", 0.0),
