@@ -138,16 +138,26 @@ class ChannelShuffle(LayerKind):
         return nn.ChannelShuffle(call.args["groups"])
 
 
-def chunk_sizes(channels: int, chunks: int) -> list[int]:
-    """The channels of each piece of ``torch.chunk(x, chunks, dim=1)``: pieces of
+def chunk_pieces(channels: int, chunks: int) -> tuple[int, int]:
+    """(channels per piece, number of pieces) of ``torch.chunk(x, chunks, dim=1)``: pieces of
     ceil(C / chunks), the last smaller, and fewer than ``chunks`` pieces where the rounding
-    leaves nothing for the rest (torch's rule).
+    leaves nothing for the rest (torch's rule). Constant time, however large the numbers.
+
+    >>> chunk_pieces(116, 2), chunk_pieces(5, 4), chunk_pieces(6, 4)
+    ((58, 2), (2, 3), (2, 3))
+    """
+    size = -(-channels // chunks)
+    return size, -(-channels // size)
+
+
+def chunk_sizes(channels: int, chunks: int) -> list[int]:
+    """The channels of each piece (for small counts: messages and tests).
 
     >>> chunk_sizes(116, 2), chunk_sizes(5, 4), chunk_sizes(6, 4)
     ([58, 58], [2, 2, 1], [2, 2, 2])
     """
-    size = -(-channels // chunks)
-    return [min(size, channels - start) for start in range(0, channels, size)]
+    size, count = chunk_pieces(channels, chunks)
+    return [min(size, channels - k * size) for k in range(count)]
 
 
 @register
@@ -166,24 +176,26 @@ class Chunk(LayerKind):
     primary = "chunks"
 
     def output_shape(self, call: Call) -> Shape:
-        sizes = chunk_sizes(call.x[0], call.args["chunks"])
-        index = call.args["index"]
-        if index >= len(sizes):
-            raise call.error(f"index {index} is past the last piece: {call.x[0]} channels in "
-                             f"{call.args['chunks']} chunks make {len(sizes)} pieces "
-                             f"({', '.join(map(str, sizes))})", arg="index", code="chunk_index")
-        return (sizes[index], *call.x[1:])
+        channels, index = call.x[0], call.args["index"]
+        size, count = chunk_pieces(channels, call.args["chunks"])
+        if index >= count:
+            listed = ", ".join(map(str, chunk_sizes(channels, call.args["chunks"]))) \
+                if count <= 8 else f"{size:,} each, the last {channels - (count - 1) * size:,}"
+            raise call.error(f"index {index} is past the last piece: {channels} channels in "
+                             f"{call.args['chunks']} chunks make {count} pieces ({listed})",
+                             arg="index", code="chunk_index")
+        return (min(size, channels - index * size), *call.x[1:])
 
     def recover(self, call: Call, error: CnnCalcError,
                 ctx: FixContext | None = None) -> list[Attempt]:
         if error.code == "chunk_index":
-            last = len(chunk_sizes(call.x[0], call.args["chunks"])) - 1
+            last = chunk_pieces(call.x[0], call.args["chunks"])[1] - 1
             return [(call.inputs, {**call.args, "index": last}, f"as if index: {last}")]
         return super().recover(call, error, ctx)
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         if error.code == "chunk_index":
-            count = len(chunk_sizes(ctx.inputs[0][0], ctx.node.args["chunks"]))
+            count = chunk_pieces(ctx.inputs[0][0], ctx.node.args["chunks"])[1]
             return [f"index: 0 to {count - 1} (pieces are counted from 0)"]
         return super().suggest_fixes(ctx, error)
 
