@@ -2,7 +2,9 @@
 
 - torchvision models: ``sum(p.numel() for p in model.parameters())`` and
   ``torch.utils.flop_counter.FlopCounterMode`` FLOPs / 2 at batch 1, printed by
-  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1); regenerate with
+  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1; ConvNeXt and
+  ShuffleNetV2: torch 2.13.0, torchvision 0.28.0, where 0.29.1 could not be installed: they
+  differ from 0.29.1's only if torchvision changed those builders); regenerate with
   ``/tmp/tv/bin/python scripts/torchvision_figures.py``.
 - MobileNetV1, ZFNet, U-Net and the TCN: worked out here by hand from the papers' tables, with
   the formulas written out (weights = k*k*C_in*C_out + C_out; MACs = k*k*C_in*C_out*H*W).
@@ -410,3 +412,27 @@ def test_shufflenet_v2_at_another_size_matches_torchvision(resolution):
         "resolution": resolution}))
     assert (report.totals.params, report.totals.macs) == (
         sum(p.numel() for p in model.parameters()), counter.get_total_flops() // 2)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", ["convnext_tiny", "convnext_base", "shufflenet_v2_x0_5",
+                                  "shufflenet_v2_x2_0"])
+def test_every_conv_and_linear_output_shape_and_the_buffers_equal_torchvisions(spec):
+    """Output shapes of every Conv2d and Linear by module path (forward hooks on the model
+    torchvision builds, batch axis dropped), and the float buffers (BatchNorm statistics)."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+
+    model = getattr(torchvision.models, spec)(weights=None).eval()
+    seen = {}
+    for path, module in model.named_modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            module.register_forward_hook(
+                lambda m, i, out, path=path: seen.__setitem__(path, tuple(out.shape[1:])))
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    report = zoo_report(spec)
+    got = {r.name: r.output_shape for r in report.rows if r.kind in ("conv2d", "linear")}
+    assert got == seen
+    buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
+    assert report.totals.non_trainable == buffers
