@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .errors import CnnCalcError, ShapeError
 from .graph import NETWORK_INPUT, Graph, Node
 from .layers.base import Call, Receptive, Result, numel
+from .layers.reorder import ChannelsLast
 from .report import DTYPE_BYTES, Report, Row, Totals
 
 
@@ -28,10 +29,11 @@ def main_path(graph: Graph) -> set[int]:
 
 
 def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
-    if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1:
+    if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1 or \
+            len({type(f) for f in fields}) != 1:  # a channels-last field joins only its kind
         return None
     size = tuple(max(axis) for axis in zip(*(f.size for f in fields)))
-    return Receptive(size, fields[0].jump, fields[0].start)
+    return type(fields[0])(size, fields[0].jump, fields[0].start)
 
 
 def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None,
@@ -116,6 +118,8 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         shapes[node.id] = call.out
         rf = _merge_receptive([fields[i] for i in node.inputs])
         same_rank = len(call.out) == len(call.x) > 1
+        if isinstance(rf, ChannelsLast) and not rf.kept_by(unit, call):
+            rf = None       # a permuted map: only per-position layers keep the field
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
         row = Row(

@@ -13,6 +13,7 @@ at the head of each branch, each taking its piece (``index``) of the same input:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
@@ -30,6 +31,24 @@ from .base import (
 
 if TYPE_CHECKING:
     from .fixes import FixContext
+
+
+@dataclass(frozen=True)
+class ChannelsLast(Receptive):
+    """The receptive field of a map whose channels a permute moved last (ConvNeXt's
+    ``[0, 2, 3, 1]``): the per-axis figures are still those of the original spatial axes,
+    which per-position layers (LayerNorm, Linear, activations) keep and the inverse permute
+    restores. Any other layer (a window, a resize, a move along the first axis) would work
+    on the permuted axes: the field is lost there (None), never computed on the wrong axes."""
+
+    def kept_by(self, unit: LayerKind, result: Result) -> bool:
+        """Whether ``unit`` keeps every position: a permute (which decides itself), or a
+        layer with no window, the base rule of the receptive field (no move of its own) and
+        every axis but the last unchanged (LayerNorm, Linear, activations, adds)."""
+        if isinstance(unit, Permute):
+            return True
+        return result.window is None and result.out[:-1] == result.x[:-1] and \
+            type(unit).receptive is LayerKind.receptive
 
 
 def _normalized(dims: tuple[int, ...], rank: int) -> list[int] | None:
@@ -68,9 +87,17 @@ class Permute(LayerKind):
         return tuple(full[d] for d in order[1:])
 
     def receptive(self, call: Result, rf: Receptive) -> Receptive | None:
-        """Spatial axes that move are no longer the ones the field follows."""
-        order = _normalized(call.args["dims"], len(call.x) + 1)
-        return rf if order == list(range(len(call.x) + 1)) else None
+        """The channels moved last keep the field of the pixels (``ChannelsLast``) until
+        moved back; any other reordering moves the axes the field follows: none."""
+        rank = len(call.x) + 1
+        order = _normalized(call.args["dims"], rank)
+        if order == list(range(rank)):
+            return rf
+        if order == [0, *range(2, rank), 1] and type(rf) is Receptive:
+            return ChannelsLast(rf.size, rf.jump, rf.start)
+        if order == [0, rank - 1, *range(1, rank - 1)] and isinstance(rf, ChannelsLast):
+            return Receptive(rf.size, rf.jump, rf.start)
+        return None
 
     def recover(self, call: Call, error: CnnCalcError,
                 ctx: FixContext | None = None) -> list[Attempt]:
@@ -115,6 +142,11 @@ class ChannelShuffle(LayerKind):
             raise call.error(f"groups={groups} does not divide the {call.x[0]} channels",
                              arg="groups", code="groups_mismatch")
         return call.x
+
+    def receptive(self, call: Result, rf: Receptive) -> Receptive:
+        """Channels move, pixels do not (on a permuted map it moves along the first axis,
+        so a channels-last field does not pass: ``ChannelsLast.kept_by``)."""
+        return rf
 
     def recover(self, call: Call, error: CnnCalcError,
                 ctx: FixContext | None = None) -> list[Attempt]:
