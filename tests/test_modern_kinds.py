@@ -57,13 +57,23 @@ def test_a_convnext_block_as_torchvision_writes_it():
     assert (drop.params, drop.macs, drop.other_ops, drop.output_shape) == (0, 0, 0, (96, 56, 56))
 
 
-def test_the_receptive_field_stops_at_a_permute_that_moves_axes():
+def test_the_receptive_field_passes_a_convnext_block_and_stops_where_axes_are_mixed():
+    # the pixels' field (7x7) travels through the channels-last sandwich unchanged
     r = rows(CONVNEXT_BLOCK)
-    assert r["conv1"].receptive_field == (7, 7)
-    assert r["permute1"].receptive_field is None
+    assert {r[n].receptive_field for n in r} == {(7, 7)}
     same = rows("input: [4, 8, 8]\nlayers: [conv2d: {out_channels: 4, kernel_size: 3}, "
                 "permute: [0, 1, 2, 3]]\n")
     assert same["permute1"].receptive_field == (3, 3)
+    # a window, a move along the first axis or another order on the permuted map: none
+    mixed = rows("input: [4, 8, 8]\nlayers: [conv2d: {out_channels: 4, kernel_size: 3}, "
+                 "permute: [0, 2, 3, 1], channel_shuffle: 2, permute: [0, 3, 1, 2], "
+                 "conv2d: {out_channels: 4, kernel_size: 3}]\n")
+    assert [x.receptive_field for x in mixed.values()] == [(3, 3), (3, 3), None, None, None]
+    window = rows("input: [4, 8, 8]\nlayers: [permute: [0, 2, 3, 1], maxpool2d: 2, "
+                  "permute: [0, 3, 1, 2]]\n")
+    assert window["maxpool1"].receptive_field is None
+    other = rows("input: [4, 8, 8]\nlayers: [permute: [0, 2, 1, 3], permute: [0, 2, 1, 3]]\n")
+    assert other["permute2"].receptive_field is None
 
 
 def test_layernorm2d_normalizes_the_channels_at_each_position():
