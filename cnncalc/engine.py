@@ -30,10 +30,11 @@ def main_path(graph: Graph) -> set[int]:
 def _merge_receptive(fields: list[Receptive | None]) -> Receptive | None:
     if len(fields) == 1:
         return fields[0]
-    if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1:
+    if any(f is None for f in fields) or len({len(f.size) for f in fields}) != 1 or \
+            len({f.channels_last for f in fields}) != 1:  # a permuted map joins only its kind
         return None
     size = tuple(max(axis) for axis in zip(*(f.size for f in fields)))
-    return Receptive(size, fields[0].jump, fields[0].center2)
+    return Receptive(size, fields[0].jump, fields[0].center2, fields[0].channels_last)
 
 
 def call_for(node: Node, inputs: list[tuple[int, ...]], args: dict | None = None,
@@ -118,6 +119,8 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         shapes[node.id] = call.out
         rf = _merge_receptive([fields[i] for i in node.inputs])
         same_rank = len(call.out) == len(call.x) > 1
+        if rf is not None and rf.channels_last and not unit.keeps_positions(call):
+            rf = None       # a permuted map: only per-position layers keep the field
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
         row = Row(

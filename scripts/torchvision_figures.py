@@ -57,6 +57,14 @@ MODELS = {
     "efficientnet_b6": ("efficientnet_b6", {}, 528),
     "efficientnet_b7": ("efficientnet_b7", {}, 600),
     "mobilenet_v2_050": ("mobilenet_v2", {"width_mult": 0.5}, 224),
+    "convnext_tiny": ("convnext_tiny", {}, 224),
+    "convnext_small": ("convnext_small", {}, 224),
+    "convnext_base": ("convnext_base", {}, 224),
+    "convnext_large": ("convnext_large", {}, 224),
+    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", {}, 224),
+    "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", {}, 224),
+    "shufflenet_v2_x1_5": ("shufflenet_v2_x1_5", {}, 224),
+    "shufflenet_v2_x2_0": ("shufflenet_v2_x2_0", {}, 224),
 }
 
 
@@ -94,6 +102,9 @@ def measure(name: str):
     rows = []
     for path, module in model.named_modules():
         if any(True for _ in module.children()):
+            # a parameter of a module that has children (ConvNeXt's layer_scale): its own row
+            rows += [(f"{path}.{name}", p.numel(), 0)
+                     for name, p in module.named_parameters(recurse=False)]
             continue
         own = sum(p.numel() for p in module.parameters(recurse=False))
         flops = sum(by_module.get(f"{top}.{path}", {}).values())

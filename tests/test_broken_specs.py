@@ -139,6 +139,8 @@ CASES = {
             "blocks): write 'conv2d: {out_channels: 10, kernel_size: 1}', which counts the same "
             '(170 parameters) on the 16x30x30 map; nn.Linear on this map as it is would act on its '
             'last axis (30) instead',
+            "  fix: or, for nn.Linear on the last axis (30) at every position as PyTorch runs it: "
+            "write in_features: 30 (310 parameters)",
         ]),
     # (12 - 3)//2 + 1 = 5 (covers 4*2 + 3 = 11 of 12); 256*5*5 = 6,400; 9,216 = 256*6*6
     'alexnet_head_at_224': (
@@ -589,6 +591,8 @@ CASES = {
             "blocks): write 'conv2d: {out_channels: 10, kernel_size: 1}', which counts the same "
             '(650 parameters) on the 64x5x5 map; nn.Linear on this map as it is would act on its '
             'last axis (5) instead',
+            "  fix: or, for nn.Linear on the last axis (5) at every position as PyTorch runs it: "
+            "write in_features: 5 (60 parameters)",
         ]),
     # (224 - 11)/4 + 1 = 54.25 -> 54 covers 53*4 + 11 = 223 of 224
     # (54 - 3)/2 + 1 = 26.5 -> 26 covers 25*2 + 3 = 53 of 54

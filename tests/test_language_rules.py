@@ -380,7 +380,7 @@ def test_regnet_width_quantization_as_torchvision_computes_it():
 
 # -- 7. a fix never changes what a layer means -----------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "closest"), [("layernorm2d", "layernorm"),
+@pytest.mark.parametrize(("kind", "closest"), [("batchnorm_relu", "batchnorm"),
                                                ("transpose", "conv_transpose")])
 def test_a_different_layer_is_named_not_mended(kind, closest):
     result = cli("check-spec", "-", stdin=f"input: [96, 56, 56]\nlayers: [{kind}]\n")

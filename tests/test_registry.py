@@ -19,8 +19,9 @@ SAMPLE = {"int": 4, "ints": 1, "int_list": [-1], "any_ints": 1, "table": [[0]]}
 
 
 def minimal_args(unit) -> dict:
-    """Required arguments, plus the shorthand argument when it has no default."""
-    return {a.name: SAMPLE[a.type] for a in unit.arguments
+    """Required arguments, plus the shorthand argument when it has no default; a unit's own
+    ``sample_args`` where the type's sample makes no use (permute's dims)."""
+    return {a.name: unit.sample_args.get(a.name, SAMPLE[a.type]) for a in unit.arguments
             if a.required or (a.name == unit.primary and a.default is None)}
 
 

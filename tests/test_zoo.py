@@ -2,7 +2,9 @@
 
 - torchvision models: ``sum(p.numel() for p in model.parameters())`` and
   ``torch.utils.flop_counter.FlopCounterMode`` FLOPs / 2 at batch 1, printed by
-  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1); regenerate with
+  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1; ConvNeXt and
+  ShuffleNetV2: torch 2.13.0, torchvision 0.28.0, where 0.29.1 could not be installed: they
+  differ from 0.29.1's only if torchvision changed those builders); regenerate with
   ``/tmp/tv/bin/python scripts/torchvision_figures.py``.
 - MobileNetV1, ZFNet, U-Net and the TCN: worked out here by hand from the papers' tables, with
   the formulas written out (weights = k*k*C_in*C_out + C_out; MACs = k*k*C_in*C_out*H*W).
@@ -47,6 +49,14 @@ TORCHVISION = {
     "efficientnet_b5": (30_389_784, 10_266_384_752),   # at 456 x 456
     "efficientnet_b6": (43_040_704, 19_067_593_536),   # at 528 x 528
     "efficientnet_b7": (66_347_960, 37_745_884_192),   # at 600 x 600
+    "convnext_tiny": (28_589_128, 4_455_531_264),
+    "convnext_small": (50_223_688, 8_683_712_256),
+    "convnext_base": (88_591_464, 15_354_729_472),
+    "convnext_large": (197_767_336, 34_361_433_600),
+    "shufflenet_v2_x0_5": (1_366_792, 40_476_448),
+    "shufflenet_v2_x1_0": (2_278_604, 144_907_992),
+    "shufflenet_v2_x1_5": (3_503_624, 295_759_392),
+    "shufflenet_v2_x2_0": (7_393_996, 583_253_464),
 }
 TORCHVISION_WITH_AUX = {
     "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
@@ -57,7 +67,10 @@ TORCHVISION_DOCS_GMACS = {
     "googlenet": 1.50, "inception_v3": 5.71, "vgg11": 7.61, "vgg13": 11.31, "vgg19": 19.63,
     "vgg16_bn": 15.47, "resnet18": 1.81, "resnet34": 3.66, "resnet50": 4.09, "resnet101": 7.80,
     "resnet152": 11.51, "mobilenet_v2": 0.30, "squeezenet1_0": 0.82, "squeezenet1_1": 0.35,
-    "densenet121": 2.83, "efficientnet_b0": 0.39,
+    # convnext_base is listed at 15.36 there; FlopCounterMode (torch 2.13) gives 15.355 G
+    "densenet121": 2.83, "efficientnet_b0": 0.39, "convnext_tiny": 4.46, "convnext_small": 8.68,
+    "convnext_large": 34.36, "shufflenet_v2_x0_5": 0.04,
+    "shufflenet_v2_x1_0": 0.14, "shufflenet_v2_x1_5": 0.30, "shufflenet_v2_x2_0": 0.58,
 }
 
 
@@ -124,6 +137,13 @@ def test_auxiliary_heads_are_side_outputs():
     ("vgg19", "stage5.conv4", (512, 14, 14)),
     ("unet", "up1.crop", (64, 392, 392)),
     ("tcn", "tcn.network.7.conv2", (25, 784)),
+    ("convnext_tiny", "features.5.8.block.3", (14, 14, 1536)),     # Linear, channels last
+    ("convnext_tiny", "features.5.8.layer_scale", (384, 14, 14)),
+    ("convnext_tiny", "features.6.0", (384, 14, 14)),              # LayerNorm2d
+    ("convnext_base", "classifier.2", (1000,)),
+    ("shufflenet_v2_x1_0", "stage3.0.branch1.2", (116, 14, 14)),
+    ("shufflenet_v2_x1_0", "stage3.1.branch2.5", (116, 14, 14)),
+    ("shufflenet_v2_x1_0", "stage4.3.channel_shuffle1", (464, 7, 7)),
 ])
 def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
     assert row(zoo_report(spec), name).output_shape == shape
@@ -228,7 +248,7 @@ def test_tcn_matches_the_reference_configuration():
 ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resnet18",
        "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_v1", "mobilenet_v2",
        "squeezenet1_0", "squeezenet1_1", "densenet121", "efficientnet_b0", "mobilenet_v1",
-       "zfnet", "unet", "tcn"]
+       "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -313,3 +333,106 @@ def test_torch_backend_network_has_the_expected_params_and_flop_counter_macs(spe
     # the built network computes its side outputs too: compare with the totals including them
     expected = TORCHVISION_WITH_AUX.get(spec) or TORCHVISION.get(spec) or HAND[spec]
     assert (params, counter.get_total_flops() // 2) == expected
+
+
+# -- ConvNeXt and ShuffleNetV2 (issue 12) ----------------------------------------------------------
+
+def test_convnext_tiny_written_block_by_block_as_torchvisions_code_reads():
+    """A user who writes ConvNeXt-T's CNBlock as torchvision's code reads it (dwconv, permute,
+    LayerNorm, Linear, GELU, Linear, layer scale, permute back, stochastic depth, add) gets
+    torchvision's 28,589,128 parameters and its FlopCounterMode MACs."""
+    from cnncalc import analyze, load_spec
+
+    def block(dim, p):
+        return (f"      - add:\n          - []\n          - [conv2d: {{out_channels: {dim}, "
+                f"kernel_size: 7, padding: 3, groups: {dim}}}, permute: [0, 2, 3, 1], "
+                f"layernorm: {{normalized_shape: {dim}, eps: 0.000001}}, "
+                f"linear: {{in_features: {dim}, out_features: {4 * dim}}}, gelu, "
+                f"linear: {{in_features: {4 * dim}, out_features: {dim}}}, "
+                f"permute: [0, 3, 1, 2], layer_scale: 0.000001, stochastic_depth: {p}]\n")
+
+    text = ["input: [3, 224, 224]\nlayers:\n  - conv2d: {out_channels: 96, kernel_size: 4, "
+            "stride: 4}\n  - layernorm2d: {eps: 0.000001}\n"]
+    index = 0
+    for stage, (dim, depth) in enumerate(zip((96, 192, 384, 768), (3, 3, 9, 3))):
+        if stage:
+            text.append(f"  - layernorm2d: {{eps: 0.000001}}\n  - conv2d: {{out_channels: "
+                        f"{dim}, kernel_size: 2, stride: 2}}\n")
+        text.append("  - layers:\n")
+        for _ in range(depth):
+            text.append(block(dim, round(0.1 * index / 17, 4)))
+            index += 1
+    text.append("  - adaptive_avgpool2d: 1\n  - layernorm2d: {eps: 0.000001}\n  - flatten\n"
+                "  - linear: 1000\n")
+    totals = analyze(load_spec("".join(text))).totals
+    assert (totals.params, totals.macs) == TORCHVISION["convnext_tiny"] == \
+        (28_589_128, 4_455_531_264)
+
+
+def test_convnext_layer_scale_and_layernorms_are_the_21408_parameters_a_1x1_conv_spec_missed():
+    report = zoo_report("convnext_tiny")
+    by_kind: dict[str, int] = {}
+    for r in report.rows:
+        by_kind[r.kind] = by_kind.get(r.kind, 0) + r.params
+    assert by_kind["layer_scale"] == 3 * 96 + 3 * 192 + 9 * 384 + 3 * 768 == 6_624
+    head = row(report, "classifier.0").params
+    assert by_kind["layernorm"] + by_kind["channel_layernorm"] - head == 14_784
+    assert 14_784 + 6_624 == 28_589_128 - 28_567_720     # the issue's shortfall
+    assert sum(1 for r in report.rows if r.kind == "linear") == 37      # 36 in blocks + fc
+    assert sum(1 for r in report.rows if r.kind == "stochastic_depth") == 18
+
+
+@pytest.mark.parametrize("resolution", [64, 97, 160])
+def test_shufflenet_v2_is_valid_at_other_input_sizes(resolution):
+    from cnncalc import analyze, load_file
+
+    report = analyze(load_file(zoo_file("shufflenet_v2_x1_0"), settings={
+        "resolution": resolution}))
+    assert not report.errors and report.totals.params == 2_278_604
+    side = -(-resolution // 2)
+    for _ in range(4):                     # maxpool and three stride-2 stages: (n + 1) // 2
+        side = (side + 1) // 2
+    assert row(report, "conv5.0").output_shape == (1024, side, side)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("resolution", [97])
+def test_shufflenet_v2_at_another_size_matches_torchvision(resolution):
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc import analyze, load_file
+
+    model = torchvision.models.shufflenet_v2_x1_0(weights=None).eval()
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(torch.zeros(1, 3, resolution, resolution))
+    report = analyze(load_file(zoo_file("shufflenet_v2_x1_0"), settings={
+        "resolution": resolution}))
+    assert (report.totals.params, report.totals.macs) == (
+        sum(p.numel() for p in model.parameters()), counter.get_total_flops() // 2)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", ["convnext_tiny", "convnext_base", "shufflenet_v2_x0_5",
+                                  "shufflenet_v2_x2_0"])
+def test_every_conv_and_linear_output_shape_and_the_buffers_equal_torchvisions(spec):
+    """Output shapes of every Conv2d and Linear by module path (forward hooks on the model
+    torchvision builds, batch axis dropped), and the float buffers (BatchNorm statistics)."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+
+    model = getattr(torchvision.models, spec)(weights=None).eval()
+    seen = {}
+    for path, module in model.named_modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            module.register_forward_hook(
+                lambda m, i, out, path=path: seen.__setitem__(path, tuple(out.shape[1:])))
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    report = zoo_report(spec)
+    got = {r.name: r.output_shape for r in report.rows if r.kind in ("conv2d", "linear")}
+    assert got == seen
+    buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
+    assert report.totals.non_trainable == buffers

@@ -12,9 +12,13 @@ centre crop, channel padding, LeNet-5's layers) are written as tensor operations
 
 Documented exclusions, where cnncalc deliberately differs from torch:
 - ``same`` at stride > 1: torch raises; cnncalc follows TensorFlow (checked against TF's rule).
-- ``linear``/``rbf`` on a non-flat input: torch applies Linear to the last axis; cnncalc asks
-  for a flatten (a spec that feeds a feature map to a dense layer is almost always a mistake).
-  The strategies only give these layers flat inputs.
+- ``linear`` on a non-flat input: torch applies Linear to the last axis; cnncalc does so
+  only where ``in_features`` is written as that axis' size and otherwise asks for a flatten
+  (a feature map fed to a dense layer with nothing said is almost always a mistake). The
+  strategies write ``in_features`` for every non-flat linear (equal to the last axis, or
+  one off). ``rbf`` takes flat inputs only.
+- ``permute`` that moves the batch axis: torch does it, cnncalc refuses (its samples have
+  no batch axis); the oracle refuses too (``torch_oracle_defs.permute``).
 - ``flatten`` with ``start_dim`` 0: torch would merge the batch axis, cnncalc refuses.
 - ``softmax``/``log_softmax`` ``dim`` counts the sample's axes in cnncalc; a
   negative dim that would reach the batch axis in torch is out of range in cnncalc (the
@@ -69,7 +73,8 @@ KERAS_AUGMENTATION = ("random_flip", "random_rotation", "random_zoom")
 
 SPATIAL = {"conv", "conv_transpose", "maxpool", "avgpool", "adaptive_avgpool",
            "adaptive_maxpool", "instancenorm", "local_response_norm", "global_avgpool",
-           "global_maxpool", "upsample", "zeropad", "cropping", "center_crop", "channel_pad"}
+           "global_maxpool", "upsample", "zeropad", "cropping", "center_crop", "channel_pad",
+           "channel_shuffle"}
 """Kinds that work on spatial axes: a flat [C] sample has none."""
 
 
@@ -221,6 +226,16 @@ ORACLE = {
     "global_avgpool": _global(torch.mean),
     "global_maxpool": _global(torch.amax),
     "reshape": lambda a, x, n: _Lambda(lambda t: t.reshape(t.shape[0], *a["shape"])),
+    "permute": lambda a, x, n: _Lambda(lambda t: defs.permute(t, a["dims"])),
+    "channel_shuffle": lambda a, x, n: nn.ChannelShuffle(a["groups"]),
+    "chunk": lambda a, x, n: _Lambda(lambda t: defs.chunk(t, a["chunks"], a.get("index", 0))),
+    "channel_layernorm": lambda a, x, n: defs.ChannelLayerNorm(
+        a.get("num_channels") or x.shape[1], a.get("eps", 1e-5),
+        a.get("elementwise_affine", True), a.get("bias", True)),
+    "layer_scale": lambda a, x, n: defs.LayerScale(x.shape[1], x.dim() - 1,
+                                                   a.get("init", 1e-6)),
+    "stochastic_depth": lambda a, x, n: defs.stochastic_depth(a.get("p", 0.0),
+                                                              a.get("mode", "row")),
 }
 """The oracle, one entry per layer family (the kind without its ``1d/2d/3d``): a function of
 the written arguments ``a``, the batched input ``x`` and the spatial rank ``n`` that builds

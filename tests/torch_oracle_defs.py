@@ -157,3 +157,52 @@ class RBF(nn.Module):
             raise ValueError("the RBF layer takes flat inputs (documented exclusion)")
         diff = x.unsqueeze(1) - self.prototypes  # (batch, classes, features)
         return (diff.unsqueeze(-2) @ diff.unsqueeze(-1)).flatten(1)
+
+
+def permute(x: torch.Tensor, dims) -> torch.Tensor:
+    """torch.permute with the batch axis kept first: cnncalc's samples exclude the batch, so
+    a permutation that moves it is refused there (documented exclusion); refused here too."""
+    if len(dims) == x.dim() and dims[0] % x.dim() != 0:
+        raise ValueError(f"dims {dims} move the batch axis")
+    return x.permute(*dims)
+
+
+def chunk(x: torch.Tensor, chunks: int, index: int = 0) -> torch.Tensor:
+    """``x.chunk(chunks, dim=1)[index]`` (an index past the pieces raises IndexError)."""
+    if index < 0:
+        raise ValueError("a piece index counts from 0")
+    return x.chunk(chunks, dim=1)[index]
+
+
+class ChannelLayerNorm(nn.Module):
+    """torchvision's LayerNorm2d for any rank: ``nn.LayerNorm(C)`` applied with the channels
+    moved last (torchvision permutes (0, 2, 3, 1), normalizes, and permutes back)."""
+
+    def __init__(self, channels: int, eps: float = 1e-5, affine: bool = True,
+                 bias: bool = True):
+        super().__init__()
+        self.norm = nn.LayerNorm(channels, eps=eps, elementwise_affine=affine, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x.movedim(1, -1)).movedim(-1, 1)
+
+
+class LayerScale(nn.Module):
+    """ConvNeXt's ``layer_scale``: an ``nn.Parameter`` of shape (C, 1, ..., 1) times x."""
+
+    def __init__(self, channels: int, rank: int, init: float = 1e-6):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(channels, *[1] * (rank - 1)) * init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gamma * x
+
+
+def stochastic_depth(p: float = 0.0, mode: str = "row") -> nn.Module:
+    """torchvision.ops.StochasticDepth at inference: the identity; it refuses a ``p`` outside
+    [0, 1] and a mode other than row or batch with ValueError."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"drop probability has to be between 0 and 1, but got {p}")
+    if mode not in ("row", "batch"):
+        raise ValueError(f"mode has to be either 'batch' or 'row', but got {mode}")
+    return nn.Identity()

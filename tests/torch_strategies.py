@@ -439,3 +439,78 @@ def unit_case(draw, names=None):
     if unit.merges:
         return shape, [(name, [[("identity", {})], [("identity", {})]])]
     return shape, [(name, dict(example.args))]
+
+
+MODERN = ["permute", "channel_shuffle", "chunk", "channel_layernorm", "layer_scale",
+          "stochastic_depth", "linear"]
+"""The kinds of ConvNeXt and ShuffleNetV2 (issue 12), drawn by ``modern_case``."""
+
+
+@st.composite
+def modern_case(draw):
+    """Permute, channel shuffle, channel split, layer normalization over channels, layer
+    scale, stochastic depth and a linear on the last axis, in every rank each takes; now and
+    then a ConvNeXt block's channels-last sandwich (permute, LayerNorm, Linear, GELU, Linear,
+    permute back, layer scale) or ShuffleNetV2's split-and-shuffle unit."""
+    rank = draw(ranks)
+    shape = draw(sample(rank, (1, 8), 6))
+    kind = draw(st.sampled_from(MODERN + ["convnext_block", "shuffle_unit"]))
+    wild = anything(draw)
+    if kind == "permute":
+        order = draw(st.permutations(list(range(1, rank + 1))))
+        dims = [0, *order]
+        if wild:
+            dims = draw(st.lists(st.integers(-rank - 1, rank + 1), min_size=rank,
+                                 max_size=rank + 2))
+        elif draw(st.booleans()):                     # negative axes, as torch takes them
+            dims = [d - (rank + 1) if d and draw(st.booleans()) else d for d in dims]
+        return shape, [("permute", {"dims": dims})]
+    if kind == "channel_shuffle":
+        channels = shape[0]
+        groups = draw(st.integers(1, 5)) if wild else draw(st.sampled_from(
+            [g for g in range(1, channels + 1) if channels % g == 0]))
+        return shape, [("channel_shuffle", {"groups": groups})]
+    if kind == "chunk":
+        chunks = draw(st.integers(1, 6))
+        size = -(-shape[0] // chunks)
+        pieces = -(-shape[0] // size)
+        index = draw(st.integers(0, 6)) if wild else draw(st.integers(0, pieces - 1))
+        return shape, [("chunk", {"chunks": chunks, "index": index})]
+    if kind == "channel_layernorm":
+        args = draw(st.fixed_dictionaries({}, optional={
+            "eps": st.sampled_from([1e-5, 0.000001, 0.001]),
+            "elementwise_affine": st.booleans(), "bias": st.booleans()}))
+        if wild:
+            args["num_channels"] = max(1, shape[0] + draw(st.integers(-1, 1)))
+        return shape, [("channel_layernorm", args)]
+    if kind == "layer_scale":
+        return shape, [("layer_scale", draw(st.fixed_dictionaries({}, optional={
+            "init": st.sampled_from([1e-6, 0.5, 1.0, -2.0])})))]
+    if kind == "stochastic_depth":
+        p = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0] + ([1.5, -0.1] if wild else [])))
+        mode = draw(st.sampled_from(["row", "batch"] + (["sample"] if wild else [])))
+        return shape, [("stochastic_depth", {"p": p, "mode": mode})]
+    if kind == "linear":
+        last = shape[-1]
+        args = {"out_features": draw(st.integers(1, 8)), "bias": draw(st.booleans()),
+                "in_features": max(1, last + (draw(st.integers(-1, 1)) if wild else 0))}
+        if rank == 1 and draw(st.booleans()):
+            del args["in_features"]
+        return shape, [("linear", args)]
+    if kind == "convnext_block" and rank > 1:
+        c = shape[0]
+        last = [0, *range(2, rank + 1), 1]
+        back = [0, rank, *range(1, rank)]
+        return shape, [("permute", {"dims": last}),
+                       ("layernorm", {"normalized_shape": c, "eps": 0.000001}),
+                       ("linear", {"in_features": c, "out_features": 4 * c}), ("gelu", {}),
+                       ("linear", {"in_features": 4 * c, "out_features": c}),
+                       ("permute", {"dims": back}), ("layer_scale", {"init": 0.5}),
+                       ("stochastic_depth", {"p": 0.1})]
+    if rank == 1:
+        return shape, [("layer_scale", {})]
+    half = -(-shape[0] // 2)
+    return shape, [("concat", [[("chunk", {"chunks": 2, "index": 0})],
+                               [("chunk", {"chunks": 2, "index": 1 if shape[0] > 1 else 0}),
+                                ("conv", {"out_channels": half, "kernel_size": 1})]]),
+                   ("channel_shuffle", {"groups": 2 if wild or shape[0] > 1 else 1})]

@@ -32,7 +32,7 @@ from .core import (  # noqa: F401  (re-exported for the units)
     to_layout,
     validate_arg,
 )
-from .debugging import Attempt, DebugPart, Mend  # noqa: F401
+from .debugging import Attempt, DebugPart, Mend, _yaml  # noqa: F401
 from .explaining import ExplainPart
 from .registry import ALIASES, REGISTRY, lookup, register, unregister  # noqa: F401
 from .torching import TorchPart

@@ -363,6 +363,11 @@ class Receptive:
     size: tuple[int | Fraction, ...]
     jump: tuple[int | Fraction, ...]
     center2: tuple[int | Fraction, ...]
+    channels_last: bool = False
+    """A permute moved the channels last (ConvNeXt's ``[0, 2, 3, 1]``): the figures are
+    still those of the original spatial axes, which only layers that keep every position
+    carry on (``LayerCore.keeps_positions``) until the inverse permute restores them; any
+    other layer would work on the permuted axes, so the field ends there."""
 
     @property
     def start(self) -> tuple[int | Fraction, ...]:
@@ -605,6 +610,13 @@ class LayerCore:
             dense=self.dense, dropped=tuple(call.dropped), warnings=tuple(call.warnings),
             name=call.name, pos=call.pos, arg_pos=MappingProxyType(dict(call.arg_pos)),
             layout=call.layout, framework=call.framework)
+
+    def keeps_positions(self, result: Result) -> bool:
+        """Whether every output position comes from the same input position alone: no
+        window, no pixel move of its own, every axis but the last unchanged (LayerNorm,
+        Linear, activations, adds). Such layers carry a channels-last receptive field."""
+        return result.window is None and result.out[:-1] == result.x[:-1] and \
+            type(self).receptive is LayerCore.receptive
 
     def receptive(self, result: Result, rf: Receptive) -> Receptive:
         """Receptive field after this layer: through its window where it has one (``window``),

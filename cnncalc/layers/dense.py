@@ -24,9 +24,27 @@ if TYPE_CHECKING:
     from .fixes import FixContext
 
 
+def per_position(call: Call) -> bool:
+    """Whether a dense layer runs on the last axis of a non-flat input (PyTorch's nn.Linear
+    on a (..., features) tensor, as ConvNeXt applies it after a permute) rather than being
+    the classic mistake of a dense layer straight after a conv with no flatten. The rule:
+    ``in_features`` is written and equals the size of the last axis, as ``nn.Linear(in,
+    out)`` always writes it. A dense layer without it on a map asks for a flatten. Not in a
+    channels-last spec, where Keras' Dense on a map would act on the channels (written there
+    as a 1x1 conv, which counts the same).
+
+    See docs/conventions.md, "A dense layer on a feature map"."""
+    written = call.args["in_features"]
+    return len(call.x) > 1 and written is not None and written == call.x[-1] and \
+        call.layout != "hwc"
+
+
 @register
 class Linear(LayerKind):
-    """Fully connected layer (torch.nn.Linear, Keras Dense) on a flat [features] input."""
+    """Fully connected layer (torch.nn.Linear, Keras Dense) on a flat [features] input.
+
+    On a non-flat input it runs on the last axis at every position, as nn.Linear does, where
+    `in_features` is written as that axis' size (else the input asks for a flatten)."""
 
     base = "linear"
     aliases_by_dim = {None: ("dense", "fc")}
@@ -39,10 +57,13 @@ class Linear(LayerKind):
     category = "dense"
 
     def output_shape(self, call: Call) -> Shape:
+        if per_position(call):
+            return (*call.x[:-1], call.args["out_features"])
         if len(call.x) != 1:
             raise call.error(f"expects a flat input but got {call.fmt(call.x)}",
                              hint=f"add '- flatten' before it: flatten gives {numel(call.x):,} "
-                                  "features", code="flat_input_expected")
+                                  "features",
+                             code="flat_input_expected")
         written = call.args["in_features"]
         if written is not None and written != call.x[0]:
             raise call.error(f"in_features is written as {written:,} but the input has "
@@ -54,35 +75,43 @@ class Linear(LayerKind):
     dense = True
 
     def weights(self, call: Call) -> int:
-        return call.x[0] * call.args["out_features"]
+        return call.x[-1] * call.args["out_features"]
 
     def biases(self, call: Call) -> int:
         return call.args["out_features"] if call.args["bias"] else 0
 
     def macs(self, call: Call) -> int:
-        return call.x[0] * call.args["out_features"]
+        """One matrix product per position (PyTorch's nn.Linear on the last axis)."""
+        return numel(call.x[:-1]) * call.x[-1] * call.args["out_features"]
 
     def other_ops(self, call: Call) -> int:
-        return call.args["out_features"] if call.args["bias"] else 0
+        return numel(call.out) if call.args["bias"] else 0
 
     def explain(self, call: Result, layout: str = "chw") -> list[Line]:
-        """Dense-layer counts: one weight per (input, output) pair, one bias per output."""
-        n_in, n_out = call.x[0], call.args["out_features"]
+        """Dense-layer counts: one weight per (input, output) pair, one bias per output; on a
+        non-flat input the same product at every position of the axes before the last."""
+        n_in, n_out = call.x[-1], call.args["out_features"]
         biases = n_out if call.args["bias"] else 0
-        return [
-            Line("input", f"input {n_in:,} features; {n_out:,} units"),
-            Line("shape", f"output shape: {n_out}"),
+        positions = numel(call.x[:-1])
+        lines = [
+            Line("input", f"input {n_in:,} features; {n_out:,} units"
+                 + (f", at each of {positions:,} positions ({fmt_shape(call.x[:-1])}, the "
+                    f"axes before the last)" if len(call.x) > 1 else "")),
+            Line("shape", f"output shape: {fmt_shape(call.out)}"),
             product_line("weights", "weights", "n_in * n_out", [n_in, n_out]),
             Line("biases", f"biases = n_out = {n_out:,}" if biases else
                  "biases = 0 (bias: false)"),
             params_line(n_in * n_out, biases),
-            product_line("macs", "MACs", "n_in * n_out", [n_in, n_out]),
         ]
+        if len(call.x) > 1:
+            return [*lines, product_line("macs", "MACs", "positions * n_in * n_out",
+                                         [positions, n_in, n_out])]
+        return [*lines, product_line("macs", "MACs", "n_in * n_out", [n_in, n_out])]
 
     def torch_module(self, call: Result):
         from torch import nn
 
-        return nn.Linear(call.x[0], call.args["out_features"], bias=call.args["bias"])
+        return nn.Linear(call.x[-1], call.args["out_features"], bias=call.args["bias"])
 
     def recover(self, call: Call, error: CnnCalcError,
                 ctx: FixContext | None = None) -> list[Attempt]:
@@ -114,6 +143,11 @@ class Linear(LayerKind):
                              f"ConvNeXt's blocks): write 'conv{len(shape) - 1}d: {{out_channels: "
                              f"{out}, kernel_size: 1}}', which counts the same ({position:,} "
                              f"parameters) on the {ctx.fmt(shape)} map; {acts}")
+            if numel(shape) != shape[0] and ctx.graph.layout != "hwc":
+                last = shape[-1] * out + (out if bias else 0)
+                fixes.append(f"or, for nn.Linear on the last axis ({shape[-1]}) at every "
+                             f"position as PyTorch runs it: write in_features: {shape[-1]} "
+                             f"({last:,} parameters)")
             return fixes
         if error.code == "in_features_mismatch":
             return self._fix_in_features(ctx)

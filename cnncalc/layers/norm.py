@@ -78,7 +78,8 @@ class BatchNorm(_PerChannelNorm):
 
 @register
 class LayerNorm(LayerKind):
-    """Layer normalization (torch.nn.LayerNorm) over the trailing `normalized_shape` axes."""
+    """Layer normalization (torch.nn.LayerNorm) over the trailing `normalized_shape` axes
+    (default: the whole sample; in a channels-last spec, Keras' axis=-1: the channels)."""
 
     base = "layernorm"
     aliases_by_dim = {None: ("layer_normalization",)}
@@ -91,13 +92,24 @@ class LayerNorm(LayerKind):
     )
     category = "normalization"
 
+    @staticmethod
+    def over_channels(call: Call | Result) -> bool:
+        """Keras' LayerNormalization (axis=-1) in a channels-last spec: with no
+        ``normalized_shape``, the channels at each position (as ``channel_layernorm``),
+        not the whole sample."""
+        return call.args["normalized_shape"] is None and call.layout == "hwc" and len(call.x) > 1
+
     def shape_of(self, call: Call) -> tuple[int, ...]:
         written = call.args["normalized_shape"]
+        if self.over_channels(call):
+            return (call.x[0],)
         if written is None:
             return call.x
         return written if isinstance(written, tuple) else (written,)
 
     def output_shape(self, call: Call) -> Shape:
+        if self.over_channels(call):
+            return call.x
         norm = self.shape_of(call)
         if tuple(call.x[len(call.x) - len(norm):]) != tuple(norm) or len(norm) > len(call.x):
             raise call.error(f"normalized_shape {list(norm)} does not match the trailing axes "
@@ -118,6 +130,11 @@ class LayerNorm(LayerKind):
         from torch import nn
 
         a = call.args
+        if self.over_channels(call):
+            from ..torch.modules import LayerNormChannels
+
+            return LayerNormChannels(call.x[0], eps=a["eps"], affine=a["elementwise_affine"],
+                                     bias=a["bias"])
         return nn.LayerNorm(self.shape_of(call), eps=a["eps"],
                             elementwise_affine=a["elementwise_affine"], bias=a["bias"])
 

@@ -227,6 +227,95 @@ class Multiply(nn.Module):
         return out
 
 
+class Permute(nn.Module):
+    """Reorder the axes (torchvision.ops.Permute: ``dims`` count the batch axis, which stays
+    first): ConvNeXt's blocks move the channels last for LayerNorm and Linear, then back."""
+
+    def __init__(self, dims: tuple[int, ...]):
+        super().__init__()
+        self.dims = tuple(dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.permute(x, self.dims)
+
+    def extra_repr(self) -> str:
+        return f"{self.dims!r}"
+
+
+class Chunk(nn.Module):
+    """Piece ``index`` of ``x.chunk(chunks, dim=1)``: ShuffleNetV2's channel split, one
+    module per branch that takes a piece (a view; no arithmetic)."""
+
+    def __init__(self, chunks: int, index: int):
+        super().__init__()
+        self.chunks, self.index = chunks, index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.chunk(self.chunks, dim=1)[self.index]
+
+    def extra_repr(self) -> str:
+        return f"{self.chunks!r}, {self.index!r}"
+
+
+class LayerNormChannels(nn.Module):
+    """Layer normalization over the channel axis at every position (torchvision's
+    ``LayerNorm2d`` for any rank): a scale and a shift per channel, run through
+    ``F.layer_norm`` with the channels moved last and back."""
+
+    def __init__(self, channels: int, eps: float = 1e-5, affine: bool = True,
+                 bias: bool = True):
+        super().__init__()
+        self.channels, self.eps = channels, eps
+        self.weight = nn.Parameter(torch.ones(channels)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(channels)) if affine and bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.movedim(1, -1)
+        x = F.layer_norm(x, (self.channels,), self.weight, self.bias, self.eps)
+        return x.movedim(-1, 1)
+
+    def extra_repr(self) -> str:
+        return (f"{self.channels!r}, eps={self.eps!r}, affine={self.weight is not None}, "
+                f"bias={self.bias is not None}")
+
+
+class LayerScale(nn.Module):
+    """A learned scale per channel (ConvNeXt's ``layer_scale``, shape (C, 1, 1) on a map):
+    an element-wise multiply, which FlopCounterMode does not count (no MAC)."""
+
+    def __init__(self, channels: int, init: float = 1e-6, ndim: int = 2):
+        super().__init__()
+        self.channels, self.init, self.ndim = channels, init, ndim
+        self.gamma = nn.Parameter(torch.full((channels, *[1] * ndim), float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gamma * x
+
+    def extra_repr(self) -> str:
+        return f"{self.channels!r}, init={self.init!r}, ndim={self.ndim!r}"
+
+
+class StochasticDepth(nn.Module):
+    """Drop a residual branch at random while training (Huang et al. 2016; torchvision.ops.
+    StochasticDepth): per sample (``row``) or for the whole batch (``batch``), the survivors
+    scaled by 1 / (1 - p). The identity at inference, which is what verify and bench run."""
+
+    def __init__(self, p: float, mode: str = "row"):
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        shape = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        keep = torch.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(1 - self.p)
+        return x * keep / (1 - self.p) if self.p < 1 else x * keep
+
+    def extra_repr(self) -> str:
+        return f"{self.p!r}, mode={self.mode!r}"
+
+
 CUSTOM = (Pad, TableConv2d, Subsample2d, RBF, CenterCrop, ChannelPad, GlobalPool, Reshape,
-          Rescaling, Concat, Add, Multiply)
+          Rescaling, Concat, Add, Multiply, Permute, Chunk, LayerNormChannels, LayerScale,
+          StochasticDepth)
 """Every class here, in the order ``export`` writes them out."""
