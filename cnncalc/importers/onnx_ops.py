@@ -273,6 +273,25 @@ def _global(kind: str) -> Converter:
     return convert
 
 
+def _reduce(kind: str) -> Converter:
+    """A mean or max over every spatial axis (``x.mean([2, 3])``) is a global pool."""
+    def convert(m: Model, node: Any) -> Converted:
+        a = attrs(node)
+        rank = _rank(m, node)
+        if "axes" in a:
+            reduced = a["axes"]
+        elif _has(node, 1) and m.const(node.input[1]) is not None:
+            reduced = [int(v) for v in m.const(node.input[1]).reshape(-1)]
+        else:
+            raise m.error(node, "reduces every axis (no axes given), the batch axis too")
+        if sorted(d % rank for d in reduced) != list(range(2, rank)) or rank < 3:
+            raise m.error(node, f"reduces axes {reduced}: cnncalc reads a reduction over "
+                                "every spatial axis (a global pool)")
+        keep = {"keepdims": True} if a.get("keepdims", 1) else {}
+        return Converted([Row(kind, keep, [node.input[0]], node.output[0], node.name)])
+    return convert
+
+
 def _batchnorm(m: Model, node: Any) -> Converted:
     a = attrs(node)
     if any(o and (o in m.consumers or o in m.outputs) for o in node.output[1:]):
@@ -539,7 +558,8 @@ CONVERTERS: dict[str, Converter] = {
     "Conv": _conv, "ConvTranspose": _conv_transpose, "Gemm": _gemm, "MatMul": _matmul,
     "MaxPool": _pool("maxpool"), "AveragePool": _pool("avgpool"),
     "GlobalAveragePool": _global("global_avgpool"), "GlobalMaxPool": _global("global_maxpool"),
-    "BatchNormalization": _batchnorm,
+    "BatchNormalization": _batchnorm, "ReduceMean": _reduce("global_avgpool"),
+    "ReduceMax": _reduce("global_maxpool"),
     "Relu": _plain("relu"), "Sigmoid": _plain("sigmoid"), "Tanh": _plain("tanh"),
     "LeakyRelu": _plain("leaky_relu", alpha=("negative_slope", 0.01)),
     "Elu": _plain("elu", alpha=("alpha", 1.0)), "Selu": _plain("selu"),
