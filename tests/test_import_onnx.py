@@ -439,3 +439,20 @@ def test_torchvision_model_round_trips(name, tmp_path):
     # the exporter stores equal tensors once (BatchNorm's zero shifts): fewer stored values
     assert initializer_params(path, constants=True) <= params
     assert report.totals.macs == macs
+
+
+def test_hostile_files_stay_bounded_and_one_line(tmp_path):
+    """Shape arithmetic that doubles 60 times is not evaluated (2^60 values); a node name
+    with a newline cannot forge a second line."""
+    nodes = [helper.make_node("Constant", [], ["c0"], value=helper.make_tensor(
+        "v", TensorProto.INT64, [2], [1, 2]))]
+    for i in range(60):
+        nodes.append(helper.make_node("Concat", [f"c{i}", f"c{i}"], [f"c{i + 1}"], axis=0))
+    nodes.append(helper.make_node("Relu", ["x"], ["y"], name="/Relu"))
+    path = _save(_model(nodes, []), tmp_path / "doubling.onnx")
+    result = run("import", "onnx", str(path))
+    assert result.exit_code == 0, result.output
+    assert "relu: {}" in result.output
+    nodes = [helper.make_node("LpNormalization", ["x"], ["y"], name="evil\nerror: forged")]
+    path = _save(_model(nodes, []), tmp_path / "evil.onnx")
+    _one_error(run("import", "onnx", str(path)), "evil?error: forged", "(LpNormalization)")

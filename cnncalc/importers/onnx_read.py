@@ -231,6 +231,8 @@ def _fold_constants(onnx: Any, model: Model) -> None:
         value = None
         if node.op_type in SHAPE_OPS and all(i in model.constants for i in ins):
             value = _evaluate(node, [model.constants[i] for i in ins])
+            if value is not None and not _small(getattr(value, "shape", ())):
+                value = None  # shape arithmetic stays small; a growing chain is not evaluated
         elif node.op_type == "ConstantOfShape" and ins and ins[0] in model.constants:
             fill = next((numpy_helper.to_array(a.t) for a in node.attribute
                          if a.name == "value"), np.zeros(1, np.float32))
@@ -268,6 +270,8 @@ def _evaluate(node: Any, values: list[Any]) -> Any | None:
             return np.concatenate([np.atleast_1d(v) for v in values], axis=attrs["axis"].i)
         if op in ("Mul", "Div", "Add", "Sub") and len(values) == 2:
             a, b = values
+            if a.size != 1 and b.size != 1 and a.shape != b.shape:
+                return None  # a broadcast could make a large array; shape math never does
             return {"Mul": a * b, "Add": a + b, "Sub": a - b,
                     "Div": a // b if a.dtype.kind in "iu" else a / b}[op]
         if op == "Transpose":

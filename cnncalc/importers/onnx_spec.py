@@ -97,7 +97,8 @@ def to_spec(model: Model, command: str) -> str:
     shared = f" ({stored:,} stored: the file shares tensors of equal values between layers)" \
         if stored != params else ""
     name = model.graph.name or "onnx model"
-    lines = [f"# Written by `{command}`: graph '{_comment(name)}', opset {model.opset}.",
+    lines = [f"# Written by `{_comment(command)}`: graph '{_comment(name)}', opset "
+             f"{model.opset}.",
              f"# The file's initializers: {params:,} trainable weights read{shared}"
              + (f", {buffers:,} BatchNorm running statistics (buffers)" if buffers else "")
              + "; cnncalc analyze of this spec counts the same.",
