@@ -6,8 +6,9 @@ counts it as its own parameterless row right after the layer, as PyTorch writes 
 ``model.summary()`` still shows one row, so the row's name says where it came from
 (``conv2d`` then ``conv2d_activation``) and ``analyze --style keras`` folds it back.
 
-Pure functions and tables only: the spec loader, the Keras importer, the Keras summary
-renderer and the Keras exporter all read them, and none imports Keras.
+Pure functions only: the spec loader, the Keras importer, the Keras summary renderer and the
+Keras exporter all read them, and none imports Keras. The class and activation names
+themselves are declared by the layer units (``cnncalc.layers.keras_part``).
 """
 
 from __future__ import annotations
@@ -18,26 +19,36 @@ from typing import Any
 ACTIVATION_SUFFIX = "_activation"
 """The name of the row an ``activation=`` becomes: the layer's name plus this suffix."""
 
-ACTIVATIONS: dict[str, str] = {
-    "relu": "relu",
-    "relu6": "relu6",
-    "sigmoid": "sigmoid",
-    "softmax": "softmax",
-    "tanh": "tanh",
-    "elu": "elu",
-    "selu": "selu",
-    "gelu": "gelu",
-    "silu": "silu",
-    "swish": "silu",
-    "leaky_relu": "leaky_relu",
-    "hard_sigmoid": "hardsigmoid",
-    "hard_silu": "hardswish",
-    "hard_swish": "hardswish",
-    "mish": "mish",
-    "softplus": "softplus",
-    "log_softmax": "log_softmax",
-}
-"""Keras' activation names (``keras.activations``) -> cnncalc's kinds."""
+def activations() -> dict[str, str]:
+    """Keras' activation names (``keras.activations``) -> cnncalc's kinds, as the activation
+    units declare them (their ``keras`` side's ``activations``).
+
+    >>> activations()["swish"], activations()["hard_silu"]
+    ('silu', 'hardswish')
+    """
+    from .layers.base import REGISTRY
+    from .layers.keras_part import sides
+
+    state = (len(REGISTRY), sum(id(type(u)) for u in REGISTRY.values()))
+    if state != _SEEN[0]:
+        _ACTIVATIONS.clear()
+        for unit, side in sides():
+            for name in side.activations:
+                _ACTIVATIONS.setdefault(name, unit.name)
+        _SEEN[0] = state
+    return _ACTIVATIONS
+
+
+_ACTIVATIONS: dict[str, str] = {}
+_SEEN: list[tuple[int, int]] = [(-1, -1)]
+
+
+def __getattr__(name: str) -> Any:
+    """``ACTIVATIONS``, read from the units when first asked for (they import this module)."""
+    if name == "ACTIVATIONS":
+        return activations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 NO_ACTIVATION = ("linear", None)
 """``activation="linear"`` (or None) is Keras' way of saying "no activation"."""
@@ -53,9 +64,10 @@ def activation_kind(name: Any) -> str | None:
     """
     if name in NO_ACTIVATION:
         return None
-    if isinstance(name, str) and name.lower() in ACTIVATIONS:
-        return ACTIVATIONS[name.lower()]
-    known = ", ".join(sorted(ACTIVATIONS))
+    table = activations()
+    if isinstance(name, str) and name.lower() in table:
+        return table[name.lower()]
+    known = ", ".join(sorted(table))
     raise ValueError(f"activation {name!r} is not one cnncalc knows; it knows: linear, {known}")
 
 
@@ -113,45 +125,19 @@ def snake_case(class_name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-KERAS_CLASS: dict[str, str] = {
-    "conv1d": "Conv1D", "conv2d": "Conv2D", "conv3d": "Conv3D",
-    "conv_transpose1d": "Conv1DTranspose", "conv_transpose2d": "Conv2DTranspose",
-    "conv_transpose3d": "Conv3DTranspose",
-    "maxpool1d": "MaxPooling1D", "maxpool2d": "MaxPooling2D", "maxpool3d": "MaxPooling3D",
-    "avgpool1d": "AveragePooling1D", "avgpool2d": "AveragePooling2D",
-    "avgpool3d": "AveragePooling3D",
-    "global_avgpool": "GlobalAveragePooling", "global_maxpool": "GlobalMaxPooling",
-    "linear": "Dense", "flatten": "Flatten", "dropout": "Dropout", "reshape": "Reshape",
-    "batchnorm1d": "BatchNormalization", "batchnorm2d": "BatchNormalization",
-    "batchnorm3d": "BatchNormalization", "layernorm": "LayerNormalization",
-    "groupnorm": "GroupNormalization",
-    "leaky_relu": "LeakyReLU", "prelu": "PReLU", "relu": "Activation", "relu6": "Activation",
-    "elu": "Activation", "softmax": "Activation",
-    "sigmoid": "Activation", "tanh": "Activation", "selu": "Activation", "gelu": "Activation",
-    "silu": "Activation", "hardswish": "Activation", "hardsigmoid": "Activation",
-    "mish": "Activation", "softplus": "Activation", "log_softmax": "Activation",
-    "identity": "Identity", "rescaling": "Rescaling", "random_flip": "RandomFlip",
-    "random_rotation": "RandomRotation", "random_zoom": "RandomZoom",
-    "upsample": "UpSampling", "zeropad1d": "ZeroPadding1D", "zeropad2d": "ZeroPadding2D",
-    "zeropad3d": "ZeroPadding3D", "cropping1d": "Cropping1D", "cropping2d": "Cropping2D",
-    "cropping3d": "Cropping3D", "concat": "Concatenate", "add": "Add", "multiply": "Multiply",
-}
-"""cnncalc kinds -> the Keras class a summary shows for them (``analyze --style keras``).
-Global pools and upsampling get their rank appended (``GlobalAveragePooling2D``). A plain
-activation row is Keras' ``Activation`` layer, the usual way to write one (``ReLU()`` and
-``Softmax()`` layers show as ``Activation`` too)."""
-
-
 def keras_class(kind: str, rank: int | None = None) -> str:
     """The Keras class name of a cnncalc kind as ``model.summary()`` prints it; ``rank`` is
-    the number of spatial axes of the layer's input, where the class name carries it.
+    the number of spatial axes of the layer's input, where the class name carries it. The
+    unit declares it (its ``keras`` side); a kind without one shows its name in title case.
+    A plain activation row is Keras' ``Activation`` layer, the usual way to write one.
 
     >>> keras_class("conv2d"), keras_class("global_avgpool", 2), keras_class("linear")
     ('Conv2D', 'GlobalAveragePooling2D', 'Dense')
     """
-    name = KERAS_CLASS.get(kind)
+    from .layers.keras_part import side_of
+
+    unit, side = side_of(kind)
+    name = side.summary_class(unit.ndim, rank) if side is not None else None
     if name is None:
         return "".join(part.title() for part in kind.split("_"))
-    if name in ("GlobalAveragePooling", "GlobalMaxPooling", "UpSampling") and rank:
-        return f"{name}{rank}D"
     return name

@@ -1,4 +1,5 @@
-"""``cnncalc import keras MODEL.py``: a model written elsewhere, as a cnncalc spec."""
+"""``cnncalc import keras MODEL.py`` / ``import onnx MODEL.onnx``: a model written elsewhere,
+as a cnncalc spec."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _read(path: str) -> str:
 
 
 @click.command("import")
-@click.argument("framework", type=click.Choice(["keras"]))
+@click.argument("framework", type=click.Choice(["keras", "onnx"]))
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the spec to this file (atomically) instead of stdout.")
@@ -38,8 +39,8 @@ def _read(path: str) -> str:
               help="The variable holding the model, when the file builds several (default: "
                    "the last model built that no other model uses).")
 @click.option("--input", "input_shape", metavar="SHAPE",
-              help="The input shape channels last, e.g. 180,180,3, where the code leaves it "
-                   "open (None) or never gives it.")
+              help="The input shape where the model leaves it open: channels last for keras "
+                   "(180,180,3), channels first for onnx (3,224,224).")
 @report_errors
 def command(framework: str, source: str, output: str | None, model_name: str | None,
             input_shape: str | None) -> None:
@@ -57,11 +58,25 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
       cnncalc import keras model.py -o model.yaml
       cnncalc analyze model.yaml --style keras
       cnncalc import keras notebook.py --model classifier --input 224,224,3
+      cnncalc import onnx resnet18.onnx -o resnet18.yaml
+
+    onnx (needs the onnx extra: pip install 'cnncalc[onnx]'): SOURCE is an ONNX file;
+    its initializers give the parameters, and the header of the spec states the file's
+    count, which 'cnncalc analyze' of the spec reproduces.
     """
+    shape = parse_shape(input_shape) if input_shape else None
+    if framework == "onnx":
+        from ..importers.onnx_spec import import_onnx
+
+        if source == "-":
+            raise click.UsageError("import onnx reads a file, not standard input")
+        if model_name:
+            raise click.UsageError("--model is for keras code; an ONNX file holds one model")
+        emit(import_onnx(source, f"cnncalc import onnx {source}", shape), output)
+        return
     from ..importers.keras_model import read_model
     from ..importers.write_spec import to_spec
 
-    shape = parse_shape(input_shape) if input_shape else None
     text = _read(source)
     filename = "<stdin>" if source == "-" else source
     model = read_model(text, filename, model_name, shape)

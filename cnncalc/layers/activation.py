@@ -84,3 +84,84 @@ class PReLU(_Activation):
     def weights(self, call: Call) -> int:
         """The learned slopes."""
         return call.args["num_parameters"]
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+# Keras writes an activation as ``activation="relu"`` on a layer or as an ``Activation``
+# layer; ``activations`` are the names of ``keras.activations`` each kind answers to (the
+# first is what export writes), and model.summary() shows them as ``Activation``.
+from .base import REGISTRY  # noqa: E402
+from .keras_part import (  # noqa: E402
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Refused,
+    Use,
+    Written,
+    read_activation,
+)
+
+
+def _keras_read_activation_layer(w: Written, n: int) -> Converted:
+    kind = read_activation(w)
+    return ("identity", {}, None) if kind is None else (kind, {}, None)
+
+
+def _keras_read_relu(w: Written, n: int) -> Converted:
+    max_value = w.get("max_value")
+    slope = w.get("negative_slope", 0.0)
+    if w.get("threshold", 0.0) not in (0, 0.0):
+        raise KerasLayerError("ReLU(threshold=...) is not expressible", "threshold")
+    if slope not in (0, 0.0):
+        if max_value is not None:
+            raise KerasLayerError("ReLU with both max_value and negative_slope is not "
+                                  "expressible", "max_value")
+        return "leaky_relu", {"negative_slope": float(slope)}, None
+    if max_value is None:
+        return "relu", {}, None
+    if max_value == 6:
+        return "relu6", {}, None
+    raise KerasLayerError(f"ReLU(max_value={max_value!r}): cnncalc has relu and relu6",
+                          "max_value")
+
+
+def _keras_read_softmax(w: Written, n: int) -> Converted:
+    if w.get("axis", -1) != -1:
+        raise KerasLayerError("Softmax over another axis than the last is not read", "axis")
+    return "softmax", {}, None
+
+
+def _keras_write_softmax(use: Use) -> str:
+    if use.args["dim"] != 0:
+        raise Refused("softmax over another axis than the channels")
+    return "layers.Softmax(name={name!r})"
+
+
+def _side(kind: str, *activations: str, **more) -> None:  # noqa: ANN003
+    type(REGISTRY[kind]).keras = KerasSide(activations=activations, summary="Activation",
+                                           **more)
+
+
+_side("relu", "relu", classes=(
+    KerasClass("ReLU", ("max_value", "negative_slope", "threshold"), _keras_read_relu),
+    KerasClass("Activation", ("activation",), _keras_read_activation_layer)))
+_side("relu6", "relu6", write=lambda use: "layers.ReLU(max_value=6.0, name={name!r})")
+_side("elu", "elu", classes=(KerasClass("ELU", ("alpha",), lambda w, n: (
+    "elu", {"alpha": float(w.get("alpha", 1.0))}, None)),),
+    write=lambda use: f"layers.ELU(alpha={use.args['alpha']!r}, name={{name!r}})")
+_side("softmax", "softmax", classes=(KerasClass("Softmax", ("axis",), _keras_read_softmax),),
+      write=_keras_write_softmax)
+for _kind, *_names in (("sigmoid", "sigmoid"), ("tanh", "tanh"), ("selu", "selu"),
+                       ("gelu", "gelu"), ("silu", "silu", "swish"),
+                       ("hardsigmoid", "hard_sigmoid"), ("hardswish", "hard_silu", "hard_swish"),
+                       ("mish", "mish"), ("softplus", "softplus"),
+                       ("log_softmax", "log_softmax")):
+    _side(_kind, *_names)
+type(REGISTRY["leaky_relu"]).keras = KerasSide(
+    (KerasClass("LeakyReLU", ("negative_slope",), lambda w, n: (
+        "leaky_relu", {"negative_slope": float(w.get("negative_slope", w.get("alpha", 0.3)))},
+        None)),),
+    lambda use: f"layers.LeakyReLU(negative_slope={use.args['negative_slope']!r}, "
+                "name={name!r})", activations=("leaky_relu",))
+PReLU.keras = KerasSide(summary="PReLU")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CnnCalcError
 from ..formulas import conv_out, conv_transpose_out
@@ -31,6 +31,23 @@ from .base import (
     numel,
     register,
 )
+from .keras_part import (
+    Code,
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Refused,
+    Use,
+    Written,
+    axes,
+    one,
+    per_axis,
+    py,
+    read_activation,
+    read_padding,
+)
+from .keras_part import ints as keras_ints
 from .padding import PAD_WORDS, explain_padding, resolve_padding
 
 if TYPE_CHECKING:
@@ -429,3 +446,139 @@ class ConvTranspose(_Convolution):
             call.x[0], a["out_channels"], call.axes("kernel_size"), stride=call.axes("stride"),
             padding=call.axes("padding"), output_padding=call.axes("output_padding"),
             groups=a["groups"], bias=a["bias"], dilation=call.axes("dilation"))
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+
+def _keras_read_conv(w: Written, n: int) -> Converted:
+    args: dict[str, Any] = {
+        "out_channels": keras_ints(w.get("filters"), "filters", w.cls),
+        "kernel_size": keras_ints(w.get("kernel_size"), "kernel_size", w.cls),
+    }
+    stride = keras_ints(w.get("strides", 1), "strides", w.cls)
+    dilation = keras_ints(w.get("dilation_rate", 1), "dilation_rate", w.cls)
+    padding = read_padding(w, ("valid", "same", "causal") if n == 1 else ("valid", "same"))
+    groups = w.get("groups", 1)
+    if stride != 1:
+        args["stride"] = stride
+    if padding != "valid":
+        args["padding"] = padding
+    if dilation != 1:
+        args["dilation"] = dilation
+    if groups != 1:
+        args["groups"] = keras_ints(groups, "groups", w.cls)
+    if w.get("use_bias", True) is False:
+        args["bias"] = False
+    return f"conv{n}d", args, read_activation(w)
+
+
+def _keras_write_conv(use: Use) -> Code:
+    """A PyTorch padding Keras cannot say inside the layer (pixels) is a ZeroPadding before."""
+    a, n = use.args, use.rank
+    kernel = axes(a["kernel_size"], n)
+    dilation = axes(a["dilation"], n)
+    padding = a["padding"]
+    if a.get("padding_mode", "zeros") != "zeros":
+        raise Refused(f"padding_mode '{a['padding_mode']}' has no Keras counterpart")
+    before: list[str] = []
+    if isinstance(padding, str) and padding == "full":
+        padding = tuple(d * (k - 1) for k, d in zip(kernel, dilation))
+    if isinstance(padding, str):
+        mode = padding
+    else:
+        pads = axes(padding, n)
+        mode = "valid"
+        if any(pads):
+            before.append(f"layers.ZeroPadding{n}D({py(one(pads))}, name={{pad!r}})")
+    args = [str(a["out_channels"]), py(one(kernel))]
+    if axes(a["stride"], n) != (1,) * n:
+        args.append(f"strides={py(one(axes(a['stride'], n)))}")
+    if mode != "valid":
+        args.append(f"padding={mode!r}")
+    if dilation != (1,) * n:
+        args.append(f"dilation_rate={py(one(dilation))}")
+    if a["groups"] != 1:
+        args.append(f"groups={a['groups']}")
+    if not a["bias"]:
+        args.append("use_bias=False")
+    return before, f"layers.Conv{n}D({', '.join(args)}, name={{name!r}})", []
+
+
+def _keras_read_conv_transpose(w: Written, n: int) -> Converted:
+    """Keras' output size rules (``deconv_output_length``) as PyTorch's padding and
+    output_padding: 'valid' gives in*s + max(k - s, 0), 'same' gives in*s."""
+    kernel = keras_ints(w.get("kernel_size"), "kernel_size", w.cls)
+    stride = keras_ints(w.get("strides", 1), "strides", w.cls)
+    dilation = keras_ints(w.get("dilation_rate", 1), "dilation_rate", w.cls)
+    padding = read_padding(w, ("valid", "same"))
+    written_op = w.get("output_padding")
+    pads, ops = [], []
+    for k, s, d, op in zip(per_axis(kernel, n), per_axis(stride, n), per_axis(dilation, n),
+                           per_axis(keras_ints(written_op, "output_padding", w.cls, 0)
+                                    if written_op is not None else None, n)):
+        k_eff = d * (k - 1) + 1
+        if op is not None:
+            pads.append(k_eff // 2 if padding == "same" else 0)
+            ops.append(op)
+        elif padding == "valid":
+            pads.append(0)
+            ops.append(max(s - k_eff, 0))
+        else:  # 'same': (in-1)*s - 2p + k_eff + op = in*s
+            total = k_eff - s
+            if total >= 0:
+                pads.append((total + 1) // 2)
+                ops.append(2 * ((total + 1) // 2) - total)
+            else:
+                pads.append(0)
+                ops.append(-total)
+    args: dict[str, Any] = {"out_channels": keras_ints(w.get("filters"), "filters", w.cls),
+                            "kernel_size": kernel}
+    if stride != 1:
+        args["stride"] = stride
+    if any(pads):
+        args["padding"] = pads[0] if len(set(pads)) == 1 else tuple(pads)
+    if any(ops):
+        if any(op >= max(s, d) for op, s, d in zip(ops, per_axis(stride, n),
+                                                    per_axis(dilation, n))):
+            raise KerasLayerError(f"{w.cls}'s output size needs output_padding {ops}, which "
+                                  "PyTorch does not allow", "output_padding")
+        args["output_padding"] = ops[0] if len(set(ops)) == 1 else tuple(ops)
+    if dilation != 1:
+        args["dilation"] = dilation
+    if w.get("use_bias", True) is False:
+        args["bias"] = False
+    return f"conv_transpose{n}d", args, read_activation(w)
+
+
+def _keras_write_conv_transpose(use: Use) -> Code:
+    """PyTorch's ``padding`` (cut from the output) is a Cropping after the layer."""
+    a, n = use.args, use.rank
+    if a["groups"] != 1:
+        raise Refused("Keras' transposed convolutions have no groups")
+    kernel, stride = axes(a["kernel_size"], n), axes(a["stride"], n)
+    pads, out_pad = axes(a["padding"], n), axes(a["output_padding"], n)
+    dilation = axes(a["dilation"], n)
+    args = [str(a["out_channels"]), py(one(kernel))]
+    if stride != (1,) * n:
+        args.append(f"strides={py(one(stride))}")
+    if any(out_pad):
+        args.append(f"output_padding={py(one(out_pad))}")
+    elif any(s > d * (k - 1) + 1 for s, k, d in zip(stride, kernel, dilation)):
+        args.append(f"output_padding={py(one((0,) * n))}")  # Keras' None adds s - k
+    if dilation != (1,) * n:
+        args.append(f"dilation_rate={py(one(dilation))}")
+    if not a["bias"]:
+        args.append("use_bias=False")
+    after = [f"layers.Cropping{n}D({py(one(pads))}, name={{crop!r}})"] if any(pads) else []
+    return [], f"layers.Conv{n}DTranspose({', '.join(args)}, name={{name!r}})", after
+
+
+_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+         "groups", "activation", "use_bias")
+Conv.keras = KerasSide((KerasClass("Conv{n}D", _CONV, _keras_read_conv, (1, 2, 3)),
+                        KerasClass("Convolution{n}D", _CONV, _keras_read_conv, (1, 2, 3))),
+                       _keras_write_conv)
+ConvTranspose.keras = KerasSide((KerasClass(
+    "Conv{n}DTranspose", ("filters", "kernel_size", "strides", "padding", "output_padding",
+                          "data_format", "dilation_rate", "activation", "use_bias"),
+    _keras_read_conv_transpose, (1, 2, 3)),), _keras_write_conv_transpose)

@@ -42,3 +42,13 @@ class Cropping(LayerKind):
         from ..torch.modules import Pad
 
         return Pad(tuple((-b, -a) for b, a in self.crops(call)))
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+from .keras_part import KerasClass, KerasSide, keras_sides, py, sides_reader  # noqa: E402
+
+Cropping.keras = KerasSide(
+    (KerasClass("Cropping{n}D", ("cropping", "data_format"),
+                sides_reader("cropping", "cropping", "cropping", 0), (1, 2, 3)),),
+    lambda use: f"layers.Cropping{use.rank}D("
+                f"{py(keras_sides(use.args['cropping'], use.rank))}, name={{name!r}})")

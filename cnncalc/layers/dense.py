@@ -274,3 +274,47 @@ class Reshape(LayerKind):
         from ..torch.modules import Reshape
 
         return Reshape(call.args["shape"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+from typing import Any  # noqa: E402  (the section stays in one place, after the units)
+
+from .keras_part import (  # noqa: E402
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Use,
+    Written,
+    ints,
+    read_activation,
+)
+
+
+def _keras_read_dense(w: Written, n: int) -> Converted:
+    args: dict[str, Any] = {"out_features": ints(w.get("units"), "units", w.cls)}
+    if w.get("use_bias", True) is False:
+        args["bias"] = False
+    return "linear", args, read_activation(w)
+
+
+def _keras_write_dense(use: Use) -> str:
+    bias = "" if use.args["bias"] else ", use_bias=False"
+    return f"layers.Dense({use.args['out_features']}{bias}, name={{name!r}})"
+
+
+def _keras_read_reshape(w: Written, n: int) -> Converted:
+    target = w.get("target_shape")
+    if not isinstance(target, (list, tuple)) or len(target) != 1:
+        raise KerasLayerError("Reshape is read only to a flat shape (target_shape=(n,)): a "
+                              "channels-last reshape does not map to channels first",
+                              "target_shape")
+    return "reshape", {"shape": [ints(target[0], "target_shape", w.cls)]}, None
+
+
+Linear.keras = KerasSide((KerasClass("Dense", ("units", "activation", "use_bias"),
+                                     _keras_read_dense),), _keras_write_dense)
+Flatten.keras = KerasSide((KerasClass("Flatten", ("data_format",),
+                                      lambda w, n: ("flatten", {}, None)),),
+                          lambda use: "layers.Flatten(name={name!r})")
+Reshape.keras = KerasSide((KerasClass("Reshape", ("target_shape",), _keras_read_reshape),))

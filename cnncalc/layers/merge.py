@@ -294,3 +294,34 @@ class Multiply(_Elementwise):
         from ..torch.modules import Multiply
 
         return Multiply()
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+from .keras_part import (  # noqa: E402  (the section stays in one place, after the units)
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Refused,
+    Use,
+)
+
+
+def _keras_read_concatenate(w, n: int) -> Converted:  # noqa: ANN001
+    if w.get("axis", -1) != -1:
+        raise KerasLayerError("Concatenate is read along the channels (axis=-1) only", "axis")
+    return "concat", {}, None
+
+
+def _keras_write_concatenate(use: Use) -> str:
+    if use.args["dim"] != 0:
+        raise Refused("a concat along another axis than the channels")
+    return "layers.Concatenate(name={name!r})"
+
+
+Concat.keras = KerasSide((KerasClass("Concatenate", ("axis",), _keras_read_concatenate),),
+                         _keras_write_concatenate)
+Add.keras = KerasSide((KerasClass("Add", (), lambda w, n: ("add", {}, None)),),
+                      lambda use: "layers.Add(name={name!r})")
+Multiply.keras = KerasSide((KerasClass("Multiply", (), lambda w, n: ("multiply", {}, None)),),
+                           lambda use: "layers.Multiply(name={name!r})")

@@ -230,3 +230,147 @@ class ChannelPad(LayerKind):
         from ..torch.modules import ChannelPad
 
         return ChannelPad(call.args["out_channels"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+from typing import Any  # noqa: E402  (the section stays in one place, after the units)
+
+from .base import REGISTRY  # noqa: E402
+from .keras_part import (  # noqa: E402
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Use,
+    Written,
+    axes,
+    ints,
+    keras_sides,
+    one,
+    pairs,
+    py,
+    sides_reader,
+)
+
+
+def _keras_shape_keeping(w: Written, n: int) -> Converted:
+    """Augmentation layers with no weights and no shape change cnncalc has no kind for."""
+    for name in list(w.args):
+        w.read.add(name)
+    return "identity", {}, None
+
+
+def _keras_read_dropout(w: Written, n: int) -> Converted:
+    rate = w.get("rate")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise KerasLayerError(f"{w.cls}'s rate= must be a number in [0, 1), got {rate!r}",
+                              "rate")
+    return "dropout", {"p": float(rate)}, None
+
+
+def _keras_read_rescaling(w: Written, n: int) -> Converted:
+    scale, offset = w.get("scale"), w.get("offset", 0.0)
+    for name, value in (("scale", scale), ("offset", offset)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise KerasLayerError(f"Rescaling's {name}= must be a number, got {value!r}", name)
+    args: dict[str, Any] = {"scale": float(scale)}
+    if offset:
+        args["offset"] = float(offset)
+    return "rescaling", args, None
+
+
+def _keras_read_factor(kind: str, keras_name: str):  # noqa: ANN202
+    def read(w: Written, n: int) -> Converted:
+        value = w.get(keras_name)
+        if isinstance(value, (list, tuple)) and value:
+            value = max(abs(v) for v in value if isinstance(v, (int, float)))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise KerasLayerError(f"{w.cls}'s {keras_name}= must be a number, got {value!r}",
+                                  keras_name)
+        if kind == "random_zoom":
+            w.get("width_factor")
+        return kind, {"factor": float(value)}, None
+    return read
+
+
+def _keras_read_upsampling(w: Written, n: int) -> Converted:
+    size = ints(w.get("size", 2), "size", w.cls)
+    mode = w.get("interpolation", "nearest")
+    args: dict[str, Any] = {"scale_factor": size}
+    if mode != "nearest":
+        modes = {1: "linear", 2: "bilinear", 3: "trilinear"}
+        if mode != "bilinear":
+            raise KerasLayerError(f"UpSampling interpolation={mode!r} is not read",
+                                  "interpolation")
+        args["mode"] = modes[n]
+    return "upsample", args, None
+
+
+def _keras_read_resizing(w: Written, n: int) -> Converted:
+    height = ints(w.get("height"), "height", w.cls)
+    width = ints(w.get("width"), "width", w.cls)
+    mode = w.get("interpolation", "bilinear")
+    return "upsample", {"size": (height, width),
+                        "mode": "nearest" if mode == "nearest" else "bilinear"}, None
+
+
+def _keras_write_upsample(use: Use) -> str | None:
+    a, rank = use.args, use.rank
+    if a["scale_factor"] is None:
+        return None
+    size = py(one(axes(a["scale_factor"], rank)))
+    if a["mode"] == "nearest":
+        return f"layers.UpSampling{rank}D({size}, name={{name!r}})"
+    if a["mode"] == "bilinear" and rank == 2:
+        return f"layers.UpSampling2D({size}, interpolation='bilinear', name={{name!r}})"
+    return None
+
+
+def _keras_write_center_crop(use: Use) -> str:
+    """cnncalc's center crop (an odd remainder dropped at the end) as Keras' per-side crop."""
+    sides = []
+    for n, size in zip(use.source[1:], axes(use.args["size"], use.rank)):
+        before = (n - size) // 2
+        sides.append((before, n - size - before))
+    return f"layers.Cropping{use.rank}D({py(pairs(sides))}, name={{name!r}})"
+
+
+Identity.keras = KerasSide(
+    (KerasClass("Identity", (), _keras_shape_keeping),
+     *(KerasClass(name, positional, _keras_shape_keeping) for name, positional in (
+         ("RandomContrast", ("factor",)), ("RandomTranslation", ("height_factor",
+                                                                 "width_factor")),
+         ("RandomBrightness", ("factor",)), ("GaussianNoise", ("stddev",)),
+         ("GaussianDropout", ("rate",))))),
+    lambda use: "layers.Identity(name={name!r})")
+Dropout.keras = KerasSide(
+    (KerasClass("Dropout", ("rate", "noise_shape", "seed"), _keras_read_dropout),
+     KerasClass("SpatialDropout{n}D", ("rate",), _keras_read_dropout, (1, 2, 3))),
+    lambda use: f"layers.Dropout({use.args['p']!r}, name={{name!r}})")
+type(REGISTRY["rescaling"]).keras = KerasSide(
+    (KerasClass("Rescaling", ("scale", "offset"), _keras_read_rescaling),),
+    lambda use: f"layers.Rescaling({use.args['scale']!r}, offset={use.args['offset']!r}, "
+                "name={name!r})")
+type(REGISTRY["random_flip"]).keras = KerasSide(
+    (KerasClass("RandomFlip", ("mode", "seed"), lambda w, n: (
+        "random_flip", {"mode": w.get("mode", "horizontal_and_vertical")}, None)),),
+    lambda use: f"layers.RandomFlip({use.args['mode']!r}, name={{name!r}})")
+type(REGISTRY["random_rotation"]).keras = KerasSide(
+    (KerasClass("RandomRotation", ("factor",), _keras_read_factor("random_rotation",
+                                                                  "factor")),),
+    lambda use: f"layers.RandomRotation({use.args['factor']!r}, name={{name!r}})")
+type(REGISTRY["random_zoom"]).keras = KerasSide(
+    (KerasClass("RandomZoom", ("height_factor", "width_factor"),
+                _keras_read_factor("random_zoom", "height_factor")),),
+    lambda use: f"layers.RandomZoom({use.args['factor']!r}, name={{name!r}})")
+Upsample.keras = KerasSide(
+    (KerasClass("UpSampling{n}D", ("size", "data_format", "interpolation"),
+                _keras_read_upsampling, (1, 2, 3)),
+     KerasClass("Resizing", ("height", "width", "interpolation"), _keras_read_resizing)),
+    _keras_write_upsample)
+ZeroPad.keras = KerasSide(
+    (KerasClass("ZeroPadding{n}D", ("padding", "data_format"),
+                sides_reader("zeropad", "padding", "padding", 1), (1, 2, 3)),),
+    lambda use: f"layers.ZeroPadding{use.rank}D("
+                f"{py(keras_sides(use.args['padding'], use.rank))}, name={{name!r}})")
+CenterCrop.keras = KerasSide(write=_keras_write_center_crop)

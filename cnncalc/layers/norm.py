@@ -241,3 +241,48 @@ class LocalResponseNorm(LayerKind):
 
         a = call.args
         return nn.LocalResponseNorm(a["size"], alpha=a["alpha"], beta=a["beta"], k=a["k"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+from typing import Any  # noqa: E402  (the section stays in one place, after the units)
+
+from .keras_part import (  # noqa: E402
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Refused,
+    Use,
+    Written,
+)
+
+
+def _keras_read_batchnorm(w: Written, n: int) -> Converted:
+    axis = w.get("axis", -1)
+    if axis not in (-1, [-1], (-1,)):
+        raise KerasLayerError(f"{w.cls}(axis={axis!r}): cnncalc normalizes channels "
+                              "(axis=-1) only", "axis")
+    center, scale = w.get("center", True), w.get("scale", True)
+    if center != scale:
+        raise KerasLayerError(f"{w.cls}(center={center}, scale={scale}): a scale without a "
+                              "shift (or the reverse) is not expressible", "center")
+    eps = w.get("epsilon", 1e-3)
+    args: dict[str, Any] = {"eps": float(eps)} if isinstance(eps, (int, float)) else {}
+    if not center:
+        args["affine"] = False
+    return "batchnorm", args, None
+
+
+def _keras_write_batchnorm(use: Use) -> str:
+    a = use.args
+    if not a["track_running_stats"]:
+        raise Refused("Keras' BatchNormalization always keeps moving statistics")
+    affine = "" if a["affine"] else ", center=False, scale=False"
+    return f"layers.BatchNormalization(epsilon={a['eps']!r}{affine}, name={{name!r}})"
+
+
+BatchNorm.keras = KerasSide((KerasClass(
+    "BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
+    _keras_read_batchnorm),), _keras_write_batchnorm)
+LayerNorm.keras = KerasSide(summary="LayerNormalization")
+GroupNorm.keras = KerasSide(summary="GroupNormalization")

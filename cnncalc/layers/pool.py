@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CnnCalcError
 from ..formulas import adaptive_windows, conv_out, pool_out
@@ -24,6 +24,24 @@ from .base import (
     register,
 )
 from .conv import warn_dropped, warn_skipping
+from .keras_part import (
+    Code,
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Reader,
+    Refused,
+    Use,
+    Writer,
+    Written,
+    axes,
+    one,
+    pairs,
+    py,
+    read_padding,
+)
+from .keras_part import ints as keras_ints
 from .padding import explain_padding, resolve_padding
 
 if TYPE_CHECKING:
@@ -345,3 +363,98 @@ class GlobalMaxPool(_Global):
     aliases_by_dim = {None: ("global_max_pooling",
                              *(f"global_max_pooling{n}d" for n in (1, 2, 3)),
                              *(f"global_max_pool{n}d" for n in (1, 2, 3)))}
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+
+def _keras_read_pool(kind: str) -> Reader:
+    def read(w: Written, n: int) -> Converted:
+        if kind == "avgpool" and not w.has("pool_size"):
+            raise KerasLayerError(f"{w.cls} needs pool_size (Keras gives average pools no "
+                                  "default)", "pool_size")
+        size = keras_ints(w.get("pool_size", 2), "pool_size", w.cls)
+        strides = w.get("strides")
+        padding = read_padding(w, ("valid", "same"))
+        args: dict[str, Any] = {"kernel_size": size}
+        if strides is not None and keras_ints(strides, "strides", w.cls) != size:
+            args["stride"] = keras_ints(strides, "strides", w.cls)
+        if padding == "same":
+            args["padding"] = "same"
+        return f"{kind}{n}d", args, None
+    return read
+
+
+def _keras_write_pool(cls: str) -> Writer:
+    """A pool; its padding, and the extra end pixels ceil_mode reads, as ZeroPadding."""
+    def write(use: Use) -> Code:
+        a, n = use.args, use.rank
+        if axes(a.get("dilation", 1), n) != (1,) * n:
+            raise Refused("a dilated pool has no Keras counterpart")
+        kernel = axes(a["kernel_size"], n)
+        stride = axes(a["stride"], n) if a["stride"] is not None else kernel
+        same = a["padding"] == "same"
+        pads = (0,) * n if isinstance(a["padding"], str) else axes(a["padding"], n)
+        if cls == "AveragePooling" and any(pads) and a.get("count_include_pad", True) is False:
+            raise Refused("count_include_pad: false with padding has no Keras counterpart")
+        sides = []
+        for size, o, k, s, p in zip(use.source[1:], use.out[1:], kernel, stride, pads):
+            if same:
+                break
+            extra = max(0, (o - 1) * s + k - (size + 2 * p))  # ceil_mode's last window
+            sides.append((p, p + extra))
+        before = []
+        if any(b or e for b, e in sides):
+            value = one(pads) if all(b == e for b, e in sides) else pairs(sides)
+            before = [f"layers.ZeroPadding{n}D({py(value)}, name={{pad!r}})"]
+        args = [py(one(kernel))]
+        if stride != kernel:
+            args.append(f"strides={py(one(stride))}")
+        if same:
+            args.append("padding='same'")
+        return before, f"layers.{cls}{n}D({', '.join(args)}, name={{name!r}})", []
+    return write
+
+
+def _keras_write_adaptive_avgpool(use: Use) -> str | None:
+    """A whole-number window is an AveragePooling; any other adaptive pool has none."""
+    if not all(n % o == 0 for n, o in zip(use.source[1:], use.out[1:])):
+        return None
+    window = tuple(n // o for n, o in zip(use.source[1:], use.out[1:]))
+    return f"layers.AveragePooling{use.rank}D({py(one(window))}, name={{name!r}})"
+
+
+def _keras_read_global(kind: str) -> Reader:
+    def read(w: Written, n: int) -> Converted:
+        args = {"keepdims": True} if w.get("keepdims", False) else {}
+        return kind, args, None
+    return read
+
+
+def _keras_write_global(cls: str) -> Writer:
+    def write(use: Use) -> str:
+        keep = ", keepdims=True" if use.args["keepdims"] else ""
+        return f"layers.{cls}{use.rank}D(name={{name!r}}{keep})"
+    return write
+
+
+_POOL = ("pool_size", "strides", "padding", "data_format")
+_RANKS = (1, 2, 3)
+MaxPool.keras = KerasSide((KerasClass("MaxPooling{n}D", _POOL, _keras_read_pool("maxpool"),
+                                      _RANKS),
+                           KerasClass("MaxPool{n}D", _POOL, _keras_read_pool("maxpool"),
+                                      _RANKS)), _keras_write_pool("MaxPooling"))
+AvgPool.keras = KerasSide((KerasClass("AveragePooling{n}D", _POOL, _keras_read_pool("avgpool"),
+                                      _RANKS),
+                           KerasClass("AvgPool{n}D", _POOL, _keras_read_pool("avgpool"),
+                                      _RANKS)), _keras_write_pool("AveragePooling"))
+AdaptiveAvgPool.keras = KerasSide(write=_keras_write_adaptive_avgpool)
+GlobalAvgPool.keras = KerasSide(tuple(
+    KerasClass(f"{name}{{n}}D", ("data_format", "keepdims"),
+               _keras_read_global("global_avgpool"), _RANKS)
+    for name in ("GlobalAveragePooling", "GlobalAvgPool")),
+    _keras_write_global("GlobalAveragePooling"))
+GlobalMaxPool.keras = KerasSide(tuple(
+    KerasClass(f"{name}{{n}}D", ("data_format", "keepdims"),
+               _keras_read_global("global_maxpool"), _RANKS)
+    for name in ("GlobalMaxPooling", "GlobalMaxPool")),
+    _keras_write_global("GlobalMaxPooling"))

@@ -1,0 +1,576 @@
+"""ONNX ops -> cnncalc rows: one converter per op, reading the node's attributes and the
+shapes of its initializers (a Conv's ``W`` is ``(M, C/group, k...)``).
+
+The counts of a written row come from cnncalc's own rules, so a converter only has to say
+the layer; ``Converted.weights`` records which initializers it read as trainable parameters
+and which as buffers (BatchNorm's running statistics), so that the import can state the
+file's own figure beside the spec. An attribute that would change a shape or a count and that
+no cnncalc kind can say is an error naming the node, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..layers.base import lookup
+from .onnx_read import Model
+
+
+@dataclass
+class Row:
+    """One spec row: the kind, its arguments, and the tensors it reads (data, not weights)."""
+
+    kind: str
+    args: dict[str, Any]
+    inputs: list[str]
+    output: str
+    label: str = ""
+    """The node's name, where the row's spec name comes from."""
+
+
+@dataclass
+class Converted:
+    rows: list[Row]
+    weights: list[str] = field(default_factory=list)
+    buffers: list[str] = field(default_factory=list)
+    alias: dict[str, str] = field(default_factory=dict)
+    """Outputs that are another tensor under a new name (Identity): no row."""
+    approximate: str | None = None
+    """Said in the spec's header: what the row stands for that is not exactly the op
+    (a reflect padding written as zero padding: the same shapes and counts)."""
+
+
+Converter = Callable[[Model, Any], Converted]
+
+
+def attrs(node: Any) -> dict[str, Any]:
+    """A node's attributes as Python values."""
+    out: dict[str, Any] = {}
+    for a in node.attribute:
+        if a.type == 1:
+            out[a.name] = a.f
+        elif a.type == 2:
+            out[a.name] = a.i
+        elif a.type == 3:
+            out[a.name] = a.s.decode("utf-8", "replace")
+        elif a.type == 6:
+            out[a.name] = list(a.floats)
+        elif a.type == 7:
+            out[a.name] = list(a.ints)
+    return out
+
+
+def one(values: list[int] | tuple[int, ...]) -> Any:
+    """Per-axis values as a spec writes them: one number when all are equal."""
+    values = [int(v) for v in values]
+    return values[0] if len(set(values)) == 1 else values
+
+
+def _weight(m: Model, node: Any, index: int, what: str) -> tuple[int, ...]:
+    """The shape of input ``index``, which must be an initializer (a weight)."""
+    if len(node.input) <= index or not node.input[index]:
+        raise m.error(node, f"has no {what}")
+    name = node.input[index]
+    if name not in m.initializers and name not in m.constants:
+        raise m.error(node, f"its {what} '{name}' is computed in the graph, not stored: "
+                            "cnncalc reads weights from initializers only")
+    shape = m.shape(name)
+    if shape is None or any(d is None for d in shape):
+        raise m.error(node, f"the shape of its {what} is unknown")
+    return tuple(int(d) for d in shape)  # type: ignore[arg-type]
+
+
+def _has(node: Any, index: int) -> bool:
+    return len(node.input) > index and bool(node.input[index])
+
+
+def _rank(m: Model, node: Any, name: str | None = None) -> int:
+    shape = m.shape(name or node.input[0])
+    if shape is None:
+        raise m.error(node, "the rank of its input is unknown (ONNX shape inference gave none)")
+    return len(shape)
+
+
+def _pads(m: Model, node: Any, a: dict[str, Any], n: int, kernel: list[int],
+          stride: list[int], dilation: list[int]) -> list[tuple[int, int]]:
+    """(before, after) per spatial axis, ``auto_pad`` resolved with the inferred input."""
+    mode = a.get("auto_pad", "NOTSET")
+    if mode in ("NOTSET", ""):
+        pads = a.get("pads", [0] * 2 * n)
+        if len(pads) != 2 * n:
+            raise m.error(node, f"pads {pads} has not 2 values per spatial axis")
+        return [(pads[i], pads[i + n]) for i in range(n)]
+    if mode == "VALID":
+        return [(0, 0)] * n
+    shape = m.shape(node.input[0])
+    if shape is None or any(d is None for d in shape[2:]):
+        raise m.error(node, f"auto_pad {mode} needs the input size, which is unknown")
+    out = []
+    for size, k, s, d in zip(shape[2:], kernel, stride, dilation):
+        total = max(0, (-(-size // s) - 1) * s + d * (k - 1) + 1 - size)
+        small, large = total // 2, total - total // 2
+        out.append((small, large) if mode == "SAME_UPPER" else (large, small))
+    return out
+
+
+def _conv(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    w = _weight(m, node, 1, "weight W")
+    n = len(w) - 2
+    if n not in (1, 2, 3):
+        raise m.error(node, f"a {n}-D convolution has no cnncalc kind")
+    kernel = a.get("kernel_shape", list(w[2:]))
+    stride, dilation = a.get("strides", [1] * n), a.get("dilations", [1] * n)
+    pads = _pads(m, node, a, n, kernel, stride, dilation)
+    args: dict[str, Any] = {"out_channels": w[0], "kernel_size": one(kernel)}
+    if any(s != 1 for s in stride):
+        args["stride"] = one(stride)
+    rows: list[Row] = []
+    source = node.input[0]
+    if all(b == e for b, e in pads):
+        if any(b for b, _ in pads):
+            args["padding"] = one([b for b, _ in pads])
+    else:
+        rows.append(Row(f"zeropad{n}d", {"padding": [x for pair in pads for x in pair]},
+                        [source], node.output[0] + "#pad", node.name + "_pad"))
+        source = node.output[0] + "#pad"
+    if any(d != 1 for d in dilation):
+        args["dilation"] = one(dilation)
+    if a.get("group", 1) != 1:
+        args["groups"] = a["group"]
+    weights = [node.input[1]]
+    if _has(node, 2):
+        _weight(m, node, 2, "bias B")
+        weights.append(node.input[2])
+    else:
+        args["bias"] = False
+    rows.append(Row(f"conv{n}d", args, [source], node.output[0], node.name))
+    return Converted(rows, weights)
+
+
+def _conv_transpose(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    w = _weight(m, node, 1, "weight W")
+    n = len(w) - 2
+    if n not in (1, 2, 3):
+        raise m.error(node, f"a {n}-D transposed convolution has no cnncalc kind")
+    if "output_shape" in a:
+        raise m.error(node, "output_shape is not read; export with pads and output_padding")
+    kernel = a.get("kernel_shape", list(w[2:]))
+    stride, dilation = a.get("strides", [1] * n), a.get("dilations", [1] * n)
+    if a.get("auto_pad", "NOTSET") not in ("NOTSET", "", "VALID"):
+        raise m.error(node, f"auto_pad {a['auto_pad']} is not read")
+    pads = a.get("pads", [0] * 2 * n) if a.get("auto_pad", "NOTSET") != "VALID" else [0] * 2 * n
+    if pads[:n] != pads[n:]:
+        raise m.error(node, f"pads {pads} differ before and after, which PyTorch's "
+                            "ConvTranspose cannot say")
+    group = a.get("group", 1)
+    args: dict[str, Any] = {"out_channels": w[1] * group, "kernel_size": one(kernel)}
+    if any(s != 1 for s in stride):
+        args["stride"] = one(stride)
+    if any(pads):
+        args["padding"] = one(pads[:n])
+    if any(a.get("output_padding", [0])):
+        args["output_padding"] = one(a["output_padding"])
+    if any(d != 1 for d in dilation):
+        args["dilation"] = one(dilation)
+    if group != 1:
+        args["groups"] = group
+    weights = [node.input[1]]
+    if _has(node, 2):
+        weights.append(node.input[2])
+    else:
+        args["bias"] = False
+    return Converted([Row(f"conv_transpose{n}d", args, [node.input[0]], node.output[0],
+                          node.name)], weights)
+
+
+def _gemm(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    if a.get("transA", 0):
+        raise m.error(node, "transA=1 (a transposed input) is not a dense layer")
+    w = _weight(m, node, 1, "weight B")
+    if len(w) != 2:
+        raise m.error(node, f"weight B has shape {list(w)}, not a matrix")
+    out = w[0] if a.get("transB", 0) else w[1]
+    args: dict[str, Any] = {"out_features": out}
+    weights = [node.input[1]]
+    if _has(node, 2) and a.get("beta", 1.0) != 0:
+        c = _weight(m, node, 2, "bias C")
+        if c not in ((out,), (1, out)):
+            raise m.error(node, f"bias C has shape {list(c)}; a dense layer's bias is [{out}]")
+        weights.append(node.input[2])
+    else:
+        args["bias"] = False
+    return Converted([Row("linear", args, [node.input[0]], node.output[0], node.name)],
+                     weights)
+
+
+def _matmul(m: Model, node: Any) -> Converted:
+    """``x @ W`` with a stored ``W`` is a dense layer; an ``Add`` of a stored vector right
+    after it (how exporters write ``nn.Linear`` on a non-matrix input) is its bias."""
+    w = _weight(m, node, 1, "weight (the second operand)")
+    if len(w) != 2:
+        raise m.error(node, f"the weight has shape {list(w)}: only x @ W with a matrix W is "
+                            "a dense layer")
+    out = node.output[0]
+    consumers = m.consumers.get(out, [])
+    if len(consumers) == 1 and consumers[0].op_type == "Add" and out not in m.outputs:
+        add = consumers[0]
+        other = add.input[1] if add.input[0] == out else add.input[0]
+        shape = m.shape(other) if other in m.initializers else None
+        if shape is not None and tuple(shape) == (w[1],):
+            return Converted([Row("linear", {"out_features": w[1]}, [node.input[0]],
+                                  add.output[0], node.name)], [node.input[1], other],
+                             alias={})
+    return Converted([Row("linear", {"out_features": w[1], "bias": False}, [node.input[0]],
+                          out, node.name)], [node.input[1]])
+
+
+def _pool(kind: str) -> Converter:
+    def convert(m: Model, node: Any) -> Converted:
+        a = attrs(node)
+        kernel = a.get("kernel_shape")
+        if not kernel:
+            raise m.error(node, "has no kernel_shape")
+        n = len(kernel)
+        stride, dilation = a.get("strides", [1] * n), a.get("dilations", [1] * n)
+        pads = _pads(m, node, a, n, kernel, stride, dilation)
+        if len(node.output) > 1 and node.output[1]:
+            raise m.error(node, "the Indices output (max unpooling) is not read")
+        args: dict[str, Any] = {"kernel_size": one(kernel)}
+        if list(stride) != list(kernel):
+            args["stride"] = one(stride)
+        rows: list[Row] = []
+        source = node.input[0]
+        if all(b == e for b, e in pads):
+            if any(b for b, _ in pads):
+                args["padding"] = one([b for b, _ in pads])
+        else:
+            rows.append(Row(f"zeropad{n}d", {"padding": [x for p in pads for x in p]},
+                            [source], node.output[0] + "#pad", node.name + "_pad"))
+            source = node.output[0] + "#pad"
+        if any(d != 1 for d in dilation):
+            if kind == "avgpool":
+                raise m.error(node, "a dilated average pool has no cnncalc kind")
+            args["dilation"] = one(dilation)
+        if a.get("ceil_mode", 0):
+            args["ceil_mode"] = True
+        if kind == "avgpool" and "padding" in args:
+            args["count_include_pad"] = bool(a.get("count_include_pad", 0))
+        rows.append(Row(f"{kind}{n}d", args, [source], node.output[0], node.name))
+        return Converted(rows, approximate="a pool's uneven padding written as a zeropad row "
+                         "(same shapes and counts)" if len(rows) > 1 else None)
+    return convert
+
+
+def _global(kind: str) -> Converter:
+    def convert(m: Model, node: Any) -> Converted:
+        return Converted([Row(kind, {"keepdims": True}, [node.input[0]], node.output[0],
+                              node.name)])
+    return convert
+
+
+def _reduce(kind: str) -> Converter:
+    """A mean or max over every spatial axis (``x.mean([2, 3])``) is a global pool."""
+    def convert(m: Model, node: Any) -> Converted:
+        a = attrs(node)
+        rank = _rank(m, node)
+        if "axes" in a:
+            reduced = a["axes"]
+        elif _has(node, 1) and m.const(node.input[1]) is not None:
+            reduced = [int(v) for v in m.const(node.input[1]).reshape(-1)]
+        else:
+            raise m.error(node, "reduces every axis (no axes given), the batch axis too")
+        if sorted(d % rank for d in reduced) != list(range(2, rank)) or rank < 3:
+            raise m.error(node, f"reduces axes {reduced}: cnncalc reads a reduction over "
+                                "every spatial axis (a global pool)")
+        keep = {"keepdims": True} if a.get("keepdims", 1) else {}
+        return Converted([Row(kind, keep, [node.input[0]], node.output[0], node.name)])
+    return convert
+
+
+def _batchnorm(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    if any(o and (o in m.consumers or o in m.outputs) for o in node.output[1:]):
+        raise m.error(node, "its training-mode outputs (running mean and variance) are read "
+                            "by the graph; cnncalc reads the normalized output only")
+    scale = _weight(m, node, 1, "scale")
+    _weight(m, node, 2, "bias B")
+    args: dict[str, Any] = {}
+    if "epsilon" in a and abs(a["epsilon"] - 1e-5) > 1e-12:
+        args["eps"] = float(f"{a['epsilon']:.6g}")
+    rank = _rank(m, node)
+    if rank not in (2, 3, 4, 5):
+        raise m.error(node, f"a BatchNormalization of a {rank}-D tensor has no cnncalc kind")
+    if rank == 2:
+        args.setdefault("eps", 1e-5)
+    kind = {2: "batchnorm1d", 3: "batchnorm1d", 4: "batchnorm2d", 5: "batchnorm3d"}[rank]
+    del scale
+    return Converted([Row(kind, args, [node.input[0]], node.output[0], node.name)],
+                     [node.input[1], node.input[2]], [i for i in node.input[3:5] if i])
+
+
+def _plain(kind: str, **defaults: Any) -> Converter:
+    """An op with no weights whose named attributes (ONNX name -> cnncalc name) carry over."""
+    def convert(m: Model, node: Any) -> Converted:
+        a = attrs(node)
+        args = {}
+        for onnx_name, (name, default) in defaults.items():
+            value = a.get(onnx_name, default)
+            if value != default or name == "negative_slope":
+                args[name] = float(f"{value:.6g}") if isinstance(value, float) else value
+        return Converted([Row(kind, args, [node.input[0]], node.output[0], node.name)])
+    return convert
+
+
+def _softmax(kind: str) -> Converter:
+    def convert(m: Model, node: Any) -> Converted:
+        a = attrs(node)
+        rank = _rank(m, node)
+        axis = a.get("axis", -1 if m.opset >= 13 else 1)
+        axis = axis % rank
+        if axis == 0:
+            raise m.error(node, "a softmax over the batch axis has no cnncalc kind")
+        if m.opset < 13 and axis != rank - 1:
+            raise m.error(node, "before opset 13 Softmax flattens the axes from 'axis' on; "
+                                "only the last axis is read")
+        return Converted([Row(kind, {"dim": axis - 1}, [node.input[0]], node.output[0],
+                              node.name)])
+    return convert
+
+
+def _clip(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    low = a.get("min") if m.opset < 11 else _scalar(m, node, 1)
+    high = a.get("max") if m.opset < 11 else _scalar(m, node, 2)
+    if low == 0 and high is None:
+        kind = "relu"
+    elif low == 0 and high == 6:
+        kind = "relu6"
+    else:
+        raise m.error(node, f"Clip({low}, {high}) is not relu (min 0) or relu6 (0 to 6)")
+    return Converted([Row(kind, {}, [node.input[0]], node.output[0], node.name)])
+
+
+def _scalar(m: Model, node: Any, index: int) -> float | None:
+    if not _has(node, index):
+        return None
+    value = m.const(node.input[index])
+    if value is None or value.size != 1:
+        raise m.error(node, f"input {index} is not a stored number")
+    return float(value.reshape(-1)[0])
+
+
+def _prelu(m: Model, node: Any) -> Converted:
+    slope = _weight(m, node, 1, "slope")
+    count = 1
+    for d in slope:
+        count *= d
+    return Converted([Row("prelu", {"num_parameters": count}, [node.input[0]],
+                          node.output[0], node.name)], [node.input[1]])
+
+
+def _dropout(m: Model, node: Any) -> Converted:
+    ratio = attrs(node).get("ratio", 0.5) if m.opset < 12 else (_scalar(m, node, 1) or 0.5)
+    return Converted([Row("dropout", {"p": float(f"{ratio:.6g}")}, [node.input[0]],
+                          node.output[0], node.name)])
+
+
+def _identity(m: Model, node: Any) -> Converted:
+    return Converted([], alias={node.output[0]: node.input[0]})
+
+
+def _binary(kind: str) -> Converter:
+    """Add/Mul of two computed tensors is a merge row; with a stored single number it is
+    a ``rescaling`` (no weights); ``x * sigmoid(x)`` is one ``silu`` row."""
+    def convert(m: Model, node: Any) -> Converted:
+        data = [i for i in node.input if m.is_data(i)]
+        consts = [i for i in node.input if i and not m.is_data(i)]
+        if any(i not in m.constants for i in consts):
+            raise m.error(node, "one operand is computed from constants in a way cnncalc "
+                                "does not evaluate")
+        if len(data) == 2 and kind == "multiply":
+            for x, s in ((data[0], data[1]), (data[1], data[0])):
+                producer = _producer(m, s)
+                if producer is not None and producer.op_type == "Sigmoid" and \
+                        producer.input[0] == x and len(m.consumers.get(s, [])) == 1:
+                    return Converted([Row("silu", {}, [x], node.output[0], node.name)],
+                                     alias={s: x})
+        if len(data) == 2:
+            return Converted([Row(kind, {}, data, node.output[0], node.name)])
+        if len(data) == 1 and len(consts) == 1 and m.constants[consts[0]].size == 1:
+            value = float(m.constants[consts[0]].reshape(-1)[0])
+            first = node.input[0] == data[0]
+            if node.op_type in ("Mul", "Div"):
+                if node.op_type == "Div" and (not first or value == 0):
+                    raise m.error(node, "division of a number by a tensor is not read")
+                scale = value if node.op_type == "Mul" else 1 / value
+                return Converted([Row("rescaling", {"scale": scale}, data, node.output[0],
+                                      node.name)])
+            sign = -1.0 if node.op_type == "Sub" and first else 1.0
+            if node.op_type == "Sub" and not first:
+                return Converted([Row("rescaling", {"scale": -1.0, "offset": value}, data,
+                                      node.output[0], node.name)])
+            return Converted([Row("rescaling", {"scale": 1.0, "offset": sign * value}, data,
+                                  node.output[0], node.name)])
+        raise m.error(node, f"{len(data)} computed inputs and a stored tensor of shape "
+                            f"{_const_shape(m, consts)}: cnncalc reads {node.op_type} of two "
+                            "computed tensors, or of a tensor and one stored number")
+    return convert
+
+
+def _const_shape(m: Model, names: list[str]) -> str:
+    return ", ".join(str(list(m.constants[n].shape)) for n in names) or "none"
+
+
+def _producer(m: Model, tensor: str) -> Any | None:
+    for node in m.graph.node:
+        if tensor in node.output:
+            return node
+    return None
+
+
+def _concat(m: Model, node: Any) -> Converted:
+    rank = _rank(m, node)
+    axis = attrs(node).get("axis", 1) % rank
+    if axis == 0:
+        raise m.error(node, "a concat along the batch axis has no cnncalc kind")
+    data = [i for i in node.input if i]
+    if not all(m.is_data(i) for i in data):
+        raise m.error(node, "concatenates a stored tensor; cnncalc joins computed ones only")
+    args = {"dim": axis - 1} if axis != 1 else {}
+    if len(data) == 1:
+        return Converted([], alias={node.output[0]: data[0]})
+    return Converted([Row("concat", args, data, node.output[0], node.name)])
+
+
+def _reshape(m: Model, node: Any) -> Converted:
+    """Flatten, Reshape, Squeeze, Unsqueeze: a ``flatten`` row when the result is (batch,
+    features), else a ``reshape`` to the shape ONNX shape inference gives."""
+    out = m.shape(node.output[0])
+    if out is None or any(d is None for d in out):
+        raise m.error(node, "its output shape is unknown (ONNX shape inference gave none); "
+                            "cnncalc needs it to write the reshape")
+    if len(out) < 1 or out[0] != 1:
+        raise m.error(node, f"reshapes to {list(out)}, moving the batch axis")
+    source = m.shape(node.input[0])
+    if tuple(out) == tuple(source or ()):
+        return Converted([], alias={node.output[0]: node.input[0]})
+    if len(out) == 2 and source is not None and len(source) > 2:
+        return Converted([Row("flatten", {}, [node.input[0]], node.output[0], node.name)])
+    return Converted([Row("reshape", {"shape": [int(d) for d in out[1:]]},  # type: ignore
+                          [node.input[0]], node.output[0], node.name)])
+
+
+def _resize(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    source, out = m.shape(node.input[0]), m.shape(node.output[0])
+    if source is None or out is None or any(d is None for d in (*source, *out)):
+        raise m.error(node, "its input or output size is unknown")
+    if tuple(source[:2]) != tuple(out[:2]):
+        raise m.error(node, "resizes the batch or channel axis")
+    n = len(source) - 2
+    mode = a.get("mode", "nearest")
+    modes = {"nearest": "nearest", "linear": {1: "linear", 2: "bilinear", 3: "trilinear"}.get(n),
+             "cubic": "bicubic" if n == 2 else None}
+    kind_mode = modes.get(mode)
+    if kind_mode is None:
+        raise m.error(node, f"mode {mode!r} on {n} spatial axes has no cnncalc upsample mode")
+    sizes = [int(d) for d in out[2:]]  # type: ignore[arg-type]
+    factors = [o // i for o, i in zip(sizes, source[2:])]  # type: ignore[operator]
+    if all(f >= 1 and f * i == o for f, i, o in zip(factors, source[2:], sizes)):
+        args: dict[str, Any] = {"scale_factor": one(factors)}
+    else:
+        args = {"size": one(sizes)}
+    if kind_mode != "nearest":
+        args["mode"] = kind_mode
+    return Converted([Row("upsample", args, [node.input[0]], node.output[0], node.name)])
+
+
+def _pad(m: Model, node: Any) -> Converted:
+    a = attrs(node)
+    if m.opset < 11:
+        pads = a.get("pads", [])
+    else:
+        value = m.const(node.input[1]) if _has(node, 1) else None
+        if value is None:
+            raise m.error(node, "its pads are computed in the graph, not stored")
+        pads = [int(v) for v in value.reshape(-1)]
+    if _has(node, 3) and m.opset >= 18:
+        raise m.error(node, "padding selected axes (the axes input) is not read")
+    rank = len(pads) // 2
+    if rank < 3 or len(pads) != 2 * rank:
+        raise m.error(node, f"pads {pads} do not pad spatial axes of a feature map")
+    if any(pads[i] or pads[i + rank] for i in (0, 1)):
+        raise m.error(node, f"pads {pads} pad the batch or channel axis")
+    if any(p < 0 for p in pads):
+        raise m.error(node, f"negative pads {pads} (a crop) are not read")
+    n = rank - 2
+    sides = [x for i in range(2, rank) for x in (pads[i], pads[i + rank])]
+    mode = a.get("mode", "constant")
+    return Converted([Row(f"zeropad{n}d", {"padding": sides}, [node.input[0]],
+                          node.output[0], node.name)],
+                     approximate=None if mode == "constant" else
+                     f"a {mode} padding written as zeropad (same shapes and counts)")
+
+
+def _needs(kind: str, m: Model, node: Any) -> None:
+    if lookup(kind) is None:
+        raise m.error(node, f"needs cnncalc's '{kind}' layer kind, which this version lacks")
+
+
+def _split(m: Model, node: Any) -> Converted:
+    """A split of the channels into equal pieces: one ``chunk`` row per piece."""
+    _needs("chunk", m, node)
+    rank = _rank(m, node)
+    axis = attrs(node).get("axis", 0) % rank
+    if axis != 1:
+        raise m.error(node, "cnncalc splits the channels (axis 1) only")
+    source = m.shape(node.input[0])
+    outs = [m.shape(o) for o in node.output]
+    if source is None or any(o is None for o in outs):
+        raise m.error(node, "the sizes of its pieces are unknown")
+    sizes = [o[1] for o in outs]  # type: ignore[index]
+    pieces = len(node.output)
+    if len(set(sizes)) != 1 or sizes[0] * pieces != source[1]:
+        raise m.error(node, f"pieces of {sizes} channels: cnncalc splits into equal pieces")
+    return Converted([Row("chunk", {"chunks": pieces, "index": i}, [node.input[0]], out,
+                          f"{node.name}_{i}") for i, out in enumerate(node.output)])
+
+
+def _transpose(m: Model, node: Any) -> Converted:
+    perm = attrs(node).get("perm")
+    if perm is None:
+        raise m.error(node, "a Transpose without perm reverses the batch axis")
+    if perm == sorted(perm):
+        return Converted([], alias={node.output[0]: node.input[0]})
+    if perm[0] != 0:
+        raise m.error(node, f"perm {perm} moves the batch axis")
+    _needs("permute", m, node)
+    return Converted([Row("permute", {"dims": perm}, [node.input[0]], node.output[0],
+                          node.name)])
+
+
+CONVERTERS: dict[str, Converter] = {
+    "Conv": _conv, "ConvTranspose": _conv_transpose, "Gemm": _gemm, "MatMul": _matmul,
+    "MaxPool": _pool("maxpool"), "AveragePool": _pool("avgpool"),
+    "GlobalAveragePool": _global("global_avgpool"), "GlobalMaxPool": _global("global_maxpool"),
+    "BatchNormalization": _batchnorm, "ReduceMean": _reduce("global_avgpool"),
+    "ReduceMax": _reduce("global_maxpool"),
+    "Relu": _plain("relu"), "Sigmoid": _plain("sigmoid"), "Tanh": _plain("tanh"),
+    "LeakyRelu": _plain("leaky_relu", alpha=("negative_slope", 0.01)),
+    "Elu": _plain("elu", alpha=("alpha", 1.0)), "Selu": _plain("selu"),
+    "Gelu": _plain("gelu"), "HardSigmoid": _plain("hardsigmoid"),
+    "HardSwish": _plain("hardswish"), "Mish": _plain("mish"), "Softplus": _plain("softplus"),
+    "Softmax": _softmax("softmax"), "LogSoftmax": _softmax("log_softmax"), "Clip": _clip,
+    "PRelu": _prelu, "Dropout": _dropout, "Identity": _identity,
+    "Add": _binary("add"), "Mul": _binary("multiply"), "Sub": _binary("add"),
+    "Div": _binary("multiply"), "Concat": _concat,
+    "Flatten": _reshape, "Reshape": _reshape, "Squeeze": _reshape, "Unsqueeze": _reshape,
+    "Resize": _resize, "Upsample": _resize, "Pad": _pad, "Split": _split,
+    "Transpose": _transpose,
+}
+"""Every op cnncalc reads; anything else is an error naming the node and the op."""
