@@ -366,6 +366,19 @@ def test_every_vgg_layer_matches_torchvision_in_order(spec):
     assert [(r.params, r.macs) for r in report.rows if r.params or r.macs] == want
 
 
+# -- every member of a family verifies (tests/test_torch_backend.py verifies each file's defaults)
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["efficientnet_v2_m", "efficientnet_v2_l", "mc3_18",
+                                  "r2plus1d_18"])
+def test_family_member_verifies_layer_by_layer(name):
+    pytest.importorskip("torch")
+    from cnncalc.torch import verify
+
+    result = verify(zoo_graph(name))
+    assert result.ok, result.summary()
+
+
 # -- the network cnncalc's torch backend builds from each spec has torchvision's figures --------
 
 HAND = {"mobilenet_v1": (4_231_976, 568_740_352), "zfnet": (62_357_608, 1_168_032_896),
