@@ -402,3 +402,24 @@ def test_torch_backend_network_has_the_expected_params_and_flop_counter_macs(spe
     # the built network computes its side outputs too: compare with the totals including them
     expected = TORCHVISION_WITH_AUX.get(spec) or TORCHVISION.get(spec) or HAND[spec]
     assert (params, counter.get_total_flops() // 2) == expected
+
+
+# -- every command that takes a spec finds a network of a sub-folder by its name ---------------
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "r2plus1d_18", "-f", "csv"],
+    ["check-spec", "s3d"],
+    ["explain", "mc3_18", "--layer", "fc"],
+    ["diagram", "efficientnet_v2_s", "--depth", "0", "-f", "dot"],
+    ["export", "r3d_18", "--to", "pytorch"],
+])
+def test_spec_commands_find_a_zoo_network_by_name_from_any_folder(args, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CNNCALC_ZOO", raising=False)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout
