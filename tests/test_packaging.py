@@ -23,7 +23,8 @@ SOURCES = ["cnncalc", "architectures", "pyproject.toml", "setup.py", "README.md"
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    pytest.importorskip("setuptools", reason="building a wheel needs setuptools")
+    pytest.importorskip("setuptools", minversion="68",
+                        reason="building the wheel needs setuptools 68 (pyproject.toml)")
     top = tmp_path_factory.mktemp("wheel")
     for name in SOURCES:
         source, target = ROOT / name, top / "src" / name
