@@ -1,8 +1,10 @@
 """Zoo networks by name: ``cnncalc analyze efficientnet_b3`` finds the family file and the
 values of its ``args`` that make that member (the file's ``variants:``).
 
-A name is looked up only when no file of that name exists, in the zoo folder of a source
-checkout (``architectures/`` beside the package) or the folder named by ``CNNCALC_ZOO``.
+A name is looked up only when no file of that name exists, in the folder named by
+``CNNCALC_ZOO``, then the zoo: ``cnncalc/architectures/`` in an installed package (setup.py
+ships it there), ``architectures/`` beside the package in a source checkout. Sub-folders
+count (``architectures/video/s3d.yaml`` is ``s3d``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def zoo_folders() -> list[Path]:
     folders = []
     if os.environ.get("CNNCALC_ZOO"):
         folders.append(Path(os.environ["CNNCALC_ZOO"]))
-    folders.append(Path(__file__).resolve().parent.parent / "architectures")
+    here = Path(__file__).resolve().parent
+    folders += [here / "architectures", here.parent / "architectures"]
     return [f for f in folders if f.is_dir()]
 
 

@@ -28,7 +28,7 @@ import argparse
 import sys
 
 MODELS = {
-    # name: (constructor, keyword arguments, input size)
+    # name: (constructor, keyword arguments, input: a square image's side or a sample's shape)
     "googlenet": ("googlenet", {"aux_logits": False, "init_weights": False}, 224),
     "googlenet_aux": ("googlenet", {"aux_logits": True, "init_weights": False}, 224),
     "inception_v3": ("inception_v3", {"aux_logits": False, "init_weights": False}, 299),
@@ -65,6 +65,14 @@ MODELS = {
     "shufflenet_v2_x1_0": ("shufflenet_v2_x1_0", {}, 224),
     "shufflenet_v2_x1_5": ("shufflenet_v2_x1_5", {}, 224),
     "shufflenet_v2_x2_0": ("shufflenet_v2_x2_0", {}, 224),
+    "efficientnet_v2_s": ("efficientnet_v2_s", {}, 384),
+    "efficientnet_v2_m": ("efficientnet_v2_m", {}, 480),
+    "efficientnet_v2_l": ("efficientnet_v2_l", {}, 480),
+    # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
+    "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
+    "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
+    "r2plus1d_18": ("video.r2plus1d_18", {}, (3, 16, 112, 112)),
+    "s3d": ("video.s3d", {}, (3, 16, 224, 224)),
 }
 
 
@@ -74,7 +82,10 @@ def build(name: str):
     import torchvision
 
     ctor, kwargs, size = MODELS[name]
-    model = getattr(torchvision.models, ctor)(weights=None, **kwargs)
+    namespace = torchvision.models
+    for part in ctor.split(".")[:-1]:
+        namespace = getattr(namespace, part)
+    model = getattr(namespace, ctor.split(".")[-1])(weights=None, **kwargs)
     if name == "resnet50_v1":
         for layer in (model.layer2, model.layer3, model.layer4):
             layer[0].conv1.stride, layer[0].conv2.stride = (2, 2), (1, 1)
@@ -84,7 +95,7 @@ def build(name: str):
         for module in model.modules():
             if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
                 module.eval()
-    return model, size
+    return model, ((3, size, size) if isinstance(size, int) else size)
 
 
 def measure(name: str):
@@ -96,7 +107,7 @@ def measure(name: str):
     params = sum(p.numel() for p in model.parameters())
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
-        model(torch.zeros(1, 3, size, size))
+        model(torch.zeros(1, *size))
     by_module = counter.get_flop_counts()
     top = type(model).__name__
     rows = []
@@ -110,6 +121,26 @@ def measure(name: str):
         flops = sum(by_module.get(f"{top}.{path}", {}).values())
         rows.append((path, own, flops // 2))
     return params, counter.get_total_flops() // 2, rows
+
+
+def layer_outputs(name: str) -> tuple[dict[str, tuple[int, ...]], int]:
+    """Every conv and linear module's output shape (one sample, no batch axis) by module path,
+    and the model's float buffers (BatchNorm's running statistics; not its integer
+    ``num_batches_tracked``), the figure cnncalc reports as non-trainable."""
+    import torch
+
+    model, size = build(name)
+    shapes: dict[str, tuple[int, ...]] = {}
+    kinds = (torch.nn.modules.conv._ConvNd, torch.nn.Linear)
+    hooks = [module.register_forward_hook(
+        lambda _m, _i, out, path=path: shapes.__setitem__(path, tuple(out.shape[1:])))
+        for path, module in model.named_modules() if isinstance(module, kinds)]
+    with torch.no_grad():
+        model(torch.zeros(1, *size))
+    for hook in hooks:
+        hook.remove()
+    buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
+    return shapes, buffers
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,13 @@ from cnncalc.zoo import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHITECTURES = ROOT / "architectures"
+# every spec of the zoo, sub-folders included (architectures/video/s3d.yaml)
+ZOO_SPECS = sorted(ARCHITECTURES.rglob("*.yaml"))
+
+
+def zoo_id(path: Path) -> str:
+    """A zoo spec's path below architectures/ without '.yaml' ('vgg16', 'video/s3d')."""
+    return path.relative_to(ARCHITECTURES).with_suffix("").as_posix()
 
 
 def run(text: str, **kwargs) -> Report:

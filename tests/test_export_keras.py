@@ -11,7 +11,7 @@ import runpy
 
 import pytest
 from click.testing import CliRunner
-from helpers import ARCHITECTURES
+from helpers import ARCHITECTURES, ZOO_SPECS, zoo_id
 
 from cnncalc import analyze, analyze_file, load_file, load_spec
 from cnncalc.cli import main
@@ -28,7 +28,7 @@ REFUSED = {
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
 }
-SPECS = sorted(p.stem for p in ARCHITECTURES.glob("*.yaml"))
+SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]
 RUN_IN_KERAS = ["keras_cats_dogs", "lenet5", "resnet_basic_block", "inception_module",
                 "timeseries_dilated_conv1d", "squeezenet1_1", "tcn"]

@@ -30,7 +30,7 @@ from cnncalc.layers import REGISTRY
 TOTAL = int(os.environ.get("CNNCALC_FUZZ_EXAMPLES", "2100"))
 SHARE = {"trees": 0.25, "text": 0.15, "registry": 0.25, "mutations": 0.2, "cli": 0.15}
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = sorted((ROOT / "architectures").glob("*.yaml"))
+SPECS = sorted((ROOT / "architectures").rglob("*.yaml"))   # sub-folders too
 TEXTS = {p.name: p.read_text(encoding="utf-8") for p in SPECS}
 KINDS = sorted(REGISTRY)
 

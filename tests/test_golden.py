@@ -11,17 +11,18 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ARCHITECTURES
+from helpers import ZOO_SPECS, zoo_id
 
 from cnncalc import analyze, analyze_file, load_spec
 from cnncalc.render import render
 
 GOLDEN = Path(__file__).parent / "golden"
-SPECS = sorted(ARCHITECTURES.glob("*.yaml"))
+SPECS = ZOO_SPECS
 
 
 def _check(path: Path, text: str, update: bool) -> None:
     if update:
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return
     assert path.exists(), f"{path.name} is missing: run pytest --update-golden and review it"
@@ -30,15 +31,16 @@ def _check(path: Path, text: str, update: bool) -> None:
         "python -m pytest tests/test_golden.py --update-golden and review the diff")
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[zoo_id(s) for s in SPECS])
 def test_golden_json_and_markdown(spec: Path, update_golden: bool):
     # loaded under its repository path, so goldens do not depend on where the checkout is
-    report = analyze(load_spec(spec.read_text(encoding="utf-8"), f"architectures/{spec.name}"))
-    _check(GOLDEN / f"{spec.stem}.json", render(report, "json"), update_golden)
-    _check(GOLDEN / f"{spec.stem}.md", render(report, "markdown"), update_golden)
+    name = f"architectures/{zoo_id(spec)}.yaml"
+    report = analyze(load_spec(spec.read_text(encoding="utf-8"), name))
+    _check(GOLDEN / f"{zoo_id(spec)}.json", render(report, "json"), update_golden)
+    _check(GOLDEN / f"{zoo_id(spec)}.md", render(report, "markdown"), update_golden)
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[zoo_id(s) for s in SPECS])
 def test_rows_sum_to_totals(spec: Path):
     data = json.loads(render(analyze_file(spec), "json"))
     for key in ("params", "non_trainable", "macs", "flops", "other_ops", "activations"):
@@ -48,6 +50,7 @@ def test_rows_sum_to_totals(spec: Path):
 
 
 def test_every_golden_belongs_to_a_shipped_architecture():
-    stems = {s.stem for s in SPECS}
-    orphans = [p.name for p in GOLDEN.glob("*") if p.stem not in stems]
+    ids = {zoo_id(s) for s in SPECS}
+    orphans = [p.name for p in GOLDEN.rglob("*.*")
+               if p.relative_to(GOLDEN).with_suffix("").as_posix() not in ids]
     assert not orphans, f"golden files without a spec: {orphans}"

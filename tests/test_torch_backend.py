@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ARCHITECTURES, ROOT
+from helpers import ARCHITECTURES, ROOT, ZOO_SPECS, zoo_id
 
 from cnncalc import analyze, load_file, load_spec
 from cnncalc.errors import CnnCalcError
 from cnncalc.layers.base import REGISTRY, Example, LayerKind
 
-SPECS = sorted(ARCHITECTURES.glob("*.yaml"))
+SPECS = ZOO_SPECS
 
 
 def test_every_registered_kind_has_a_torch_build() -> None:
@@ -57,7 +57,7 @@ def test_every_kind_builds_and_agrees_with_the_engine(name: str) -> None:
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[zoo_id(p) for p in SPECS])
 def test_shipped_architecture_verifies_on_meta(spec: Path) -> None:
     pytest.importorskip("torch")
     from cnncalc.torch import verify
@@ -364,7 +364,7 @@ def test_without_torch_each_command_says_how_to_install(tmp_path) -> None:
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[zoo_id(p) for p in SPECS])
 def test_every_architecture_exports_and_rebuilds(spec: Path) -> None:
     """Every shipped spec exports; the file's Net (built on the meta device, so VGG costs no
     memory) has the engine's parameter count and output shapes."""

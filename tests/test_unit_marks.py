@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import ARCHITECTURES
+from helpers import ARCHITECTURES, ZOO_SPECS, zoo_id
 
 from cnncalc import load_file
 from cnncalc.check import check_file
@@ -17,7 +17,7 @@ from cnncalc.cli import main
 from cnncalc.engine import propagate
 from cnncalc.layers.base import to_layout
 
-SPECS = sorted(ARCHITECTURES.glob("*.yaml"))
+SPECS = ZOO_SPECS
 
 
 def _answers_file(tmp_path: Path, spec: Path, answers: dict) -> Path:
@@ -41,7 +41,7 @@ def test_lenet5_c3_weights_and_biases_are_marked_right(tmp_path: Path) -> None:
         ("weights", True), ("biases", True), ("params", True), ("output", True)]
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[p.stem for p in SPECS])
+@pytest.mark.parametrize("spec", SPECS, ids=[zoo_id(p) for p in SPECS])
 def test_every_layer_of_every_shipped_spec_is_marked_right(spec: Path, tmp_path: Path) -> None:
     graph = load_file(spec)
     answers = {}

@@ -2,15 +2,18 @@
 
 - torchvision models: ``sum(p.numel() for p in model.parameters())`` and
   ``torch.utils.flop_counter.FlopCounterMode`` FLOPs / 2 at batch 1, printed by
-  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1; ConvNeXt and
-  ShuffleNetV2: torch 2.13.0, torchvision 0.28.0, where 0.29.1 could not be installed: they
-  differ from 0.29.1's only if torchvision changed those builders); regenerate with
-  ``/tmp/tv/bin/python scripts/torchvision_figures.py``.
+  ``scripts/torchvision_figures.py`` (torch 2.14.1, torchvision 0.29.1); regenerate with
+  ``/tmp/tv/bin/python scripts/torchvision_figures.py``. ConvNeXt's, ShuffleNetV2's,
+  EfficientNetV2's, MobileNetV3's, the video and the segmentation networks' figures were
+  measured with torch 2.13.0 and torchvision 0.28.0 (0.29.1 could not be installed then); their
+  parameter counts equal the ``num_params`` of torchvision's weights and their MACs round to
+  its documented "GFLOPS".
 - MobileNetV1, ZFNet, U-Net and the TCN: worked out here by hand from the papers' tables, with
   the formulas written out (weights = k*k*C_in*C_out + C_out; MACs = k*k*C_in*C_out*H*W).
 
-Where torchvision is installed, one more test compares every layer's parameters and MACs, by
-torchvision module path, with the model torchvision builds.
+Where torchvision is installed, more tests compare every layer's parameters and MACs, every
+conv and linear layer's output shape (by torchvision module path) and the float buffers with
+the model torchvision builds.
 """
 
 from __future__ import annotations
@@ -57,6 +60,19 @@ TORCHVISION = {
     "shufflenet_v2_x1_0": (2_278_604, 144_907_992),
     "shufflenet_v2_x1_5": (3_503_624, 295_759_392),
     "shufflenet_v2_x2_0": (7_393_996, 583_253_464),
+    "efficientnet_v2_s": (21_458_488, 8_365_617_152),    # at 384 x 384
+    "efficientnet_v2_m": (54_139_356, 24_582_460_384),   # at 480 x 480
+    "efficientnet_v2_l": (118_515_272, 56_079_699_008),  # at 480 x 480
+    "r3d_18": (33_371_472, 40_696_553_472),        # video: a 3 x 16 x 112 x 112 clip
+    "mc3_18": (11_695_440, 43_342_635_008),
+    "r2plus1d_18": (31_505_325, 40_519_080_960),
+    "s3d": (8_320_048, 17_978_771_456),            # 3 x 16 x 224 x 224
+}
+# float buffers (BatchNorm's running mean and variance), scripts/torchvision_figures.py's
+# layer_outputs: cnncalc's non-trainable figure
+TORCHVISION_BUFFERS = {
+    "efficientnet_v2_s": 153_872, "efficientnet_v2_m": 292_032, "efficientnet_v2_l": 512_576,
+    "r3d_18": 9_600, "mc3_18": 9_600, "r2plus1d_18": 25_350, "s3d": 21_216,
 }
 TORCHVISION_WITH_AUX = {
     "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
@@ -71,6 +87,9 @@ TORCHVISION_DOCS_GMACS = {
     "densenet121": 2.83, "efficientnet_b0": 0.39, "convnext_tiny": 4.46, "convnext_small": 8.68,
     "convnext_large": 34.36, "shufflenet_v2_x0_5": 0.04,
     "shufflenet_v2_x1_0": 0.14, "shufflenet_v2_x1_5": 0.30, "shufflenet_v2_x2_0": 0.58,
+    "efficientnet_v2_s": 8.37,
+    "efficientnet_v2_m": 24.58, "efficientnet_v2_l": 56.08, "r3d_18": 40.70, "mc3_18": 43.34,
+    "r2plus1d_18": 40.52, "s3d": 17.98,
 }
 
 
@@ -91,6 +110,43 @@ def test_macs_round_to_torchvisions_documented_gflops(spec):
     report = zoo_report(spec)
     main = report.totals_main or report.totals
     assert round(main.macs / 1e9, 2) == TORCHVISION_DOCS_GMACS[spec]
+
+
+@pytest.mark.parametrize("spec", sorted(TORCHVISION_BUFFERS))
+def test_float_buffers_equal_torchvision(spec):
+    assert zoo_report(spec).totals.non_trainable == TORCHVISION_BUFFERS[spec]
+
+
+def test_r3d_18_published_gflops_are_macs():
+    """torchvision lists r3d_18 at 40.70 "GFLOPS" for a 16 x 112 x 112 clip: that is the MAC
+    count (FlopCounterMode's FLOPs are twice it)."""
+    report = zoo_report("r3d_18")
+    assert report.input_shape == (3, 16, 112, 112)
+    assert round(report.totals.macs / 1e9, 2) == 40.70
+    assert round(report.totals.flops / 1e9, 2) == 81.39
+
+
+def test_video_resnets_differ_in_how_the_3x3x3_convs_are_built():
+    r3d, mc3, r21d = (zoo_report(name) for name in ("r3d_18", "mc3_18", "r2plus1d_18"))
+    assert row(r3d, "layer2.0.conv1.0").output_shape == (128, 8, 28, 28)      # strides in time
+    assert row(mc3, "layer1.0.conv1.0").output_shape == (64, 16, 56, 56)      # 3x3x3 in layer1
+    assert row(mc3, "layer2.0.conv1.0").output_shape == (128, 16, 28, 28)     # 1x3x3 after
+    assert row(mc3, "layer2.0.downsample.0").output_shape == (128, 16, 28, 28)
+    # (2+1)D: mid = (64 * 128 * 27) // (64 * 9 + 3 * 128) = 230 channels between the two
+    assert row(r21d, "layer2.0.conv1.0.0").output_shape == (230, 16, 28, 28)
+    assert row(r21d, "layer2.0.conv1.0.3").output_shape == (128, 8, 28, 28)
+    assert row(r21d, "stem.0").output_shape == (45, 16, 56, 56)
+
+
+def test_efficientnet_v2_fused_stages_have_no_depthwise_conv_or_squeeze():
+    report = zoo_report("efficientnet_v2_s")
+    fused = [r for r in report.rows if r.name.startswith(("features.1.", "features.2.",
+                                                           "features.3."))]
+    assert fused and not any(".fc1" in r.name for r in fused)
+    assert row(report, "features.2.0.block.0.0").output_shape == (96, 96, 96)  # 3x3, t = 4
+    assert row(report, "features.4.0.block.2.fc1").output_shape == (16, 1, 1)  # 64 // 4
+    assert row(report, "features.7.0").output_shape == (1280, 12, 12)          # S: 6 stages
+    assert row(zoo_report("efficientnet_v2_m"), "features.8.0").output_shape == (1280, 15, 15)
 
 
 def test_mobilenet_v2_width_multiplier_is_torchvisions_width_mult():
@@ -131,6 +187,10 @@ def test_auxiliary_heads_are_side_outputs():
     ("inception_v3", "Mixed_7c.branch3x3_2b.conv", (384, 8, 8)),
     ("mobilenet_v2", "features.2.conv.1.0", (96, 56, 56)),
     ("efficientnet_b0", "features.2.0.block.2.fc1", (4, 1, 1)),
+    ("efficientnet_v2_l", "features.7.6.block.3.0", (640, 15, 15)),
+    ("r3d_18", "layer4.1.conv2.0", (512, 2, 7, 7)),
+    ("s3d", "features.15.branch1.1.1.0", (384, 2, 7, 7)),
+    ("s3d", "classifier.1", (400, 1, 1, 1)),
     ("densenet121", "features.denseblock3.denselayer24.conv2", (32, 14, 14)),
     ("densenet121", "features.norm5", (1024, 7, 7)),
     ("squeezenet1_0", "features.12.expand3x3", (256, 13, 13)),
@@ -248,7 +308,8 @@ def test_tcn_matches_the_reference_configuration():
 ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resnet18",
        "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_v1", "mobilenet_v2",
        "squeezenet1_0", "squeezenet1_1", "densenet121", "efficientnet_b0", "mobilenet_v1",
-       "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0"]
+       "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0", "efficientnet_v2_s",
+       "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -283,12 +344,17 @@ SAME_NAMES.update(googlenet="googlenet_aux", inception_v3="inception_v3_aux")
 
 def torchvision_leaves(model: str) -> list[tuple[str, int, int]]:
     """(module path, own params, MACs) of torchvision's leaf modules, via the script."""
+    return torchvision_figures().measure(model)[2]
+
+
+def torchvision_figures():
+    """scripts/torchvision_figures.py as a module (skips the test where torchvision is absent)."""
     pytest.importorskip("torchvision")
     path = ROOT / "scripts" / "torchvision_figures.py"
     loaded = importlib.util.spec_from_file_location("torchvision_figures", path)
     figures = importlib.util.module_from_spec(loaded)
     loaded.loader.exec_module(figures)
-    return figures.measure(model)[2]
+    return figures
 
 
 @pytest.mark.torch
@@ -302,12 +368,35 @@ def test_every_layer_matches_torchvision_by_module_path(spec):
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("spec", sorted(SAME_NAMES))
+def test_every_conv_and_linear_output_shape_and_the_buffers_match_torchvision(spec):
+    shapes, buffers = torchvision_figures().layer_outputs(SAME_NAMES[spec])
+    report = zoo_report(spec)
+    got = {r.name: r.output_shape for r in report.rows if r.kind.startswith(("conv", "linear"))}
+    assert got == shapes
+    assert report.totals.non_trainable == buffers
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("spec", ["vgg11", "vgg13", "vgg16", "vgg19", "vgg16_bn"])
 def test_every_vgg_layer_matches_torchvision_in_order(spec):
     # the VGG specs name rows by stage (stage2.conv1), torchvision by index (features.5)
     want = [(params, macs) for _, params, macs in torchvision_leaves(spec) if params or macs]
     report = zoo_report(spec)
     assert [(r.params, r.macs) for r in report.rows if r.params or r.macs] == want
+
+
+# -- every member of a family verifies (tests/test_torch_backend.py verifies each file's defaults)
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["efficientnet_v2_m", "efficientnet_v2_l", "mc3_18",
+                                  "r2plus1d_18"])
+def test_family_member_verifies_layer_by_layer(name):
+    pytest.importorskip("torch")
+    from cnncalc.torch import verify
+
+    result = verify(zoo_graph(name))
+    assert result.ok, result.summary()
 
 
 # -- the network cnncalc's torch backend builds from each spec has torchvision's figures --------
@@ -436,3 +525,22 @@ def test_every_conv_and_linear_output_shape_and_the_buffers_equal_torchvisions(s
     assert got == seen
     buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
     assert report.totals.non_trainable == buffers
+# -- every command that takes a spec finds a network of a sub-folder by its name ---------------
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "r2plus1d_18", "-f", "csv"],
+    ["check-spec", "s3d"],
+    ["explain", "mc3_18", "--layer", "fc"],
+    ["diagram", "efficientnet_v2_s", "--depth", "0", "-f", "dot"],
+    ["export", "r3d_18", "--to", "pytorch"],
+])
+def test_spec_commands_find_a_zoo_network_by_name_from_any_folder(args, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CNNCALC_ZOO", raising=False)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout
