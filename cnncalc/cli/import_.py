@@ -30,7 +30,7 @@ def _read(path: str) -> str:
 
 
 @click.command("import")
-@click.argument("framework", type=click.Choice(["keras"]))
+@click.argument("framework", type=click.Choice(["keras", "torch"]))
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the spec to this file (atomically) instead of stdout.")
@@ -38,8 +38,9 @@ def _read(path: str) -> str:
               help="The variable holding the model, when the file builds several (default: "
                    "the last model built that no other model uses).")
 @click.option("--input", "input_shape", metavar="SHAPE",
-              help="The input shape channels last, e.g. 180,180,3, where the code leaves it "
-                   "open (None) or never gives it.")
+              help="keras: the input shape channels last, e.g. 180,180,3, where the code "
+                   "leaves it open (None) or never gives it. torch: the input shape channels "
+                   "first, without the batch (default 3,224,224).")
 @report_errors
 def command(framework: str, source: str, output: str | None, model_name: str | None,
             input_shape: str | None) -> None:
@@ -53,11 +54,34 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
     --style keras' lines up with model.summary().
 
     \b
+    torch: SOURCE is MODULE:FACTORY or path/to/file.py:FACTORY, optionally with literal
+    arguments (torchvision.models:resnet18(num_classes=10)). THIS RUNS THE CODE: the module
+    is imported (or the file run), FACTORY called on PyTorch's meta device and forward run
+    on a meta tensor, so import only code you trust. The model is traced with torch.fx
+    (forward hooks where fx cannot trace, said on stderr); rows are named by module path
+    (layer1.0.conv1), functional calls by the module that makes them (layer1.0.add). An op
+    cnncalc has no kind for is one error naming the module path and the op.
+
+    \b
     Examples:
       cnncalc import keras model.py -o model.yaml
       cnncalc analyze model.yaml --style keras
       cnncalc import keras notebook.py --model classifier --input 224,224,3
+      cnncalc import torch torchvision.models:resnet18 -o resnet18.yaml
+      cnncalc import torch mynet.py:Net --input 1,28,28
     """
+    if framework == "torch":
+        if model_name:
+            raise CnnCalcError("--model is for keras; for torch, name the factory in SOURCE "
+                               "(MODULE:FACTORY)")
+        from ..importers.torch_import import import_torch
+
+        shape = parse_shape(input_shape) if input_shape else None
+        spec, notes = import_torch(source, shape, f"cnncalc import torch {source}")
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        emit(spec, output)
+        return
     from ..importers.keras_model import read_model
     from ..importers.write_spec import to_spec
 
