@@ -266,7 +266,8 @@ def _binary(merge_kind: str) -> Callable[[Call], Row]:
         consts = [v for k, v in call.bound.items() if k in ("input", "other") and v is not TENSOR]
         if len(call.tensors) >= 2 and not consts:
             if merge_kind == "add" and len({tuple(s) for s in call.in_shapes}) > 1:
-                raise Unsupported(f"an add that broadcasts {' and '.join(map(_shape, call.in_shapes))}")
+                shapes = " and ".join(map(_shape, call.in_shapes))
+                raise Unsupported(f"an add that broadcasts {shapes}")
             return Row(merge_kind, merge=True)
         if len(call.tensors) == 1 and len(consts) == 1 and isinstance(consts[0], (int, float)) \
                 and not isinstance(consts[0], bool):

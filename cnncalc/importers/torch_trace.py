@@ -52,7 +52,8 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
     try:
         graph_module = torch.fx.symbolic_trace(model)
     except Exception as exc:  # noqa: BLE001 - fx raises many kinds; all mean "cannot trace"
-        reason = f"{type(exc).__name__}: {clean(str(exc)).splitlines()[0] if str(exc) else ''}"
+        lines = str(exc).splitlines()
+        reason = f"{type(exc).__name__}: {clean(lines[0]) if lines else ''}"
         result = _hooks(model, input_shape, label)
         result.note = (f"torch.fx cannot trace {label} ({reason[:160]}); read it with forward "
                        "hooks instead: functional calls between modules (adds, "
@@ -72,17 +73,23 @@ def _meta_input(input_shape: tuple[int, ...]) -> Any:
 
 
 def _propagate(graph_module: Any, input_shape: tuple[int, ...], label: str) -> None:
+    import contextlib
+    import io
+
     from torch.fx.passes.shape_prop import ShapeProp
 
-    try:
-        ShapeProp(graph_module).propagate(_meta_input(input_shape))
+    try:   # ShapeProp prints a traceback of its own before raising: keep it off stderr
+        with contextlib.redirect_stderr(io.StringIO()):
+            ShapeProp(graph_module).propagate(_meta_input(input_shape))
     except Exception as exc:  # noqa: BLE001 - the user's forward may raise anything
         raise CnnCalcError(_run_failed(label, input_shape, exc)) from None
 
 
 def _run_failed(label: str, input_shape: tuple[int, ...], exc: BaseException) -> str:
-    text = clean(str(exc)).splitlines()
-    first = text[0][:240] if text else ""
+    if exc.__cause__ is not None:     # ShapeProp wraps what the module raised
+        exc = exc.__cause__
+    text = str(exc).splitlines()
+    first = clean(text[0])[:240] if text else ""
     return (f"{label}: running it on a 1x{'x'.join(map(str, input_shape))} input raised "
             f"{type(exc).__name__}: {first} (give its input shape with --input C,H,W)")
 
@@ -135,20 +142,20 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
         tensor_args = [a for a in _flat_nodes((node.args, node.kwargs))]
         for arg in tensor_args:
             if arg in params:
-                raise _refuse(node, graph_module, f"uses the parameter or buffer "
+                raise _refuse(label, node, graph_module, f"uses the parameter or buffer "
                               f"{quote(arg.target)} directly (not through a module)")
         if shape is None:
             if any(a in produced for a in tensor_args) and node.op == "call_module":
-                raise _refuse(node, graph_module, "returns something other than one tensor")
+                raise _refuse(label, node, graph_module, "returns something other than one tensor")
             continue                  # x.size(0), a tuple index of sizes, ...: no row
         feeding = [a for a in tensor_args if a in produced]
         if not feeding and not any(_tensor_shape(a) for a in tensor_args):
-            raise _refuse(node, graph_module, "makes a new tensor from nothing it reads")
+            raise _refuse(label, node, graph_module, "makes a new tensor from nothing it reads")
         call = _call(node, graph_module, feeding)
         try:
             result = _convert(node, graph_module, call)
         except Unsupported as exc:
-            raise _refuse(node, graph_module, str(exc)) from None
+            raise _refuse(label, node, graph_module, str(exc)) from None
         if result is PASS:
             produced[node] = produced[feeding[0]]
             continue
@@ -223,15 +230,15 @@ def _convert(node: Any, graph_module: Any, call: Call) -> Any:
     if node.op == "call_module":
         convert = module_converter(call.module)
         if convert is None:
-            raise Unsupported(f"module {type(call.module).__name__} has no cnncalc kind")
+            raise Unsupported("cnncalc has no kind for it")
         return convert(call)
     entry = function_converter(node.target)
     if entry is None:
-        raise Unsupported("has no cnncalc kind")
+        raise Unsupported("cnncalc has no kind for it")
     return entry[1](call)
 
 
-def _refuse(node: Any, graph_module: Any, reason: str) -> CnnCalcError:
+def _refuse(label: str, node: Any, graph_module: Any, reason: str) -> CnnCalcError:
     """One line: the module path, the op, why it cannot be written."""
     if node.op == "call_module":
         module = graph_module.get_submodule(node.target)
@@ -243,8 +250,7 @@ def _refuse(node: Any, graph_module: Any, reason: str) -> CnnCalcError:
             f"{getattr(target, '__module__', None) or ''}.{getattr(target, '__name__', target)}"
             .lstrip("."))
         op = f"x.{op}()" if node.op == "call_method" else f"{op}()"
-    return CnnCalcError(f"in {quote(where)}: {clean(op)} {reason}; "
-                        "cnncalc has no kind for it yet (unsupported op)")
+    return CnnCalcError(f"{label}: in {quote(where)}: unsupported op {clean(op)}: {reason}")
 
 
 def _unused(model: Any, called: set[str]) -> list[tuple[str, int]]:
@@ -288,23 +294,24 @@ def _hooks(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
                 return
             tensors = [a for a in args if isinstance(a, torch.Tensor)]
             if not tensors or not isinstance(output, torch.Tensor):
-                failure.append(CnnCalcError(f"in {quote(name)}: {type(module).__name__} "
+                failure.append(CnnCalcError(f"{label}: in {quote(name)}: {type(module).__name__} "
                                             "does not map one tensor to one tensor"))
                 return
             source = produced.get(id(tensors[0]))
             shapes = [tuple(t.shape) for t in tensors]
             last_shape = rows[-1].shape if rows else (1, *input_shape)
             if source is None and shapes[0] != ((1, *input_shape) if not rows else last_shape):
-                source = _reshaped(rows, shapes[0], last_shape, name, failure)
+                source = _reshaped(rows, shapes[0], last_shape, name,
+                                   f"{label}: in {quote(name)}", failure)
             call = Call(module, {}, tensors, shapes, tuple(output.shape))
             convert = module_converter(module)
             try:
                 if convert is None:
-                    raise Unsupported(f"module {type(module).__name__} has no cnncalc kind")
+                    raise Unsupported("cnncalc has no kind for it")
                 result = convert(call)
             except Unsupported as exc:
-                failure.append(CnnCalcError(f"in {quote(name)}: {type(module).__name__} {exc}; "
-                                            "cnncalc has no kind for it yet (unsupported op)"))
+                failure.append(CnnCalcError(f"{label}: in {quote(name)}: unsupported op "
+                                            f"{type(module).__name__}: {exc}"))
                 return
             if result is PASS:
                 return
@@ -337,10 +344,10 @@ def _hooks(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
 
 
 def _reshaped(rows: list[Traced], want: tuple[int, ...], have: tuple[int, ...], name: str,
-              failure: list[CnnCalcError]) -> int | None:
+              where: str, failure: list[CnnCalcError]) -> int | None:
     """A flatten or reshape row where a module reads an unseen reshape of the last output."""
     if want[0] != have[0] or _numel(want) != _numel(have):
-        failure.append(CnnCalcError(f"in {quote(name)}: it reads a {_fmt(want)} tensor that no "
+        failure.append(CnnCalcError(f"{where}: it reads a {_fmt(want)} tensor that no "
                                     f"module made (the last made {_fmt(have)}); forward hooks "
                                     "cannot see the functional call in between"))
         return None
