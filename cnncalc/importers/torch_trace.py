@@ -15,6 +15,7 @@ hooks, so that fallback says so in its note and writes only what it saw.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,9 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
     import torch.fx
 
     try:
-        graph_module = torch.fx.symbolic_trace(model)
+        tracer = torch.fx.Tracer()
+        tracer.record_stack_traces = True    # so that a refused call names its source line
+        graph_module = torch.fx.GraphModule(model, tracer.trace(model))
     except Exception as exc:  # noqa: BLE001 - fx raises many kinds; all mean "cannot trace"
         lines = str(exc).splitlines()
         reason = f"{type(exc).__name__}: {clean(lines[0]) if lines else ''}"
@@ -250,7 +253,28 @@ def _refuse(label: str, node: Any, graph_module: Any, reason: str) -> CnnCalcErr
             f"{getattr(target, '__module__', None) or ''}.{getattr(target, '__name__', target)}"
             .lstrip("."))
         op = f"x.{op}()" if node.op == "call_method" else f"{op}()"
-    return CnnCalcError(f"{label}: in {quote(where)}: unsupported op {clean(op)}: {reason}")
+    return CnnCalcError(f"{label}: {_source_line(node)}in {quote(where)}: unsupported op "
+                        f"{clean(op)}: {reason}")
+
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def _source_line(node: Any) -> str:
+    """``file.py:14: `` where the refused call is written (the innermost frame fx kept)."""
+    import os
+
+    import torch
+
+    inside = os.path.dirname(torch.__file__) + os.sep
+    frames = [(f, n) for f, n in _FRAME.findall(node.stack_trace or "")
+              if not f.startswith(inside)]
+    if not frames:
+        return ""
+    path = frames[-1][0]
+    relative = os.path.relpath(path) if not path.startswith("<") else path
+    shown = relative if not relative.startswith("..") else path
+    return f"{clean(shown)}:{frames[-1][1]}: "
 
 
 def _unused(model: Any, called: set[str]) -> list[tuple[str, int]]:
