@@ -230,3 +230,13 @@ def test_an_input_the_model_cannot_take_is_one_line(models):
     assert result.exit_code == 2
     assert "running it on a 1x3x8x8 input raised" in result.stderr
     assert "--input" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_docs_rerun_the_torch_imports():
+    from test_readme_examples import _sessions
+
+    page = ROOT / "docs" / "import.md"
+    commands = [cmd for _, runs in _sessions(page) for cmd, _, _ in runs]
+    assert "cnncalc import torch examples/torch/small_resnet.py:SmallResNet --input 1,28,28" \
+        in commands
+    assert "cnncalc import torch examples/torch/unsupported.py:RunningSum" in commands
