@@ -240,3 +240,13 @@ def test_the_docs_rerun_the_torch_imports():
     assert "cnncalc import torch examples/torch/small_resnet.py:SmallResNet --input 1,28,28" \
         in commands
     assert "cnncalc import torch examples/torch/unsupported.py:RunningSum" in commands
+
+
+def test_what_the_code_prints_goes_to_stderr_not_into_the_spec(tmp_path):
+    path = tmp_path / "chatty.py"
+    path.write_text("from torch import nn\nprint('loading')\n"
+                    "def build():\n    print('building')\n    return nn.Conv2d(3, 4, 3)\n")
+    result = invoke("import", "torch", f"{path}:build")
+    assert result.exit_code == 0
+    assert result.stderr == "loading\nbuilding\n"
+    assert result.stdout.startswith("# Written by") and "conv2d:" in result.stdout

@@ -6,6 +6,9 @@ running forward on a meta tensor): that is the only way to know what a PyTorch m
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 from ..errors import CnnCalcError
 from .torch_load import build_module, parse_reference
 from .torch_spec import to_spec
@@ -23,9 +26,11 @@ def import_torch(reference: str, input_shape: tuple[int, ...] | None,
         raise CnnCalcError("cnncalc import torch needs PyTorch: pip install 'cnncalc[torch]'") \
             from None
     ref = parse_reference(reference)
-    model = build_module(ref)
     shape = tuple(input_shape) if input_shape else DEFAULT_INPUT
-    traced = trace(model, shape, f"'{ref.text}'")
+    # what the user's code prints goes to stderr: stdout is the spec
+    with contextlib.redirect_stdout(sys.stderr):
+        model = build_module(ref)
+        traced = trace(model, shape, f"'{ref.text}'")
     notes = [traced.note] if traced.note else []
     if traced.unused:
         total = sum(count for _, count in traced.unused)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import clean
 from .torch_trace import INPUT, Trace
 from .write_spec import yaml_value
 
@@ -33,7 +34,7 @@ def _mapping(pairs: dict[str, Any]) -> str:
 def to_spec(trace: Trace, name: str, input_shape: tuple[int, ...], command: str,
             how: str) -> str:
     """The YAML text; ``command`` and ``how`` (traced by what) go in the header comment."""
-    lines = [f"# Written by `{command}`: {name}, {how}.",
+    lines = [f"# Written by `{clean(command)}`: {clean(name)}, {how}.",
              "# Row names are the module's own paths; a functional call (add, cat, flatten)",
              "# is named in the module that makes it. Channels first, as PyTorch.",
              f"name: {yaml_value(name)}",

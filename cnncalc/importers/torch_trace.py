@@ -50,6 +50,12 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
     import torch
     import torch.fx
 
+    if module_converter(model) is not None and not list(model.children()):
+        # a bare layer (nn.Conv2d(3, 4, 3)): fx would trace into its forward; one row
+        result = trace(torch.nn.Sequential(model), input_shape, label)
+        for row in result.rows:
+            row.path = [type(model).__name__.lower()]
+        return result
     try:
         tracer = torch.fx.Tracer()
         tracer.record_stack_traces = True    # so that a refused call names its source line
