@@ -316,9 +316,13 @@ def _stochastic_depth(call: Call) -> Row:
     """torchvision.ops.stochastic_depth: the identity in eval mode, which is what is traced."""
     from ..layers import REGISTRY
 
-    if "stochastic_depth" in REGISTRY:
-        return Row("stochastic_depth", {"p": float(call.bound.get("p", 0.0))})
-    return Row("identity")
+    unit = REGISTRY.get("stochastic_depth")
+    if unit is None:                  # no such kind yet: what eval mode computes
+        return Row("identity")
+    names = {a.name for a in unit.arguments}
+    values = {"p": float(call.bound.get("p", 0.0)), "mode": call.bound.get("mode")}
+    return Row("stochastic_depth", {k: v for k, v in values.items()
+                                    if k in names and v is not None})
 
 
 def _functional_pool(kind: str) -> Callable[[Call], Row]:

@@ -35,6 +35,7 @@ class Traced:
     inputs: list[int]                # producer row indices, INPUT for the network input
     shape: tuple[int, ...]           # output shape, batch axis first
     output: bool = False             # a side output of the network
+    functional: bool = False         # a function's row, named after its module's path
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
             path = str(node.target).split(".")
         else:
             path = [*_scope(node), _op_name(node)]
-        rows.append(Traced(path, result, inputs, shape))
+        rows.append(Traced(path, result, inputs, shape, functional=node.op != "call_module"))
         produced[node] = len(rows) - 1
     if not rows:
         raise CnnCalcError(f"{label}: forward does nothing cnncalc can count (no layer runs)")
@@ -184,7 +185,21 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
     main = tensors[0]
     for index in tensors[1:]:
         rows[index].output = True
+    _name_wrappers(rows)
     return Trace(rows, main)
+
+
+def _name_wrappers(rows: list[Traced]) -> None:
+    """A module whose forward is one functional call (torchvision's ``StochasticDepth``)
+    gives its row its own path: ``features.1.0.stochastic_depth``, not that path twice."""
+    counts: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        for i in range(1, len(row.path)):
+            counts[tuple(row.path[:i])] = counts.get(tuple(row.path[:i]), 0) + 1
+    for row in rows:
+        scope = tuple(row.path[:-1])
+        if row.functional and scope and counts.get(scope) == 1:
+            row.path = list(scope)
 
 
 def _flat_nodes(value: Any) -> list[Any]:
