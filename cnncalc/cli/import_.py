@@ -53,7 +53,6 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
     naming the file and line. Rows keep Keras' layer names, so 'cnncalc analyze SPEC
     --style keras' lines up with model.summary().
 
-    \b
     torch: SOURCE is MODULE:FACTORY or path/to/file.py:FACTORY, optionally with literal
     arguments (torchvision.models:resnet18(num_classes=10)). THIS RUNS THE CODE: the module
     is imported (or the file run), FACTORY called on PyTorch's meta device and forward run
