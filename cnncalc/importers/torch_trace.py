@@ -92,16 +92,27 @@ def _propagate(graph_module: Any, input_shape: tuple[int, ...], label: str) -> N
         with contextlib.redirect_stderr(io.StringIO()):
             ShapeProp(graph_module).propagate(_meta_input(input_shape))
     except Exception as exc:  # noqa: BLE001 - the user's forward may raise anything
-        raise CnnCalcError(_run_failed(label, input_shape, exc)) from None
+        found = re.search(r"node=%(\w+)", str(exc))
+        nodes = {n.name: n for n in graph_module.graph.nodes}
+        node = nodes.get(found.group(1)) if found else None
+        where = ""
+        if node is not None and node.op == "call_module":
+            module = graph_module.get_submodule(node.target)
+            where = f"in {quote(node.target)} ({type(module).__name__}): "
+        elif node is not None:
+            where = f"in {quote('.'.join(_scope(node)) or 'forward')}: "
+        raise CnnCalcError(_run_failed(label, input_shape, exc, where)) from None
 
 
-def _run_failed(label: str, input_shape: tuple[int, ...], exc: BaseException) -> str:
+def _run_failed(label: str, input_shape: tuple[int, ...], exc: BaseException,
+                where: str = "") -> str:
     if exc.__cause__ is not None:     # ShapeProp wraps what the module raised
         exc = exc.__cause__
     text = str(exc).splitlines()
     first = clean(text[0])[:240] if text else ""
-    return (f"{label}: running it on a 1x{'x'.join(map(str, input_shape))} input raised "
-            f"{type(exc).__name__}: {first} (give its input shape with --input C,H,W)")
+    return (f"{label}: {where}running it on a 1x{'x'.join(map(str, input_shape))} input raised "
+            f"{type(exc).__name__}: {first} (the input shape is --input C,H,W; the model runs on "
+            "the meta device, where tensors have shapes but no values)")
 
 
 def _tensor_shape(node: Any) -> tuple[int, ...] | None:
