@@ -13,8 +13,9 @@ the one line below, naming the module path and the op cnncalc has no kind for ye
 that starts to import (a new kind landed) fails ``test_refused_models_say_which_op`` until it
 moves to ``ROUND_TRIP``; a model torchvision adds fails ``test_every_model_is_listed``.
 
-Measured with torchvision 0.28.0 (0.29.1 does not install here; the two list the same
-classification models): 60 of 80 round-trip, 20 are refused. GoogLeNet and Inception v3 are
+Measured with torchvision 0.28.0 and torch 2.13.0 (torchvision 0.29.1 does not install
+here; a model it adds or changes fails ``test_every_model_is_listed`` or its own test): 60
+of 80 round-trip, 20 are refused. GoogLeNet and Inception v3 are
 built with ``aux_logits=False``: their auxiliary heads never run in eval mode, so no trace
 can see them (``test_never_called_heads_are_named`` checks the note that says so).
 """
