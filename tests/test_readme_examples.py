@@ -6,7 +6,8 @@ Every ``console`` block is read as a session: each ``$ cnncalc ...`` of the anal
 file reads it), and must print what the page shows; ``$ echo $?`` after a command gives its exit
 status. A line ``...`` in the shown output stands for any number of lines left out; a trailing
 ``>/dev/null`` compares only what goes to stderr. The torch commands (their output holds
-timings and versions) and other programs' commands (pip, pytest, the benchmark) are not rerun.
+timings and versions) and other programs' commands (pip, pytest, the benchmark) are not rerun;
+``cnncalc import torch`` is rerun where torch is installed.
 A ``$ cnncalc`` line outside a ``console`` block is refused, so no example escapes the run by
 its fence, and the pages' relative links must lead to a file and a heading that exist."""
 
@@ -34,6 +35,7 @@ def _page_name(page: Path) -> str:
 
 
 HAVE_PLOT = importlib.util.find_spec("matplotlib") is not None
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def _needs_plot(argv: list[str]) -> bool:
@@ -48,6 +50,8 @@ def _rerun(command: str) -> bool:
         return True
     if argv[0] != "cnncalc" or argv[1] in TORCH:
         return False
+    if argv[1:3] == ["import", "torch"]:   # deterministic output, but it needs the torch extra
+        return HAVE_TORCH
     return HAVE_PLOT or not _needs_plot(argv)
 
 

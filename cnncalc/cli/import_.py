@@ -31,7 +31,7 @@ def _read(path: str) -> str:
 
 
 @click.command("import")
-@click.argument("framework", type=click.Choice(["keras", "onnx"]))
+@click.argument("framework", type=click.Choice(["keras", "torch", "onnx"]))
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the spec to this file (atomically) instead of stdout.")
@@ -39,8 +39,10 @@ def _read(path: str) -> str:
               help="The variable holding the model, when the file builds several (default: "
                    "the last model built that no other model uses).")
 @click.option("--input", "input_shape", metavar="SHAPE",
-              help="The input shape where the model leaves it open: channels last for keras "
-                   "(180,180,3), channels first for onnx (3,224,224).")
+              help="keras: the input shape channels last, e.g. 180,180,3, where the code "
+                   "leaves it open (None) or never gives it. torch: the input shape channels "
+                   "first, without the batch (default 3,224,224). onnx: channels first, "
+                   "where the file leaves it open.")
 @report_errors
 def command(framework: str, source: str, output: str | None, model_name: str | None,
             input_shape: str | None) -> None:
@@ -53,16 +55,26 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
     naming the file and line. Rows keep Keras' layer names, so 'cnncalc analyze SPEC
     --style keras' lines up with model.summary().
 
+    torch: SOURCE is MODULE:FACTORY or path/to/file.py:FACTORY, optionally with literal
+    arguments (torchvision.models:resnet18(num_classes=10)). THIS RUNS THE CODE: the module
+    is imported (or the file run), FACTORY called on PyTorch's meta device and forward run
+    on a meta tensor, so import only code you trust. The model is traced with torch.fx
+    (forward hooks where fx cannot trace, said on stderr); rows are named by module path
+    (layer1.0.conv1), functional calls by the module that makes them (layer1.0.add). An op
+    cnncalc has no kind for is one error naming the module path and the op.
+
+    onnx (needs the onnx extra: pip install 'cnncalc[onnx]'): SOURCE is an ONNX file;
+    its initializers give the parameters, and the header of the spec states the file's
+    count, which 'cnncalc analyze' of the spec reproduces.
+
     \b
     Examples:
       cnncalc import keras model.py -o model.yaml
       cnncalc analyze model.yaml --style keras
       cnncalc import keras notebook.py --model classifier --input 224,224,3
+      cnncalc import torch torchvision.models:resnet18 -o resnet18.yaml
+      cnncalc import torch mynet.py:Net --input 1,28,28
       cnncalc import onnx resnet18.onnx -o resnet18.yaml
-
-    onnx (needs the onnx extra: pip install 'cnncalc[onnx]'): SOURCE is an ONNX file;
-    its initializers give the parameters, and the header of the spec states the file's
-    count, which 'cnncalc analyze' of the spec reproduces.
     """
     shape = parse_shape(input_shape) if input_shape else None
     if framework == "onnx":
@@ -73,6 +85,17 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
         if model_name:
             raise click.UsageError("--model is for keras code; an ONNX file holds one model")
         emit(import_onnx(source, f"cnncalc import onnx {source}", shape), output)
+        return
+    if framework == "torch":
+        if model_name:
+            raise CnnCalcError("--model is for keras; for torch, name the factory in SOURCE "
+                               "(MODULE:FACTORY)")
+        from ..importers.torch_import import import_torch
+
+        spec, notes = import_torch(source, shape, f"cnncalc import torch {source}")
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+        emit(spec, output)
         return
     from ..importers.keras_model import read_model
     from ..importers.write_spec import to_spec

@@ -1,0 +1,118 @@
+"""``cnncalc import torch`` on every torchvision classification model (separate environment).
+
+Needs torchvision, which cnncalc does not: skipped with the reason where it is absent, like
+the torchvision tests of ``tests/test_zoo.py``. Run it where torch and torchvision are::
+
+    python -m pytest tests/test_import_torchvision.py
+
+For every model of ``torchvision.models.list_models(module=torchvision.models)`` either the
+import round-trips exactly (the written spec's parameters and MACs equal
+``sum(p.numel() for p in model.parameters())`` and ``FlopCounterMode`` FLOPs / 2 of the
+model, in eval mode at batch 1, and ``cnncalc verify`` passes on it), or it is refused with
+the one line below, naming the module path and the op cnncalc has no kind for yet. A model
+that starts to import (a new kind landed) fails ``test_refused_models_say_which_op`` until it
+moves to ``ROUND_TRIP``; a model torchvision adds fails ``test_every_model_is_listed``.
+
+Measured with torchvision 0.28.0 and torch 2.13.0 (torchvision 0.29.1 does not install
+here; a model it adds or changes fails ``test_every_model_is_listed`` or its own test): 60
+of 80 round-trip, 20 are refused. GoogLeNet and Inception v3 are
+built with ``aux_logits=False``: their auxiliary heads never run in eval mode, so no trace
+can see them (``test_never_called_heads_are_named`` checks the note that says so).
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("torch", reason="cnncalc import torch needs the torch extra")
+torchvision = pytest.importorskip(
+    "torchvision", reason="torchvision is not installed (a separate environment has it)")
+
+from torch_roundtrip import import_spec, own_figures, spec_figures  # noqa: E402
+
+from cnncalc.cli import main  # noqa: E402
+from cnncalc.errors import CnnCalcError  # noqa: E402
+
+pytestmark = pytest.mark.torch
+
+ROUND_TRIP = [
+    "alexnet", "densenet121", "densenet161", "densenet169", "densenet201",
+    "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
+    "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
+    "efficientnet_v2_l", "efficientnet_v2_m", "efficientnet_v2_s", "googlenet", "inception_v3",
+    "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "mobilenet_v2",
+    "mobilenet_v3_large", "mobilenet_v3_small",
+    "regnet_x_16gf", "regnet_x_1_6gf", "regnet_x_32gf", "regnet_x_3_2gf", "regnet_x_400mf",
+    "regnet_x_800mf", "regnet_x_8gf", "regnet_y_128gf", "regnet_y_16gf", "regnet_y_1_6gf",
+    "regnet_y_32gf", "regnet_y_3_2gf", "regnet_y_400mf", "regnet_y_800mf", "regnet_y_8gf",
+    "resnet101", "resnet152", "resnet18", "resnet34", "resnet50",
+    "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0", "squeezenet1_1",
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "wide_resnet101_2", "wide_resnet50_2",
+]
+
+# model: (module path, op) of the first call cnncalc has no kind for
+_CONVNEXT = ("features.0.1", "x.permute()")      # torchvision's Permute to channels last
+_SWIN = ("features.0.1", "torch.permute()")
+_SHUFFLE = ("stage2.0", "torch.transpose()")     # channel_shuffle: view, transpose, view
+_VIT = ("forward", "x.permute()")                # patches to a sequence
+REFUSED = {
+    "convnext_base": _CONVNEXT, "convnext_large": _CONVNEXT, "convnext_small": _CONVNEXT,
+    "convnext_tiny": _CONVNEXT,
+    "maxvit_t": ("blocks.0.layers.0.layers.window_attention.partition_op", "x.permute()"),
+    "shufflenet_v2_x0_5": _SHUFFLE, "shufflenet_v2_x1_0": _SHUFFLE,
+    "shufflenet_v2_x1_5": _SHUFFLE, "shufflenet_v2_x2_0": _SHUFFLE,
+    "swin_b": _SWIN, "swin_s": _SWIN, "swin_t": _SWIN, "swin_v2_b": _SWIN, "swin_v2_s": _SWIN,
+    "swin_v2_t": _SWIN,
+    "vit_b_16": _VIT, "vit_b_32": _VIT, "vit_h_14": _VIT, "vit_l_16": _VIT, "vit_l_32": _VIT,
+}
+FACTORY = {"googlenet": "googlenet(aux_logits=False)",
+           "inception_v3": "inception_v3(aux_logits=False)"}
+SIZE = {"inception_v3": 299}
+
+
+def reference(model: str) -> str:
+    return f"torchvision.models:{FACTORY.get(model, model)}"
+
+
+def shape(model: str) -> tuple[int, int, int]:
+    size = SIZE.get(model, 224)
+    return (3, size, size)
+
+
+def test_every_model_is_listed():
+    listed = set(torchvision.models.list_models(module=torchvision.models))
+    assert listed == set(ROUND_TRIP) | set(REFUSED)
+    assert not set(ROUND_TRIP) & set(REFUSED)
+
+
+@pytest.mark.parametrize("model", ROUND_TRIP)
+def test_round_trip_is_exact_and_verify_passes(model, tmp_path):
+    spec, notes = import_spec(reference(model), shape(model))
+    assert notes == []
+    assert spec_figures(spec) == own_figures(reference(model), shape(model))
+    path = tmp_path / f"{model}.yaml"
+    path.write_text(spec)
+    result = CliRunner().invoke(main, ["verify", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output[-2000:]
+
+
+@pytest.mark.parametrize("model", sorted(REFUSED))
+def test_refused_models_say_which_op(model):
+    where, op = REFUSED[model]
+    with pytest.raises(CnnCalcError) as caught:
+        import_spec(reference(model), shape(model))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"in '{where}': unsupported op {op}: cnncalc has no kind for it" in message
+
+
+def test_never_called_heads_are_named():
+    spec, notes = import_spec("torchvision.models:googlenet", (3, 224, 224))
+    with_heads = own_figures("torchvision.models:googlenet", (3, 224, 224))
+    without = own_figures(reference("googlenet"), (3, 224, 224))
+    unused = with_heads[0] - without[0]
+    assert notes == [f"{unused:,} parameters in modules forward never calls in eval mode are "
+                     "not in the spec: aux1, aux2"]
+    assert spec_figures(spec) == without
