@@ -22,8 +22,6 @@ from cnncalc.keras_export import to_keras
 REFUSED = {
     "alexnet_2012": "'norm1' (local_response_norm) to Keras: local_response_norm has no Keras "
                     "layer",
-    "convnext": "'features.0.1' (channel_layernorm)",
-    "shufflenet_v2": "'stage2.0.channel_shuffle1' (channel_shuffle)",
     "googlenet": "'aux1.adaptive_avgpool1' (adaptive_avgpool2d)",
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
