@@ -114,7 +114,9 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         unit = node.unit
         warnings.extend(call.warnings)
         shapes[node.id] = call.out
-        rf = _merge_receptive([fields[i] for i in node.inputs])
+        # a layer's extra inputs (interpolate's size_of) lend it a size, not their pixels
+        data = node.inputs if unit.merges else node.inputs[:1]
+        rf = _merge_receptive([fields[i] for i in data])
         same_rank = len(call.out) == len(call.x) > 1
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf

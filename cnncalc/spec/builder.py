@@ -95,11 +95,14 @@ class Builder:
         scope.local[short] = node_id
         self.full_names[scope.path(short)] = node_id
 
-    def resolve_ref(self, name: Any, scope: Scope, pos: SourcePos | None) -> int:
+    def resolve_ref(self, name: Any, scope: Scope, pos: SourcePos | None,
+                    key: str = "from") -> int:
+        """The node called ``name`` from ``scope`` (``from:``, or an argument that names a
+        layer such as ``interpolate``'s ``size_of``: ``key``)."""
         if isinstance(name, str) and "{" in name:
             name = self.values.name(name, scope, pos)
         if not isinstance(name, str):
-            raise SpecError(f"'from' must name an earlier layer, got {name!r}", pos)
+            raise SpecError(f"'{key}' must name an earlier layer, got {name!r}", pos)
         for walk in scope.chain():
             if name in walk.local:
                 return walk.local[name]
@@ -108,7 +111,8 @@ class Builder:
         if name == "input":
             return NETWORK_INPUT
         known = list(self.full_names) + [n for s in scope.chain() for n in s.local]
-        raise SpecError(f"'from: {name}' names no earlier layer{did_you_mean(name, known)}", pos)
+        raise SpecError(f"'{key}: {name}' names no earlier layer{did_you_mean(name, known)}",
+                        pos)
 
     def add_node(self, unit, args, inputs, name, pos, arg_pos) -> int:
         if len(self.nodes) >= MAX_NODES:
@@ -317,7 +321,9 @@ class Builder:
         if unit.n_inputs == 0:
             raise SpecError(f"'{key}' joins branches: write it as '{key}: [[...], [...]]' with "
                             "a list of branches", pos, full)
-        node_id = self.add_node(unit, args, (x,), full, pos, arg_pos)
+        refs = tuple(self.resolve_ref(args[a], scope, arg_pos.get(a, pos), a)
+                     for a in getattr(unit, "references", ()) if args.get(a) is not None)
+        node_id = self.add_node(unit, args, (x, *refs), full, pos, arg_pos)
         if short:
             self.register(scope, short, node_id, pos, name is not None)
         if activation is not None:  # Keras' activation=: its own row, as model.summary() has

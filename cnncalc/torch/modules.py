@@ -230,3 +230,7 @@ class Multiply(nn.Module):
 CUSTOM = (Pad, TableConv2d, Subsample2d, RBF, CenterCrop, ChannelPad, GlobalPool, Reshape,
           Rescaling, Concat, Add, Multiply)
 """Every class here, in the order ``export`` writes them out."""
+
+from .modules_seg import Interpolate, LocallyConnected  # noqa: E402
+
+CUSTOM += (LocallyConnected, Interpolate)
