@@ -124,7 +124,8 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             node.name, unit.name_for(call.ndim), call.out, call.params, call.buffers,
             call.macs * batch, call.other_ops * batch, numel(call.out) * batch,
             tuple(round(s) for s in rf.size) if rf is not None else None,
-            in_names, node.id in main, node.pos)
+            in_names, node.id in main, node.pos,
+            node.functional or getattr(unit, "functional", False))
         _within_bounds(row, rf, node)
         rows.append(row)
     if not rows:
