@@ -47,9 +47,9 @@ TORCHVISION = {
     "efficientnet_b5": (30_389_784, 10_266_384_752),   # at 456 x 456
     "efficientnet_b6": (43_040_704, 19_067_593_536),   # at 528 x 528
     "efficientnet_b7": (66_347_960, 37_745_884_192),   # at 600 x 600
-    # from torchvision 0.28.0 (0.29.1 does not install here; neither model changed between
-    # them): mobilenet_v3.yaml's two variants, and architectures/segmentation/ at 3x224x224
-    # with aux_loss=False (outputs resized to the input's size)
+    # recorded with torchvision 0.28.0 (0.29.1 does not install where they were recorded):
+    # mobilenet_v3.yaml's two variants, and architectures/segmentation/ at 3x224x224 with
+    # aux_loss=False (outputs resized to the input's size)
     "mobilenet_v3_large": (5_483_032, 216_589_760),
     "mobilenet_v3_small": (2_542_856, 56_510_400),
     "fcn_resnet50": (32_957_013, 26_484_498_432),
