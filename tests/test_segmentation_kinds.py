@@ -229,3 +229,18 @@ def test_export_writes_the_new_kinds_and_the_extra_input():
         out = net(torch.randn(1, 3, 64, 48))
     assert tuple(out.shape) == (1, 8, 32, 24)
     assert sum(p.numel() for p in net.parameters()) == namespace["PARAMETERS"]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", ["mobilenet_v3_large", "mobilenet_v3_small", "fcn_resnet50",
+                                  "deeplabv3_resnet50", "deeplabv3_mobilenet_v3_large",
+                                  "lraspp_mobilenet_v3_large"])
+def test_verify_agrees_on_every_layer(spec):
+    """``cnncalc verify`` on the new zoo files (the torch-backend tests glob the top folder
+    only; the segmentation networks are in a sub-folder)."""
+    pytest.importorskip("torch")
+    from helpers import zoo_graph
+
+    from cnncalc.torch import verify
+
+    assert verify(zoo_graph(spec)).ok

@@ -11,13 +11,12 @@ Documented exclusions:
 - ``local_conv`` (Keras LocallyConnected) is written from its definition: every output
   position p has its own weight matrix W[p] (C_in * prod(k) x C_out) and its own bias per
   channel; padding words as for a convolution (``same`` at stride > 1 by TensorFlow's rule).
-  Its product per position runs through a matrix multiply, so FlopCounterMode counts
+  Its product per position runs through a batched matrix multiply, so FlopCounterMode counts
   prod(out) * C_out * C_in * prod(k) MACs per sample.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pytest
@@ -97,7 +96,8 @@ def _pads(a, spatial, k, s, d):
 
 
 class LocallyConnectedOracle(nn.Module):
-    """y[:, o, p] = sum over (c, k) of W[p, c, k, o] * x_padded[:, c, window(p) + k] + b[o, p]."""
+    """y[:, o, p] = sum over (c, k) of W[p, (c, k), o] * x_padded[:, c, p * s + k * d] + b[o, p]
+    for every output position p: windows cut with ``Tensor.unfold``, one matrix per position."""
 
     def __init__(self, cin, cout, spatial, k, s, d, pads, bias):
         super().__init__()
@@ -113,16 +113,18 @@ class LocallyConnectedOracle(nn.Module):
     def forward(self, x):
         flat = [v for pair in reversed(self.pads) for v in pair]
         x = F.pad(x, flat)
-        outs = []
-        for p, position in enumerate(itertools.product(*(range(o) for o in self.out))):
-            patch = []
-            for offset in itertools.product(*(range(ki) for ki in self.k)):
-                at = tuple(pi * si + oi * di for pi, si, oi, di in
-                           zip(position, self.s, offset, self.d))
-                patch.append(x[(slice(None), slice(None), *at)])       # (N, C)
-            column = torch.stack(patch, 2).flatten(1)                   # (N, C*K)
-            outs.append(column @ self.weight[p])                        # (N, C_out)
-        y = torch.stack(outs, 2).reshape(x.shape[0], -1, *self.out)
+        n = len(self.k)
+        for axis, (ki, si, di) in enumerate(zip(self.k, self.s, self.d)):
+            # windows of the dilated extent along this axis, every d-th element kept: the
+            # window axes pile up at the end, (N, C, *out, *k)
+            x = x.unfold(2 + axis, di * (ki - 1) + 1, si)[..., ::di]
+        x = x[(slice(None), slice(None), *(slice(o) for o in self.out))]
+        batch, channels = x.shape[:2]
+        # (N, C, *out, *k) -> (positions, N, C * k): one row of inputs per position and sample
+        order = [*range(2, 2 + n), 0, 1, *range(2 + n, 2 + 2 * n)]
+        rows = x.permute(order).reshape(math.prod(self.out), batch, -1)
+        y = torch.bmm(rows, self.weight)                                # (positions, N, C_out)
+        y = y.permute(1, 2, 0).reshape(batch, -1, *self.out)
         return y if self.bias is None else y + self.bias
 
 
