@@ -117,7 +117,9 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
         unit = node.unit
         warnings.extend(call.warnings)
         shapes[node.id] = call.out
-        rf = _merge_receptive([fields[i] for i in node.inputs])
+        # a layer's extra inputs (interpolate's size_of) lend it a size, not their pixels
+        data = node.inputs if unit.merges else node.inputs[:1]
+        rf = _merge_receptive([fields[i] for i in data])
         same_rank = len(call.out) == len(call.x) > 1
         if rf is not None and rf.channels_last and not unit.keeps_positions(call):
             rf = None       # a permuted map: only per-position layers keep the field
@@ -127,7 +129,8 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             node.name, unit.name_for(call.ndim), call.out, call.params, call.buffers,
             call.macs * batch, call.other_ops * batch, numel(call.out) * batch,
             tuple(round(s) for s in rf.size) if rf is not None else None,
-            in_names, node.id in main, node.pos)
+            in_names, node.id in main, node.pos,
+            node.functional or getattr(unit, "functional", False))
         _within_bounds(row, rf, node)
         rows.append(row)
     if not rows:

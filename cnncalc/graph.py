@@ -26,6 +26,9 @@ class Node:
     inputs: tuple[int, ...]
     pos: SourcePos | None = None
     arg_pos: dict[str, SourcePos] = field(default_factory=dict)
+    functional: bool = False
+    """The spec marks the layer as a function call with no module of its own (``F.relu``,
+    ``torch.flatten``, ``torch.cat``): see ``Row.functional``."""
 
     @property
     def kind(self) -> str:

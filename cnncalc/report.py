@@ -35,6 +35,10 @@ class Row:
     inputs: tuple[str, ...]
     on_main_path: bool = True
     pos: SourcePos | None = None
+    functional: bool = False
+    """A function call with no module of its own in the framework's model (``F.interpolate``,
+    ``torch.flatten``, a ``+``): the row is shown, and says so, but ``model.named_modules()``
+    has no such path. Set by the kind (``interpolate``) or by the spec (``functional: true``)."""
 
     @property
     def flops(self) -> int:

@@ -27,6 +27,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+SEGMENTATION = {"aux_loss": False, "weights_backbone": None}
+"""Segmentation models' keywords: without the auxiliary head and without downloading the
+backbone's ImageNet weights (they change no count)."""
+
 MODELS = {
     # name: (constructor, keyword arguments, input: a square image's side or a sample's shape)
     "googlenet": ("googlenet", {"aux_logits": False, "init_weights": False}, 224),
@@ -73,6 +77,14 @@ MODELS = {
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
     "r2plus1d_18": ("video.r2plus1d_18", {}, (3, 16, 112, 112)),
     "s3d": ("video.s3d", {}, (3, 16, 224, 224)),
+    "mobilenet_v3_large": ("mobilenet_v3_large", {}, 224),
+    "mobilenet_v3_small": ("mobilenet_v3_small", {}, 224),
+    # segmentation (torchvision.models.segmentation): no auxiliary head, no backbone weights;
+    # their forward returns a dict, whose "out" is resized to the input's size
+    "fcn_resnet50": ("fcn_resnet50", SEGMENTATION, 224),
+    "deeplabv3_resnet50": ("deeplabv3_resnet50", SEGMENTATION, 224),
+    "deeplabv3_mobilenet_v3_large": ("deeplabv3_mobilenet_v3_large", SEGMENTATION, 224),
+    "lraspp_mobilenet_v3_large": ("lraspp_mobilenet_v3_large", SEGMENTATION, 224),
 }
 
 
@@ -86,6 +98,9 @@ def build(name: str):
     for part in ctor.split(".")[:-1]:
         namespace = getattr(namespace, part)
     model = getattr(namespace, ctor.split(".")[-1])(weights=None, **kwargs)
+    models = torchvision.models
+    where = models if hasattr(models, ctor) else models.segmentation
+    model = getattr(where, ctor)(weights=None, **kwargs)
     if name == "resnet50_v1":
         for layer in (model.layer2, model.layer3, model.layer4):
             layer[0].conv1.stride, layer[0].conv2.stride = (2, 2), (1, 1)

@@ -15,14 +15,16 @@ import pytest
 from cnncalc import CnnCalcError, analyze, load_spec
 from cnncalc.layers import ALIASES, REGISTRY, lookup
 
-SAMPLE = {"int": 4, "ints": 1, "int_list": [-1], "any_ints": 1, "table": [[0]]}
+SAMPLE = {"int": 4, "ints": 1, "int_list": [-1], "any_ints": 1, "table": [[0]],
+          "str": "input"}   # a str shorthand without default names a layer (size_of)
 
 
 def minimal_args(unit) -> dict:
-    """Required arguments, plus the shorthand argument when it has no default; a unit's own
-    ``sample_args`` where the type's sample makes no use (permute's dims)."""
-    return {a.name: unit.sample_args.get(a.name, SAMPLE[a.type]) for a in unit.arguments
+    """Required arguments, plus the shorthand argument when it has no default, at the unit's
+    own ``sample_args`` where it declares them (a pixel shuffle's factor that divides 4)."""
+    args = {a.name: SAMPLE[a.type] for a in unit.arguments
             if a.required or (a.name == unit.primary and a.default is None)}
+    return {**args, **{k: v for k, v in unit.sample_args.items() if k in args}}
 
 
 def sample_inputs(unit) -> list[list[int]]:

@@ -23,6 +23,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import torch_strategies as strategies  # noqa: E402
+import torch_strategies_seg as seg_strategies  # noqa: E402
 from hypothesis import HealthCheck, Phase, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch_oracle import BATCH, MERGES, compare, run_torch, spec_text  # noqa: E402
@@ -65,6 +66,9 @@ FAMILIES = {
     "lenet": Family(strategies.lenet_case(), 1.6),
     "merge": Family(strategies.merge_case(), 1.9),
     "chain": Family(strategies.chain_case(), 1.3),
+    "shuffle": Family(seg_strategies.shuffle_case(), 1.6),
+    "local_conv": Family(seg_strategies.local_conv_case(), 1.6),
+    "interpolate": Family(seg_strategies.interpolate_case(), 1.6),
     # every registered kind from its unit's own examples (a new kind needs no strategy)
     "units": Family(strategies.unit_case(), 1.3, guard_draws=1500),
     # ConvNeXt's and ShuffleNetV2's kinds (issue 12)

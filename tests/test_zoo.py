@@ -67,6 +67,15 @@ TORCHVISION = {
     "mc3_18": (11_695_440, 43_342_635_008),
     "r2plus1d_18": (31_505_325, 40_519_080_960),
     "s3d": (8_320_048, 17_978_771_456),            # 3 x 16 x 224 x 224
+    # recorded with torchvision 0.28.0 (0.29.1 does not install where they were recorded):
+    # mobilenet_v3.yaml's two variants, and architectures/segmentation/ at 3x224x224 with
+    # aux_loss=False (outputs resized to the input's size)
+    "mobilenet_v3_large": (5_483_032, 216_589_760),
+    "mobilenet_v3_small": (2_542_856, 56_510_400),
+    "fcn_resnet50": (32_957_013, 26_484_498_432),
+    "deeplabv3_resnet50": (39_638_869, 31_310_548_992),
+    "deeplabv3_mobilenet_v3_large": (11_025_477, 1_882_169_120),
+    "lraspp_mobilenet_v3_large": (3_221_538, 379_281_312),
 }
 # float buffers (BatchNorm's running mean and variance), scripts/torchvision_figures.py's
 # layer_outputs: cnncalc's non-trainable figure
@@ -90,6 +99,8 @@ TORCHVISION_DOCS_GMACS = {
     "efficientnet_v2_s": 8.37,
     "efficientnet_v2_m": 24.58, "efficientnet_v2_l": 56.08, "r3d_18": 40.70, "mc3_18": 43.34,
     "r2plus1d_18": 40.52, "s3d": 17.98,
+    "mobilenet_v3_large": 0.22,
+    "mobilenet_v3_small": 0.06,
 }
 
 
@@ -309,7 +320,9 @@ ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resn
        "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_v1", "mobilenet_v2",
        "squeezenet1_0", "squeezenet1_1", "densenet121", "efficientnet_b0", "mobilenet_v1",
        "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0", "efficientnet_v2_s",
-       "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d"]
+       "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d",
+       "mobilenet_v3_large", "mobilenet_v3_small", "fcn_resnet50", "deeplabv3_resnet50",
+       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -544,3 +557,79 @@ def test_spec_commands_find_a_zoo_network_by_name_from_any_folder(args, tmp_path
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.stdout
+# -- MobileNetV3 and the segmentation networks: output shapes and rows with no module -----------
+
+OWN_FOLDER = {"fcn_resnet50": "segmentation", "deeplabv3_resnet50": "segmentation",
+              "deeplabv3_mobilenet_v3_large": "segmentation",
+              "lraspp_mobilenet_v3_large": "segmentation",
+              "mobilenet_v3_large": "", "mobilenet_v3_small": ""}
+"""Where each of these networks' file is (the zoo finds sub-folders; these tests find the files
+by path, so a lookup that missed one would fail here)."""
+
+
+@pytest.mark.parametrize("spec", sorted(OWN_FOLDER))
+def test_zoo_names_find_the_files_in_their_folders(spec):
+    stem = "mobilenet_v3" if spec.startswith("mobilenet_v3") else spec
+    assert zoo_file(spec) == ROOT / "architectures" / OWN_FOLDER[spec] / f"{stem}.yaml"
+
+
+def torchvision_layer_shapes(model: str) -> dict[str, tuple[int, ...]]:
+    """Output shape (batch excluded) of every Conv2d and Linear of torchvision's model, by
+    module path, from forward hooks."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("torchvision")
+    path = ROOT / "scripts" / "torchvision_figures.py"
+    loaded = importlib.util.spec_from_file_location("torchvision_figures", path)
+    figures = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(figures)
+    network, size = figures.build(model)
+    shapes: dict[str, tuple[int, ...]] = {}
+    for name, module in network.named_modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            module.register_forward_hook(
+                lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:])))
+    with torch.no_grad():
+        network(torch.zeros(1, 3, size, size))
+    return shapes
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", sorted(OWN_FOLDER))
+def test_every_conv_and_linear_output_shape_matches_torchvision(spec):
+    want = torchvision_layer_shapes(spec)
+    report = zoo_report(spec)
+    got = {r.name: r.output_shape for r in report.rows if r.kind in ("conv2d", "linear")}
+    assert got == want
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", sorted(OWN_FOLDER))
+def test_rows_with_no_module_are_the_ones_torchvision_calls_as_functions(spec):
+    """A row marked functional (F.interpolate, torch.cat, torch.flatten, +, *) has no module
+    at its path; every other row is a torchvision module, or a repeated call of one (a
+    ResNet bottleneck calls its one `relu` three times: rows relu, relu1, relu2)."""
+    pytest.importorskip("torchvision")
+    path = ROOT / "scripts" / "torchvision_figures.py"
+    loaded = importlib.util.spec_from_file_location("torchvision_figures", path)
+    figures = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(figures)
+    modules = dict(figures.build(spec)[0].named_modules())
+    report = zoo_report(spec)
+    assert not [r.name for r in report.rows if r.functional and r.name in modules]
+    reused = [r.name for r in report.rows if not r.functional and r.name not in modules]
+    assert all(re.fullmatch(r".*\.relu\d", name) for name in reused), reused
+    assert {r.kind for r in report.rows if r.functional} <= {"interpolate", "add", "concat",
+                                                             "multiply", "flatten"}
+
+
+@pytest.mark.parametrize("spec", ["fcn_resnet50", "deeplabv3_resnet50",
+                                  "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"])
+def test_segmentation_scores_are_resized_to_any_input_size(spec):
+    from cnncalc import analyze, load_spec
+
+    text = zoo_file(spec).read_text(encoding="utf-8").replace("input: [3, 224, 224]",
+                                                              "input: [3, 320, 480]")
+    report = analyze(load_spec(text, str(zoo_file(spec))))
+    assert report.outputs[0][1] == (21, 320, 480)
+    assert report.rows[-1].kind == "interpolate" and report.rows[-1].functional
+    assert zoo_report(spec).outputs[0][1] == (21, 224, 224)

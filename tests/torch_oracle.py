@@ -46,6 +46,7 @@ torch = pytest.importorskip("torch")  # also when doctest collection imports thi
 
 import torch.nn.functional as F  # noqa: E402
 import torch_oracle_defs as defs  # noqa: E402
+import torch_oracle_seg as seg  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
@@ -236,6 +237,7 @@ ORACLE = {
                                                    a.get("init", 1e-6)),
     "stochastic_depth": lambda a, x, n: defs.stochastic_depth(a.get("p", 0.0),
                                                               a.get("mode", "row")),
+    **seg.ORACLE_SEG,   # pixel (un)shuffle, local_conv, interpolate: tests/torch_oracle_seg.py
 }
 """The oracle, one entry per layer family (the kind without its ``1d/2d/3d``): a function of
 the written arguments ``a``, the batched input ``x`` and the spatial rank ``n`` that builds
@@ -283,6 +285,7 @@ def run_torch(input_shape, layers, x: torch.Tensor | None = None
     what each layer did (MACs of the whole batch) and the output, or the error text if
     torch refuses."""
     x = torch.randn(BATCH, *input_shape) if x is None else x
+    seg.NETWORK[0] = tuple(x.shape)
     seen = []
     try:
         for kind, args in layers:

@@ -6,11 +6,14 @@ from . import (  # noqa: F401
     conv,
     crop,
     dense,
+    local,
     merge,
     misc,
     norm,
     pool,
+    rearrange,
     reorder,
+    resize,
     scale,
 )
 from .base import ALIASES, REGISTRY, Arg, Call, LayerKind, Receptive, Shape, lookup, register

@@ -37,6 +37,12 @@ def shape_text(shape: tuple[int, ...] | None, report: Report) -> str:
     return " x ".join(str(d) for d in dims)
 
 
+def kind_text(row: Row) -> str:
+    """A row's kind as people read it: a function call with no module says so
+    (``interpolate (no module)``), as ``model.named_modules()`` will not list it."""
+    return f"{row.kind} (no module)" if row.functional else row.kind
+
+
 def _int(n: int, report: Report | None = None) -> str:
     return f"{n:,}"
 
@@ -53,7 +59,7 @@ def _rf(value: tuple[int, ...] | None, report: Report | None = None) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Layer", lambda r, rep: r.name, _str),
-    Column("kind", "Kind", lambda r, rep: r.kind, _str),
+    Column("kind", "Kind", lambda r, rep: kind_text(r), _str),
     Column("output_shape", "Output shape", lambda r, rep: r.output_shape, shape_text),
     Column("params", "Params", lambda r, rep: r.params, _int, True),
     Column("macs", "MACs", lambda r, rep: r.macs, _int, True),
@@ -85,5 +91,5 @@ def collapse(rows: tuple[Row, ...], depth: int | None) -> tuple[Row, ...]:
                               activations=last.activations + row.activations,
                               receptive_field=row.receptive_field)
         else:
-            out.append(replace(row, name=group, kind="group"))
+            out.append(replace(row, name=group, kind="group", functional=False))
     return tuple(out)

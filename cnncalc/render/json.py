@@ -42,6 +42,8 @@ def report_dict(report: Report, depth: int | None = None) -> dict[str, Any]:
             "other_ops": r.other_ops, "activations": r.activations,
             "receptive_field": list(r.receptive_field) if r.receptive_field else None,
             "main_path": r.on_main_path,
+            # only on rows with no module of their own (F.interpolate, torch.flatten, +)
+            **({"functional": True} if r.functional else {}),
         } for r in collapse(report.rows, depth)],
         "totals": totals_dict(report.totals),
         "totals_main_output": totals_dict(report.totals_main) if report.totals_main else None,

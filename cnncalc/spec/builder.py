@@ -28,7 +28,7 @@ MAX_BLOCK_DEPTH = 32
 MAX_WORK = 100_000
 """Items, repeat copies and branches visited while expanding: bounds the work of specs that
 build nothing (nested repeats of empty bodies, conditions that are always false)."""
-ITEM_RESERVED = ("name", "from", "output")
+ITEM_RESERVED = ("name", "from", "output", "functional")
 MERGES = ("concat", "add", "multiply")
 _DIM_SUFFIX = re.compile(r"(?<=[a-z_])[123]d$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -95,11 +95,14 @@ class Builder:
         scope.local[short] = node_id
         self.full_names[scope.path(short)] = node_id
 
-    def resolve_ref(self, name: Any, scope: Scope, pos: SourcePos | None) -> int:
+    def resolve_ref(self, name: Any, scope: Scope, pos: SourcePos | None,
+                    key: str = "from") -> int:
+        """The node called ``name`` from ``scope`` (``from:``, or an argument that names a
+        layer such as ``interpolate``'s ``size_of``: ``key``)."""
         if isinstance(name, str) and "{" in name:
             name = self.values.name(name, scope, pos)
         if not isinstance(name, str):
-            raise SpecError(f"'from' must name an earlier layer, got {name!r}", pos)
+            raise SpecError(f"'{key}' must name an earlier layer, got {name!r}", pos)
         for walk in scope.chain():
             if name in walk.local:
                 return walk.local[name]
@@ -108,13 +111,14 @@ class Builder:
         if name == "input":
             return NETWORK_INPUT
         known = list(self.full_names) + [n for s in scope.chain() for n in s.local]
-        raise SpecError(f"'from: {name}' names no earlier layer{did_you_mean(name, known)}", pos)
+        raise SpecError(f"'{key}: {name}' names no earlier layer{did_you_mean(name, known)}",
+                        pos)
 
-    def add_node(self, unit, args, inputs, name, pos, arg_pos) -> int:
+    def add_node(self, unit, args, inputs, name, pos, arg_pos, functional: bool = False) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise SpecError(f"the network expands to more than {MAX_NODES:,} layers; refusing "
                             "to build it (a huge repeat?)", pos)
-        node = Node(len(self.nodes), name, unit, args, tuple(inputs), pos, arg_pos)
+        node = Node(len(self.nodes), name, unit, args, tuple(inputs), pos, arg_pos, functional)
         self.nodes.append(node)
         return node.id
 
@@ -153,14 +157,25 @@ class Builder:
             self.values.here = x
         name = self.written_name(item.get("name"), scope, item.pos_of("name")) \
             if "name" in item else None
+        functional = self.functional_flag(item.get("functional", False),
+                                          item.pos_of("functional"))
         if item.get("output"):
-            out = self.item_body(item, keys, pos, x, scope, name)
+            out = self.item_body(item, keys, pos, x, scope, name, functional)
             self.side_outputs.append(out)
             return x
-        return self.item_body(item, keys, pos, x, scope, name)
+        return self.item_body(item, keys, pos, x, scope, name, functional)
+
+    @staticmethod
+    def functional_flag(value: Any, pos: SourcePos | None) -> bool:
+        if not isinstance(value, bool):
+            raise SpecError(f"'functional' must be true or false, got {value!r}", pos)
+        return value
 
     def item_body(self, item: PosDict, keys: list[str], pos, x: int, scope: Scope,
-                  name: str | None) -> int:
+                  name: str | None, functional: bool = False) -> int:
+        if functional and (not keys or set(keys) & {"repeat", "when", "layers"}):
+            raise SpecError("'functional: true' marks one layer or merge (a function call "
+                            "with no module), not a group of layers", pos)
         if not keys:
             return x
         if "repeat" in keys:
@@ -169,7 +184,7 @@ class Builder:
             return self.when(item, keys, pos, x, scope)
         merges = [k for k in keys if k in MERGES]
         if merges:
-            return self.merge(item, keys, merges, pos, x, scope, name)
+            return self.merge(item, keys, merges, pos, x, scope, name, functional)
         if keys == ["layers"]:
             inner = scope.child(name, body=item["layers"]) if name else scope
             out = self.sequence(item["layers"], x, inner, item.pos_of("layers"))
@@ -182,14 +197,19 @@ class Builder:
                             item.key_pos.get(keys[1], pos))
         key = keys[0]
         value = item[key]
-        if isinstance(value, PosDict) and set(value) & {"name", "from"} and key not in \
-                self.blocks:
-            value, name, x = self.inner_reserved(value, name, x, scope)
+        if isinstance(value, PosDict) and set(value) & {"name", "from", "functional"} and \
+                key not in self.blocks:
+            value, name, x, inner = self.inner_reserved(value, name, x, scope)
+            functional = functional or inner
+        if functional and key in self.blocks:
+            raise SpecError(f"'functional: true' marks one layer, and '{key}' is a block",
+                            pos)
         return self.call(key, value, item.pos_of(key), item.key_pos.get(key, pos), x, scope,
-                         name)
+                         name, functional)
 
     def inner_reserved(self, value: PosDict, name: str | None, x: int, scope: Scope):
-        """``name`` and ``from`` written among a layer's arguments: take them out."""
+        """``name``, ``from`` and ``functional`` written among a layer's arguments: take
+        them out."""
         if "name" in value:
             if name is not None:
                 raise SpecError("the layer is named twice (beside and inside its arguments)",
@@ -200,10 +220,13 @@ class Builder:
             x = self.resolve_ref(self.values.value(value["from"], scope, where, names=True),
                                  scope, where)
             self.values.here = x
-        trimmed = PosDict((k, v) for k, v in value.items() if k not in ("name", "from"))
+        functional = self.functional_flag(value.get("functional", False),
+                                          value.pos_of("functional"))
+        trimmed = PosDict((k, v) for k, v in value.items()
+                          if k not in ("name", "from", "functional"))
         trimmed.pos, trimmed.key_pos, trimmed.value_pos = value.pos, value.key_pos, \
             value.value_pos
-        return trimmed, name, x
+        return trimmed, name, x, functional
 
     def repeat(self, item: PosDict, keys: list[str], pos, x: int, scope: Scope,
                name: str | None) -> int:
@@ -256,7 +279,7 @@ class Builder:
         return self.sequence(item[branch], x, scope, item.pos_of(branch))
 
     def merge(self, item: PosDict, keys: list[str], merges: list[str], pos, x: int, scope: Scope,
-              name: str | None) -> int:
+              name: str | None, functional: bool = False) -> int:
         kind = merges[0]
         unit = REGISTRY[kind]
         own = {a.name for a in unit.arguments}  # concat's dim, written beside the branches
@@ -287,7 +310,7 @@ class Builder:
                for k in keys if k in own}
         arg_pos = {k: item.pos_of(k) for k in raw}
         args = self.validated(unit, raw, arg_pos, pos, merge_name)
-        out = self.add_node(unit, args, outs, merge_name, pos, arg_pos)
+        out = self.add_node(unit, args, outs, merge_name, pos, arg_pos, functional)
         if "then" in item:
             out = self.sequence(item["then"], out, inner, item.pos_of("then"))
         if name:
@@ -296,7 +319,7 @@ class Builder:
 
     # -- layers and blocks -----------------------------------------------------------------
     def call(self, key: str, value: Any, value_pos, pos, x: int, scope: Scope,
-             name: str | None) -> int:
+             name: str | None, functional: bool = False) -> int:
         if key in self.blocks:
             return self.block(key, value, value_pos, pos, x, scope, name)
         unit = lookup(key)
@@ -317,7 +340,9 @@ class Builder:
         if unit.n_inputs == 0:
             raise SpecError(f"'{key}' joins branches: write it as '{key}: [[...], [...]]' with "
                             "a list of branches", pos, full)
-        node_id = self.add_node(unit, args, (x,), full, pos, arg_pos)
+        refs = tuple(self.resolve_ref(args[a], scope, arg_pos.get(a, pos), a)
+                     for a in getattr(unit, "references", ()) if args.get(a) is not None)
+        node_id = self.add_node(unit, args, (x, *refs), full, pos, arg_pos, functional)
         if short:
             self.register(scope, short, node_id, pos, name is not None)
         if activation is not None:  # Keras' activation=: its own row, as model.summary() has
@@ -454,7 +479,10 @@ class Builder:
         self.block_stack.append(key)
         try:
             body, body_keys = self.body_of(definition)
-            out = self.item_body(body, body_keys, definition.pos, x, inner, None)
+            functional = self.functional_flag(body.get("functional", False),
+                                              body.pos_of("functional"))
+            out = self.item_body(body, [k for k in body_keys if k != "functional"],
+                                 definition.pos, x, inner, None, functional)
         finally:
             self.block_stack.pop()
         if not isinstance(scope, Bare) and not inline:

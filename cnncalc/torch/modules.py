@@ -319,3 +319,7 @@ CUSTOM = (Pad, TableConv2d, Subsample2d, RBF, CenterCrop, ChannelPad, GlobalPool
           Rescaling, Concat, Add, Multiply, Permute, Chunk, LayerNormChannels, LayerScale,
           StochasticDepth)
 """Every class here, in the order ``export`` writes them out."""
+
+from .modules_seg import Interpolate, LocallyConnected  # noqa: E402
+
+CUSTOM += (LocallyConnected, Interpolate)
