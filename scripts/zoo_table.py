@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The zoo's table (docs/zoo.md), generated from the specs in ``architectures/`` (sub-folders
+"""The zoo's table (README.md), generated from the specs in ``architectures/`` (sub-folders
 included) and the papers' figures in ``docs/paper_figures.yaml``.
 
 Every cnncalc figure comes from running cnncalc's analysis on the spec, so the table cannot
@@ -8,7 +8,7 @@ per name that ``cnncalc analyze NAME`` accepts: a spec file's own name, or each 
 family file (its ``variants``), with the ``--set`` values that make the member.
 
     python scripts/zoo_table.py            # print the table (Markdown) to stdout
-    python scripts/zoo_table.py --write    # replace the table in docs/zoo.md between
+    python scripts/zoo_table.py --write    # replace the table in README.md between
                                            # <!-- ZOO-TABLE:START --> and <!-- ZOO-TABLE:END -->
 
 Only the text between the two markers is replaced; the markers must already be there.
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "docs" / "zoo.md"
+PAGE = ROOT / "README.md"
 PAPERS = ROOT / "docs" / "paper_figures.yaml"
 START = "<!-- ZOO-TABLE:START -->"
 END = "<!-- ZOO-TABLE:END -->"
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true",
                         help="replace the table in the page instead of printing it")
-    parser.add_argument("--page", type=Path, default=PAGE, help="default: docs/zoo.md")
+    parser.add_argument("--page", type=Path, default=PAGE, help="default: README.md")
     args = parser.parse_args(argv)
     table = zoo_table()
     if not args.write:
