@@ -268,18 +268,6 @@ def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], p
 
     name = _target_name(node)
     fed = [a for a in tensor_args if a in produced or a in pending or a in pieces]
-    if node.op in ("call_method", "call_function") and name in _CHUNK and fed \
-            and fed[0] in produced:
-        in_shape = _tensor_shape(fed[0])
-        chunks = node.args[1] if len(node.args) > 1 else node.kwargs.get("chunks")
-        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
-        if in_shape is None or not isinstance(chunks, int) or not isinstance(dim, int):
-            raise _refuse(label, node, graph_module, "a chunk cnncalc cannot read")
-        if dim % len(in_shape) != 1:
-            raise _refuse(label, node, graph_module, f"a chunk along axis {dim} (cnncalc's "
-                          "chunk splits the channels, axis 1)")
-        pieces[node] = (fed[0], chunks)
-        return True
     for arg in fed:
         if arg in pieces and not (node.target is operator.getitem and node.args[0] is arg
                                   and isinstance(node.args[1], int)):
@@ -287,16 +275,17 @@ def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], p
                           "one by one (pieces[k])")
     if node.target is operator.getitem and fed and fed[0] in pieces:
         source, chunks = pieces[fed[0]]
-        index = node.args[1] % chunks if node.args[1] < 0 else node.args[1]
+        index = node.args[1]
+        if index < 0:                 # from the end of the pieces torch made
+            made = fed[0].meta.get("tensor_meta")
+            index += len(made) if isinstance(made, (tuple, list)) else chunks
         path = [*_scope(node), "chunk"]
         rows.append(Traced(path, Row("chunk", {"chunks": chunks, "index": index}),
                            [produced[source]], shape or (), functional=True))
         produced[node] = len(rows) - 1
         return True
-    if shape is None:
-        return False
     source = fed[0] if len(fed) == 1 else None
-    if source is not None and source in pending:
+    if shape is not None and source is not None and source in pending:
         step, origin, groups = pending[source]
         if step == "split" and name == "transpose" and _swaps(node, 1, 2, len(shape)):
             pending[node] = ("shuffled", origin, groups)
@@ -311,16 +300,33 @@ def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], p
                                [produced[origin]], shape, functional=True))
             produced[node] = len(rows) - 1
             return True
+    for arg in fed:                   # read otherwise: a split is the reshape it is
+        if arg not in pending:
+            continue
+        step, origin, groups = pending.pop(arg)
         if step == "shuffled":
             raise _refuse(label, node, graph_module, "reads channel groups swapped by a "
                           "transpose other than as a view back to the channels (the channel "
                           "shuffle)")
-        split_shape = _tensor_shape(source) or ()
-        rows.append(Traced([*_scope(source), "reshape"],
+        split_shape = _tensor_shape(arg) or ()
+        rows.append(Traced([*_scope(arg), "reshape"],
                            Row("reshape", {"shape": list(split_shape[1:])}),
                            [produced[origin]], split_shape, functional=True))
-        produced[source] = len(rows) - 1
-        del pending[source]
+        produced[arg] = len(rows) - 1
+    if node.op in ("call_method", "call_function") and name in _CHUNK and fed \
+            and fed[0] in produced:
+        in_shape = _tensor_shape(fed[0])
+        chunks = node.args[1] if len(node.args) > 1 else node.kwargs.get("chunks")
+        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+        if in_shape is None or not isinstance(chunks, int) or not isinstance(dim, int):
+            raise _refuse(label, node, graph_module, "a chunk cnncalc cannot read")
+        if dim % len(in_shape) != 1:
+            raise _refuse(label, node, graph_module, f"a chunk along axis {dim} (cnncalc's "
+                          "chunk splits the channels, axis 1)")
+        pieces[node] = (fed[0], chunks)
+        return True
+    if shape is None:
+        return False
     if source is not None and source in produced and name in _VIEW \
             and node.op in ("call_method", "call_function"):
         in_shape = _tensor_shape(source)
