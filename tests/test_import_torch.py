@@ -96,6 +96,49 @@ class Branchy(nn.Module):        # forward branches on a shape: fx cannot trace 
         return self.fc(x.flatten(1))
 
 
+class NextBlock(nn.Module):      # ConvNeXt's block: permute, LayerNorm, Linear on a map, gamma
+    def __init__(self):
+        super().__init__()
+        self.dw = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+        self.norm = nn.LayerNorm(8, eps=1e-6)
+        self.up = nn.Linear(8, 32)
+        self.down = nn.Linear(32, 8)
+        self.gamma = nn.Parameter(torch.full((8, 1, 1), 1e-6))
+        self.head = nn.Linear(8, 3)
+
+    def forward(self, x):
+        y = self.dw(x).permute(0, 2, 3, 1)
+        y = self.down(F.gelu(self.up(self.norm(y))))
+        x = x + self.gamma * torch.permute(y, [0, 3, 1, 2])
+        return self.head(torch.transpose(x, 1, 3)).flatten(1)
+
+
+class Shuffle(nn.Module):        # ShuffleNetV2's unit: chunk, branch, cat, channel shuffle
+    def __init__(self):
+        super().__init__()
+        self.branch = nn.Sequential(nn.Conv2d(4, 4, 1), nn.ReLU())
+        self.after = nn.Conv2d(8, 6, 1)
+
+    def forward(self, x):
+        x1, x2 = x.chunk(2, dim=1)
+        x = torch.cat((x1, self.branch(x2)), dim=1)
+        n, c, h, w = x.size()
+        x = x.view(n, 2, c // 2, h, w)
+        x = torch.transpose(x, 1, 2).contiguous()
+        return self.after(x.view(n, -1, h, w))
+
+
+class SplitOnly(nn.Module):      # a view that splits the channels, then no transpose
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 1)
+
+    def forward(self, x):
+        x = self.conv(x).view(1, 2, 2, 6, 6)
+        pieces = x.chunk(2, dim=1)
+        return torch.cat([x.flatten(1), x.flatten(1) * 2, pieces[-1].flatten(1)], 1)
+
+
 def not_a_model():
     return 42
 
@@ -111,10 +154,36 @@ class Unsupported(nn.Module):
 
     def forward(self, x):
         return torch.cumsum(self.conv(x), 1)
+
+
+class ChunkRows(nn.Module):
+    def forward(self, x):
+        return torch.cat(x.chunk(2, dim=2), 1)
+
+
+class ChunkWidth(nn.Module):
+    def forward(self, x):
+        return x.chunk(2, dim=3)[0] * 2
+
+
+class LoneTranspose(nn.Module):
+    def forward(self, x):
+        x = x.view(1, 3, 1, 224, 224)
+        return torch.transpose(x, 1, 2).flatten(1)
+
+
+class WrongScale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(3, 224, 1))
+
+    def forward(self, x):
+        return self.scale * x
 '''
 
 SHAPES = {"Plain": (3, 32, 32), "Branches": (3, 16, 16), "Gate": (3, 10, 10),
-          "Seq1d": (2, 32), "Branchy": (3, 8, 8)}
+          "Seq1d": (2, 32), "Branchy": (3, 8, 8), "NextBlock": (8, 6, 6), "Shuffle": (8, 5, 5),
+          "SplitOnly": (3, 6, 6)}
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +221,34 @@ def test_rows_are_named_by_module_path_and_functions_by_their_module(models):
     names = [row.name for row in analyze_text(spec).rows]
     assert names == ["a", "b.0", "b.1", "c", "relu", "cat.concat", "avg_pool2d", "mix",
                      "add.add", "mean", "dropout", "head", "log_softmax"]
+
+
+def test_convnext_calls_become_permute_layernorm_linear_and_layer_scale_rows(models):
+    spec, notes = import_spec(f"{models}:NextBlock", SHAPES["NextBlock"])
+    assert notes == []               # gamma, read by forward itself, is a used parameter
+    rows = analyze_text(spec).rows
+    assert [(row.name, row.kind) for row in rows] == [
+        ("dw", "conv2d"), ("permute", "permute"), ("norm", "layernorm"), ("up", "linear"),
+        ("gelu", "gelu"), ("down", "linear"), ("permute_1", "permute"),
+        ("gamma", "layer_scale"), ("add.add", "add"), ("transpose", "permute"),
+        ("head", "linear"), ("flatten", "flatten")]
+    assert "in_features: 8" in spec and "dims: [0, 3, 2, 1]" in spec
+
+
+def test_chunk_is_a_row_per_piece_and_the_shuffle_one_row(models):
+    spec, _ = import_spec(f"{models}:Shuffle", SHAPES["Shuffle"])
+    rows = analyze_text(spec).rows
+    assert [(row.name, row.kind) for row in rows if row.kind != "concat"] == [
+        ("chunk", "chunk"), ("chunk_1", "chunk"), ("branch.0", "conv2d"),
+        ("branch.1", "relu"), ("channel_shuffle", "channel_shuffle"), ("after", "conv2d")]
+    assert "{chunks: 2, index: 1}" in spec and "groups: 2" in spec
+
+
+def test_a_split_view_without_a_shuffle_stays_a_reshape(models):
+    spec, _ = import_spec(f"{models}:SplitOnly", SHAPES["SplitOnly"])
+    kinds = [row.kind for row in analyze_text(spec).rows if row.kind != "concat"]
+    assert kinds == ["conv2d", "reshape", "flatten", "flatten", "rescaling", "chunk", "flatten"]
+    assert "{chunks: 2, index: 1}" in spec
 
 
 def test_a_module_called_twice_gets_a_numbered_second_row():
@@ -201,6 +298,10 @@ def test_modules_never_called_are_named_in_a_note(tmp_path):
     ("{models}:raises", "calling 'raises' raised ValueError: no such width"),
     ("{models}:Nothing", "has no 'Nothing'"),
     ("{models}:Unsupported", "in 'forward': unsupported op torch.cumsum(): cnncalc has no kind"),
+    ("{models}:ChunkRows", "a chunk along axis 2 (cnncalc's chunk splits the channels"),
+    ("{models}:ChunkWidth", "a chunk along axis 3"),
+    ("{models}:LoneTranspose", "other than as a view back to the channels"),
+    ("{models}:WrongScale", "uses the parameter or buffer 'scale' directly"),
     ("{models}", "is not MODULE:FACTORY"),
     ("{models}:", "is not MODULE:FACTORY"),
     ("{models}:1+", "is not a factory name"),

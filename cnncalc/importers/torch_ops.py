@@ -91,10 +91,14 @@ def _conv(call: Call) -> Row:
 
 
 def _linear(call: Call) -> Row:
+    """nn.Linear; on a non-flat input (ConvNeXt's channels-last MLP) it runs on the last
+    axis, which cnncalc's linear does where ``in_features`` is written, so it is."""
+    args: dict[str, Any] = {"out_features": call.module.out_features}
     if len(call.in_shapes[0]) != 2:
-        raise Unsupported(f"Linear on a {_shape(call.in_shapes[0])} input: cnncalc's linear "
-                          "takes a flat [features] input")
-    args = {"out_features": call.module.out_features}
+        if call.in_shapes[0][-1] != call.module.in_features:   # nn.Linear itself would raise
+            raise Unsupported(f"Linear({call.module.in_features}) on a "
+                              f"{_shape(call.in_shapes[0])} input")
+        args["in_features"] = call.module.in_features
     if call.module.bias is None:
         args["bias"] = False
     return Row("linear", args)
@@ -128,6 +132,21 @@ def _layernorm(call: Call) -> Row:
     if m.elementwise_affine and m.bias is None:
         args["bias"] = False
     return Row("layernorm", args)
+
+
+def _channel_layernorm(call: Call) -> Row:
+    """torchvision's LayerNorm2d: nn.LayerNorm over the channels of a channels-first map
+    (it permutes to channels last and back in its forward, which is why it is a leaf)."""
+    m = call.module
+    args: dict[str, Any] = {}
+    _put(args, "eps", m.eps, 1e-5)
+    _put(args, "elementwise_affine", m.elementwise_affine, True)
+    if m.elementwise_affine and m.bias is None:
+        args["bias"] = False
+    if list(m.normalized_shape) != [call.in_shapes[0][1]]:
+        raise Unsupported(f"LayerNorm2d({list(m.normalized_shape)}) on a "
+                          f"{_shape(call.in_shapes[0])} input")
+    return Row("channel_layernorm", args)
 
 
 def _groupnorm(call: Call) -> Row:
@@ -294,6 +313,34 @@ def _cat(call: Call) -> Row | object:
     return Row("concat", _dim_arg(call, call.bound.get("dim", 0), "dim", 0), merge=True)
 
 
+def _permute(call: Call) -> Row:
+    """torch.permute(x, dims), x.permute(*dims), torchvision's Permute: dims count the batch
+    axis in both PyTorch and cnncalc's permute, which refuses one that moves it."""
+    dims = call.bound.get("dims")
+    if isinstance(dims, (tuple, list)) and len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]                # x.permute((0, 2, 3, 1))
+    rank = len(call.in_shapes[0])
+    if not isinstance(dims, (tuple, list)) or not all(isinstance(d, int) for d in dims) \
+            or sorted(d % rank for d in dims) != list(range(rank)):
+        raise Unsupported(f"a permute by {dims} of a {_shape(call.in_shapes[0])} tensor")
+    dims = [d % rank for d in dims]
+    if dims[0] != 0:
+        raise Unsupported(f"a permute by {dims} moves the batch axis")
+    return Row("permute", {"dims": dims})
+
+
+def _transpose(call: Call) -> Row:
+    """torch.transpose(x, a, b): the permute that swaps two axes."""
+    rank = len(call.in_shapes[0])
+    first, second = call.bound.get("dim0"), call.bound.get("dim1")
+    if not isinstance(first, int) or not isinstance(second, int):
+        raise Unsupported(f"a transpose of axes {first} and {second}")
+    dims = list(range(rank))
+    dims[first % rank], dims[second % rank] = dims[second % rank], dims[first % rank]
+    return _permute(Call(call.module, {"dims": dims}, call.tensors, call.in_shapes,
+                         call.out_shape))
+
+
 def _mean(call: Call) -> Row:
     """x.mean([2, 3]): the average over every spatial axis is a global average pool."""
     dims = call.bound.get("dim")
@@ -347,6 +394,12 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         nn.PReLU: _simple("prelu", num_parameters="num_parameters"),
         nn.Softmax: _softmax("softmax"), nn.LogSoftmax: _softmax("log_softmax"),
     }
+    try:
+        from torchvision.models.convnext import LayerNorm2d
+    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
+        pass
+    else:
+        table[LayerNorm2d] = _channel_layernorm
     for cls in (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
                 nn.ConvTranspose3d):
         table[cls] = _conv
@@ -390,6 +443,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "stochastic_depth": ("input", "p", "mode", "training"),
     "shape": ("input", "shape"),
     "mean": ("input", "dim", "keepdim", "dtype"),
+    "permute": ("input", "dims"),
+    "transpose": ("input", "dim0", "dim1"),
 }
 
 
@@ -424,6 +479,8 @@ def _functions() -> dict[Any, tuple[str, Callable[[Call], Row | object]]]:
     put((operator.truediv, torch.div, "div"), "binary", _divide)
     put(("contiguous", "clone"), "unary", lambda call: PASS)
     put((torch.mean, "mean"), "mean", _mean)
+    put((torch.permute, "permute"), "permute", _permute)
+    put((torch.transpose, "transpose"), "transpose", _transpose)
     for rank in (1, 2, 3):
         put((getattr(F, f"adaptive_avg_pool{rank}d"),), "adaptive",
             _adaptive("adaptive_avgpool"))
@@ -454,6 +511,14 @@ def module_converter(module: Any) -> Callable[[Call], Row] | None:
         if cls in table:
             return table[cls]
     return None
+
+
+def is_leaf(module: Any) -> bool:
+    """Whether torch.fx should record ``module`` as one call rather than trace into its
+    forward: a class the table names itself (torchvision's LayerNorm2d, whose forward
+    permutes and calls F.layer_norm with its own parameters)."""
+    table = _TABLES.get("modules") or _TABLES.setdefault("modules", _modules())
+    return type(module) in table
 
 
 def function_converter(target: Any) -> tuple[tuple[str, ...], Callable[[Call], Any]] | None:

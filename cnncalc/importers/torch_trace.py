@@ -20,7 +20,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CnnCalcError, clean, quote
-from .torch_ops import PASS, TENSOR, Call, Row, Unsupported, function_converter, module_converter
+from .torch_ops import (
+    PASS,
+    TENSOR,
+    Call,
+    Row,
+    Unsupported,
+    function_converter,
+    is_leaf,
+    module_converter,
+)
 
 INPUT = -1
 """The producer index of the network input."""
@@ -58,7 +67,7 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
             row.path = [type(model).__name__.lower()]
         return result
     try:
-        tracer = torch.fx.Tracer()
+        tracer = _Tracer()
         tracer.record_stack_traces = True    # so that a refused call names its source line
         graph_module = torch.fx.GraphModule(model, tracer.trace(model))
     except Exception as exc:  # noqa: BLE001 - fx raises many kinds; all mean "cannot trace"
@@ -72,8 +81,25 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
     _propagate(graph_module, input_shape, label)
     result = _from_graph(graph_module, label)
     called = {node.target for node in graph_module.graph.nodes if node.op == "call_module"}
-    result.unused = _unused(model, called)
+    direct = {node.target for node in graph_module.graph.nodes if node.op == "get_attr"}
+    result.unused = _unused(model, called, direct)
     return result
+
+
+def _tracer_class() -> Any:
+    import torch.fx
+
+    class Tracer(torch.fx.Tracer):
+        """fx's tracer, keeping as one call the modules the table names (LayerNorm2d)."""
+
+        def is_leaf_module(self, m: Any, module_qualified_name: str) -> bool:
+            return super().is_leaf_module(m, module_qualified_name) or is_leaf(m)
+
+    return Tracer
+
+
+def _Tracer() -> Any:  # noqa: N802 - stands for the class, built where torch is imported
+    return _tracer_class()()
 
 
 def _meta_input(input_shape: tuple[int, ...]) -> Any:
@@ -143,6 +169,8 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
     params: set[Any] = set()
     placeholder_seen = False
     outputs: list[Any] = []
+    pieces: dict[Any, tuple[Any, int]] = {}          # x.chunk(n, 1) node -> (its input, n)
+    pending: dict[Any, tuple[str, Any, int]] = {}    # a channel shuffle's steps, see _special
     for node in graph_module.graph.nodes:
         if node.op == "placeholder":
             if placeholder_seen:
@@ -158,9 +186,17 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
             continue
         if node.op == "output":
             outputs = _flat_nodes(node.args[0])
+            for out in outputs:
+                if out in pending or out in pieces:
+                    raise _refuse(label, node, graph_module, "returns a step of a channel "
+                                  "shuffle or the pieces of a chunk")
             continue
         shape = _tensor_shape(node)
         tensor_args = [a for a in _flat_nodes((node.args, node.kwargs))]
+        special = _special(node, graph_module, label, tensor_args, params, produced, pieces,
+                           pending, rows, shape)
+        if special:
+            continue
         for arg in tensor_args:
             if arg in params:
                 raise _refuse(label, node, graph_module, f"uses the parameter or buffer "
@@ -198,6 +234,130 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
         rows[index].output = True
     _name_wrappers(rows)
     return Trace(rows, main)
+
+
+_CHUNK = {"chunk"}
+_SAME = {"contiguous", "clone"}
+_VIEW = {"view", "reshape"}
+
+
+def _target_name(node: Any) -> str:
+    target = node.target
+    return target if isinstance(target, str) else getattr(target, "__name__", "")
+
+
+def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], params: set[Any],
+             produced: dict[Any, int], pieces: dict[Any, tuple[Any, int]],
+             pending: dict[Any, tuple[str, Any, int]], rows: list[Traced],
+             shape: tuple[int, ...] | None) -> bool:
+    """The calls that are one row only together with their neighbours, or none; True when
+    ``node`` was handled here.
+
+    - ``x.chunk(n, dim=1)`` gives a tuple, and each ``pieces[k]`` read becomes a ``chunk``
+      row ``{chunks: n, index: k}`` (one per consumer, as a spec writes ShuffleNetV2).
+    - ``x.view(N, g, C // g, H, W)``, ``transpose(1, 2)``, (``contiguous()``),
+      ``view(N, C, H, W)``: the channel shuffle, one ``channel_shuffle`` row of ``g`` groups.
+      The steps wait in ``pending``; a split view read by anything else is written then as
+      the reshape it is, a transposed one is refused.
+    - ``parameter * x`` where the parameter is (C, 1, ..., 1) (ConvNeXt's gamma): a
+      ``layer_scale`` row, counting the C parameters.
+    """
+    import operator
+
+    import torch
+
+    name = _target_name(node)
+    fed = [a for a in tensor_args if a in produced or a in pending or a in pieces]
+    for arg in fed:
+        if arg in pieces and not (node.target is operator.getitem and node.args[0] is arg
+                                  and isinstance(node.args[1], int)):
+            raise _refuse(label, node, graph_module, "reads the pieces of a chunk other than "
+                          "one by one (pieces[k])")
+    if node.target is operator.getitem and fed and fed[0] in pieces:
+        source, chunks = pieces[fed[0]]
+        index = node.args[1]
+        if index < 0:                 # from the end of the pieces torch made
+            made = fed[0].meta.get("tensor_meta")
+            index += len(made) if isinstance(made, (tuple, list)) else chunks
+        path = [*_scope(node), "chunk"]
+        rows.append(Traced(path, Row("chunk", {"chunks": chunks, "index": index}),
+                           [produced[source]], shape or (), functional=True))
+        produced[node] = len(rows) - 1
+        return True
+    source = fed[0] if len(fed) == 1 else None
+    if shape is not None and source is not None and source in pending:
+        step, origin, groups = pending[source]
+        if step == "split" and name == "transpose" and _swaps(node, 1, 2, len(shape)):
+            pending[node] = ("shuffled", origin, groups)
+            return True
+        if step == "shuffled" and name in _SAME:
+            pending[node] = pending[source]
+            return True
+        if step == "shuffled" and name in _VIEW | {"flatten"} \
+                and shape == _tensor_shape(origin):
+            path = [*_scope(node), "channel_shuffle"]
+            rows.append(Traced(path, Row("channel_shuffle", {"groups": groups}),
+                               [produced[origin]], shape, functional=True))
+            produced[node] = len(rows) - 1
+            return True
+    for arg in fed:                   # read otherwise: a split is the reshape it is
+        if arg not in pending:
+            continue
+        step, origin, groups = pending.pop(arg)
+        if step == "shuffled":
+            raise _refuse(label, node, graph_module, "reads channel groups swapped by a "
+                          "transpose other than as a view back to the channels (the channel "
+                          "shuffle)")
+        split_shape = _tensor_shape(arg) or ()
+        rows.append(Traced([*_scope(arg), "reshape"],
+                           Row("reshape", {"shape": list(split_shape[1:])}),
+                           [produced[origin]], split_shape, functional=True))
+        produced[arg] = len(rows) - 1
+    if node.op in ("call_method", "call_function") and name in _CHUNK and fed \
+            and fed[0] in produced:
+        in_shape = _tensor_shape(fed[0])
+        chunks = node.args[1] if len(node.args) > 1 else node.kwargs.get("chunks")
+        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+        if in_shape is None or not isinstance(chunks, int) or not isinstance(dim, int):
+            raise _refuse(label, node, graph_module, "a chunk cnncalc cannot read")
+        if dim % len(in_shape) != 1:
+            raise _refuse(label, node, graph_module, f"a chunk along axis {dim} (cnncalc's "
+                          "chunk splits the channels, axis 1)")
+        pieces[node] = (fed[0], chunks)
+        return True
+    if shape is None:
+        return False
+    if source is not None and source in produced and name in _VIEW \
+            and node.op in ("call_method", "call_function"):
+        in_shape = _tensor_shape(source)
+        if in_shape is not None and len(shape) == len(in_shape) + 1 and len(in_shape) >= 3 \
+                and shape[0] == in_shape[0] and shape[3:] == in_shape[2:] \
+                and shape[1] * shape[2] == in_shape[1] and shape[1] > 1:
+            pending[node] = ("split", source, shape[1])
+            return True
+    if name in ("mul", "mul_", "imul") and len(tensor_args) == 2 and len(fed) == 1 \
+            and any(a in params for a in tensor_args):
+        param_node = next(a for a in tensor_args if a in params)
+        try:
+            value = graph_module.get_parameter(str(param_node.target))
+        except AttributeError:        # a buffer, not a learned scale
+            value = None
+        in_shape = _tensor_shape(fed[0])
+        if isinstance(value, torch.nn.Parameter) and in_shape is not None \
+                and len(in_shape) >= 2 and tuple(value.shape) == (in_shape[1],) + (1,) * (
+                    len(in_shape) - 2) and fed[0] in produced:
+            path = [*_scope(node), str(param_node.target).rpartition(".")[2]]
+            rows.append(Traced(path, Row("layer_scale"), [produced[fed[0]]], shape,
+                               functional=True))
+            produced[node] = len(rows) - 1
+            return True
+    return False
+
+
+def _swaps(node: Any, first: int, second: int, rank: int) -> bool:
+    """Whether a transpose node swaps axes ``first`` and ``second``."""
+    dims = [a for a in (*node.args[1:], *node.kwargs.values()) if isinstance(a, int)]
+    return len(dims) == 2 and sorted(d % rank for d in dims) == [first, second]
 
 
 def _name_wrappers(rows: list[Traced]) -> None:
@@ -257,6 +417,8 @@ def _call(node: Any, graph_module: Any, feeding: list[Any]) -> Call:
         bound.update({k: plain(v) for k, v in node.kwargs.items()})
         if node.op == "call_method" and node.target in ("view", "reshape") and len(node.args) > 2:
             bound["shape"] = plain(node.args[1:])
+        if node.op == "call_method" and node.target == "permute" and len(node.args) > 2:
+            bound["dims"] = plain(node.args[1:])
     in_shapes = [s for s in (_tensor_shape(a) for a in feeding) if s is not None]
     return Call(module, bound, feeding, in_shapes, _tensor_shape(node) or ())
 
@@ -309,15 +471,17 @@ def _source_line(node: Any) -> str:
     return f"{clean(shown)}:{frames[-1][1]}: "
 
 
-def _unused(model: Any, called: set[str]) -> list[tuple[str, int]]:
+def _unused(model: Any, called: set[str], direct: frozenset[str] | set[str] = frozenset()
+            ) -> list[tuple[str, int]]:
     """Modules holding parameters that forward never calls (auxiliary heads in eval mode).
 
-    Each is given at the highest path whose parameters are all unused."""
+    A parameter ``forward`` reads itself (``direct``: ConvNeXt's layer scale) is used. Each
+    module is given at the highest path whose parameters are all unused."""
     owners: dict[str, int] = {}
     used_paths: set[str] = set()
     for name, param in model.named_parameters():
         owner = name.rpartition(".")[0]
-        if any(owner == c or owner.startswith(c + ".") for c in called):
+        if name in direct or any(owner == c or owner.startswith(c + ".") for c in called):
             used_paths.add(owner)
         else:
             owners[owner] = owners.get(owner, 0) + param.numel()
