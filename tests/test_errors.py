@@ -153,7 +153,7 @@ CASES = {
         "input: [3, 32, 32]\nlayers:\n  - conv2d: {out_channels: 8, kernel_size: 3}\n"
         "    relu: null\n",
         "net.yaml:4:5: this item has keys conv2d, relu; a layer item has one layer kind or "
-        "block as its key (plus name, from, output)"),
+        "block as its key (plus name, from, output, functional)"),
     "per_axis_tuple_of_wrong_length": (
         "input: [3, 32, 32]\nlayers:\n  - conv2d: {out_channels: 8, kernel_size: [3, 3, 3]}\n",
         "net.yaml:3:44: in layer 'conv1' (conv2d): 'kernel_size' has 3 values [3, 3, 3] but the "
