@@ -115,6 +115,21 @@ def _pads(m: Model, node: Any, a: dict[str, Any], n: int, kernel: list[int],
     return out
 
 
+def _padding(node: Any, n: int, pads: list[tuple[int, int]], args: dict[str, Any]
+             ) -> tuple[list[Row], str]:
+    """A window's padding: an even one goes into ``args``; an uneven one becomes a zeropad row
+    before the layer (the same shapes and counts). The rows so far, and the tensor the layer
+    then reads."""
+    source = node.input[0]
+    if all(b == e for b, e in pads):
+        if any(b for b, _ in pads):
+            args["padding"] = one([b for b, _ in pads])
+        return [], source
+    padded = node.output[0] + "#pad"
+    return [Row(f"zeropad{n}d", {"padding": [x for pair in pads for x in pair]}, [source],
+                padded, node.name + "_pad")], padded
+
+
 def _conv(m: Model, node: Any) -> Converted:
     a = attrs(node)
     w = _weight(m, node, 1, "weight W")
@@ -127,15 +142,7 @@ def _conv(m: Model, node: Any) -> Converted:
     args: dict[str, Any] = {"out_channels": w[0], "kernel_size": one(kernel)}
     if any(s != 1 for s in stride):
         args["stride"] = one(stride)
-    rows: list[Row] = []
-    source = node.input[0]
-    if all(b == e for b, e in pads):
-        if any(b for b, _ in pads):
-            args["padding"] = one([b for b, _ in pads])
-    else:
-        rows.append(Row(f"zeropad{n}d", {"padding": [x for pair in pads for x in pair]},
-                        [source], node.output[0] + "#pad", node.name + "_pad"))
-        source = node.output[0] + "#pad"
+    rows, source = _padding(node, n, pads, args)
     if any(d != 1 for d in dilation):
         args["dilation"] = one(dilation)
     if a.get("group", 1) != 1:
@@ -243,15 +250,7 @@ def _pool(kind: str) -> Converter:
         args: dict[str, Any] = {"kernel_size": one(kernel)}
         if list(stride) != list(kernel):
             args["stride"] = one(stride)
-        rows: list[Row] = []
-        source = node.input[0]
-        if all(b == e for b, e in pads):
-            if any(b for b, _ in pads):
-                args["padding"] = one([b for b, _ in pads])
-        else:
-            rows.append(Row(f"zeropad{n}d", {"padding": [x for p in pads for x in p]},
-                            [source], node.output[0] + "#pad", node.name + "_pad"))
-            source = node.output[0] + "#pad"
+        rows, source = _padding(node, n, pads, args)
         if any(d != 1 for d in dilation):
             if kind == "avgpool":
                 raise m.error(node, "a dilated average pool has no cnncalc kind")
