@@ -29,8 +29,10 @@ def test_shipped_pictures_are_the_promised_ones():
         if name.endswith(".svg"):
             ET.parse(ROOT / "docs" / "images" / name)
     doc = (ROOT / "docs" / "pictures.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in names:
         assert f"images/{name}" in doc, f"docs/pictures.md does not show {name}"
+        assert f"docs/images/{name}" in readme, f"README.md does not show {name}"
 
 
 def test_docs_console_examples_are_real_runs():
