@@ -81,10 +81,11 @@ MODELS = {
     "mobilenet_v3_small": ("mobilenet_v3_small", {}, 224),
     # segmentation (torchvision.models.segmentation): no auxiliary head, no backbone weights;
     # their forward returns a dict, whose "out" is resized to the input's size
-    "fcn_resnet50": ("fcn_resnet50", SEGMENTATION, 224),
-    "deeplabv3_resnet50": ("deeplabv3_resnet50", SEGMENTATION, 224),
-    "deeplabv3_mobilenet_v3_large": ("deeplabv3_mobilenet_v3_large", SEGMENTATION, 224),
-    "lraspp_mobilenet_v3_large": ("lraspp_mobilenet_v3_large", SEGMENTATION, 224),
+    "fcn_resnet50": ("segmentation.fcn_resnet50", SEGMENTATION, 224),
+    "deeplabv3_resnet50": ("segmentation.deeplabv3_resnet50", SEGMENTATION, 224),
+    "deeplabv3_mobilenet_v3_large": ("segmentation.deeplabv3_mobilenet_v3_large", SEGMENTATION,
+                                     224),
+    "lraspp_mobilenet_v3_large": ("segmentation.lraspp_mobilenet_v3_large", SEGMENTATION, 224),
 }
 
 
@@ -98,9 +99,6 @@ def build(name: str):
     for part in ctor.split(".")[:-1]:
         namespace = getattr(namespace, part)
     model = getattr(namespace, ctor.split(".")[-1])(weights=None, **kwargs)
-    models = torchvision.models
-    where = models if hasattr(models, ctor) else models.segmentation
-    model = getattr(where, ctor)(weights=None, **kwargs)
     if name == "resnet50_v1":
         for layer in (model.layer2, model.layer3, model.layer4):
             layer[0].conv1.stride, layer[0].conv2.stride = (2, 2), (1, 1)
