@@ -125,12 +125,13 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             rf = None       # a permuted map: only per-position layers keep the field
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
-        row = Row(
-            node.name, unit.name_for(call.ndim), call.out, call.params, call.buffers,
-            call.macs * batch, call.other_ops * batch, numel(call.out) * batch,
-            tuple(round(s) for s in rf.size) if rf is not None else None,
-            in_names, node.id in main, node.pos,
-            node.functional or getattr(unit, "functional", False))
+        row = Row.of(
+            name=node.name, kind=unit.name_for(call.ndim), output_shape=call.out,
+            params=call.params, buffers=call.buffers, macs=call.macs * batch,
+            other_ops=call.other_ops * batch, activations=numel(call.out) * batch,
+            receptive_field=tuple(round(s) for s in rf.size) if rf is not None else None,
+            inputs=in_names, on_main_path=node.id in main, pos=node.pos,
+            functional=node.functional or getattr(unit, "functional", False))
         _within_bounds(row, rf, node)
         rows.append(row)
     if not rows:
@@ -152,9 +153,9 @@ real network comes near (a 10^400 kernel on a 10^400 input is still counted exac
 
 
 def _within_bounds(row: Row, rf: Receptive | None, node: Node) -> None:
-    figures = (row.params, row.buffers, row.macs, row.other_ops, *(row.output_shape or ()),
-               *((abs(x) for x in (*rf.size, *rf.jump)) if rf is not None else ()))
-    if max(figures) >= MAX_FIGURE or row.activations >= MAX_FIGURE:
+    figures = (row.params, row.buffers, row.macs, row.other_ops, row.activations,
+               *(row.output_shape or ()), *((*rf.size, *rf.jump) if rf is not None else ()))
+    if max(figures) >= MAX_FIGURE:     # sizes and jumps are positive
         raise ShapeError("a figure of this layer (a size, a count or its receptive field) "
                          "exceeds 10^4000, beyond what cnncalc prints", node.pos,
                          node.name, node.kind)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CnnCalcError, SourcePos, Warning_
+from .frozen import built
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
@@ -47,6 +48,12 @@ class Row:
     @property
     def depth(self) -> int:
         return self.name.count(".")
+
+    @classmethod
+    def of(cls, **values: Any) -> Row:
+        """A Row of every field by name, at a plain object's cost (``frozen.built``): the
+        engine makes one per layer."""
+        return built(cls, values)
 
 
 @dataclass(frozen=True)

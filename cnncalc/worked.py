@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 TOPICS = ("input", "padding", "shape", "weights", "biases", "params", "macs", "note")
 
@@ -27,6 +30,8 @@ class Line:
 
 def number(value: Fraction | int | float) -> str:
     """An exact number as a student would write it: 54, 54.25, 5.333..."""
+    from fractions import Fraction  # explanations only: kept off analyze's import path
+
     value = Fraction(value)
     if value.denominator == 1:
         return f"{value.numerator:,}"
@@ -101,6 +106,8 @@ def sliding_window_line(axis: str, size: int, pad_before: int, pad_after: int, k
     pads = f" + 2*{pad_before}" if pad_before == pad_after else f" + {pad_before} + {pad_after}"
     if pad_before == pad_after == 0:
         pads = ""
+    from fractions import Fraction
+
     numer = size + pad_before + pad_after - extent
     quotient = Fraction(numer, stride) + 1
     head = f"({size}{pads} - {extent}) / {stride} + 1" if stride != 1 else \

@@ -13,13 +13,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from fractions import Fraction
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, Warning_, did_you_mean
+from ..frozen import built
 from .registry import REGISTRY
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch axis, channels first: (C,), (C, L), (C, H, W), (C, D, H, W)."""
@@ -287,17 +290,9 @@ class Result(_Reads):
 
     @classmethod
     def of(cls, **values: Any) -> Result:
-        """A Result of every field by name, built without the frozen dataclass' one
-        ``object.__setattr__`` per field, which took a third of the walk on a 500-layer
-        network; the instance is as frozen as one built by ``Result(...)``."""
-        if values.keys() != _RESULT_FIELDS:
-            raise TypeError(f"Result.of needs exactly the fields {sorted(_RESULT_FIELDS)}")
-        result = object.__new__(cls)
-        result.__dict__.update(values)
-        return result
-
-
-_RESULT_FIELDS = {f.name for f in fields(Result)}
+        """A Result of every field by name, built at a plain object's cost (``frozen.built``):
+        the engine makes one per layer."""
+        return built(cls, values)
 
 
 def _written_key(raw: dict[str, Any], unit: LayerCore, name: str | None) -> str | None:
@@ -350,6 +345,8 @@ def exact(numerator: int, denominator: int = 1) -> int | Fraction:
         quotient, rest = divmod(numerator, denominator)
         if not rest:
             return quotient
+    from fractions import Fraction  # rare (an upsampling's jump): kept off the import path
+
     return Fraction(numerator) / Fraction(denominator)
 
 
@@ -603,12 +600,12 @@ class LayerCore:
         call.ndim = self.resolve_ndim(call)
         call.out = tuple(self.output_shape(call))
         return Result.of(
-            args=MappingProxyType(dict(call.args)), inputs=tuple(call.inputs), ndim=call.ndim,
+            args=MappingProxyType(call.args), inputs=tuple(call.inputs), ndim=call.ndim,
             out=call.out, kind=call.kind, weights=self.weights(call), biases=self.biases(call),
             buffers=self.buffers(call), macs=self.macs(call), other_ops=self.other_ops(call),
             window=self.window(call), merges=self.merges, flattens=self.flattens,
             dense=self.dense, dropped=tuple(call.dropped), warnings=tuple(call.warnings),
-            name=call.name, pos=call.pos, arg_pos=MappingProxyType(dict(call.arg_pos)),
+            name=call.name, pos=call.pos, arg_pos=MappingProxyType(call.arg_pos),
             layout=call.layout, framework=call.framework)
 
     def keeps_positions(self, result: Result) -> bool:
