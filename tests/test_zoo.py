@@ -538,6 +538,8 @@ def test_every_conv_and_linear_output_shape_and_the_buffers_equal_torchvisions(s
     assert got == seen
     buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
     assert report.totals.non_trainable == buffers
+
+
 # -- every command that takes a spec finds a network of a sub-folder by its name ---------------
 
 @pytest.mark.parametrize("args", [
@@ -545,7 +547,7 @@ def test_every_conv_and_linear_output_shape_and_the_buffers_equal_torchvisions(s
     ["check-spec", "s3d"],
     ["explain", "mc3_18", "--layer", "fc"],
     ["diagram", "efficientnet_v2_s", "--depth", "0", "-f", "dot"],
-    ["export", "r3d_18", "--to", "pytorch"],
+    pytest.param(["export", "r3d_18", "--to", "pytorch"], marks=pytest.mark.torch),
 ])
 def test_spec_commands_find_a_zoo_network_by_name_from_any_folder(args, tmp_path, monkeypatch):
     from click.testing import CliRunner
@@ -582,14 +584,14 @@ def torchvision_layer_shapes(model: str) -> dict[str, tuple[int, ...]]:
     loaded = importlib.util.spec_from_file_location("torchvision_figures", path)
     figures = importlib.util.module_from_spec(loaded)
     loaded.loader.exec_module(figures)
-    network, size = figures.build(model)
+    network, sample = figures.build(model)       # the sample's shape, batch excluded
     shapes: dict[str, tuple[int, ...]] = {}
     for name, module in network.named_modules():
         if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
             module.register_forward_hook(
                 lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:])))
     with torch.no_grad():
-        network(torch.zeros(1, 3, size, size))
+        network(torch.zeros(1, *sample))
     return shapes
 
 
