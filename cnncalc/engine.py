@@ -131,7 +131,7 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             other_ops=call.other_ops * batch, activations=numel(call.out) * batch,
             receptive_field=tuple(round(s) for s in rf.size) if rf is not None else None,
             inputs=in_names, on_main_path=node.id in main, pos=node.pos,
-            functional=node.functional or getattr(unit, "functional", False))
+            functional=node.functional or unit.functional)
         _within_bounds(row, rf, node)
         rows.append(row)
     if not rows:

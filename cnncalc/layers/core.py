@@ -583,6 +583,13 @@ class LayerCore:
         kinds that slide one; None for the rest."""
         return None
 
+    references: ClassVar[tuple[str, ...]] = ()
+    """Arguments that name another layer of the spec (``interpolate``'s ``size_of``): the
+    loader adds that layer as an extra input of the node, after the data input."""
+    functional: ClassVar[bool] = False
+    """The framework computes the kind with a function, no module (``F.interpolate``): its
+    rows say so."""
+
     flattens: ClassVar[bool] = False
     """The kind turns a feature map into a vector (flatten), so a dense layer after it sees
     ``C*H*W`` features."""
