@@ -363,6 +363,14 @@ def test_a_missing_file_and_a_folder(tmp_path):
     _one_error(run("import", "onnx", str(tmp_path)), str(tmp_path))
 
 
+def test_a_device_or_a_pipe_is_refused_before_it_is_read(tmp_path):
+    """/dev/zero would otherwise be read up to protobuf's 2 GiB limit before being refused."""
+    _one_error(run("import", "onnx", "/dev/zero"), "/dev/zero is not a regular file")
+    fifo = tmp_path / "model.onnx"
+    os.mkfifo(fifo)                 # opening it to read would block forever
+    _one_error(run("import", "onnx", str(fifo)), "is not a regular file")
+
+
 def test_without_the_onnx_package_the_error_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     path = tmp_path / "m.onnx"

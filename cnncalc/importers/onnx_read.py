@@ -10,6 +10,7 @@ graph's nodes, their attributes and the shapes of the initializers (the weights)
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +95,13 @@ def load(path: str, input_shape: tuple[int, ...] | None = None) -> Model:
     fills an input whose sizes the file leaves open."""
     onnx = _onnx()
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):   # /dev/zero or a pipe would read 2 GiB first
+            raise OnnxImportError(f"{path} is not a regular file; an ONNX model is read from "
+                                  "a file")
+        size = info.st_size
         if size > MAX_BYTES:
             raise OnnxImportError(f"{path}: {size:,} bytes is over protobuf's 2 GiB limit")
         with open(path, "rb") as handle:
