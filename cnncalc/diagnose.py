@@ -14,7 +14,6 @@ user's network, and written so it can be pasted into the spec.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from .errors import CnnCalcError, Warning_
 from .graph import NETWORK_INPUT, Graph, LoadProblem, Node
 from .layers.core import Call, Shape, fmt_shape, to_layout
 from .layers.fixes import FixContext, producer, shape_of
+from .record import replace
 from .report import Report
 
 WINDOWS = ("conv", "pool")
@@ -75,7 +75,7 @@ def recover(node: Node, call: Call, error: CnnCalcError,
     generic = node.unit.rank_generic() if error.code == "rank_mismatch" else None
     if generic is not None:  # conv1d on an image: go on as the kind that fits its rank
         try:
-            fitted = run(dataclasses.replace(node, unit=generic),
+            fitted = run(replace(node, unit=generic),
                          call_for(node, call.inputs, layout=call.layout,
                                   framework=call.framework))
         except CnnCalcError:
@@ -225,7 +225,7 @@ def main_only(graph: Graph) -> Graph:
     """``graph`` without the layers that feed only side outputs (auxiliary heads), so that
     the input sizes the main output needs can be told from those a side output needs."""
     keep = main_path(graph)
-    return dataclasses.replace(graph, nodes=tuple(n for n in graph.nodes if n.id in keep),
+    return replace(graph, nodes=tuple(n for n in graph.nodes if n.id in keep),
                                outputs=graph.outputs[:1])
 
 
@@ -244,7 +244,7 @@ class _Exhausted(Exception):
 
 def _works(graph: Graph, shape: tuple[int, ...],
            budget: Budget | None = None) -> CnnCalcError | None:
-    trial = dataclasses.replace(graph, input_shape=shape)
+    trial = replace(graph, input_shape=shape)
     try:
         for _ in propagate(trial):
             if budget is not None:
@@ -323,7 +323,7 @@ def lossless_sizes(graph: Graph, start: int, stop: int) -> list[int]:
     shape = graph.input_shape
     out = []
     for n in range(max(1, start), lossless_stop(graph, start, stop) + 1):
-        trial = dataclasses.replace(graph, input_shape=(shape[0], *([n] * (len(shape) - 1))))
+        trial = replace(graph, input_shape=(shape[0], *([n] * (len(shape) - 1))))
         try:
             lost = False
             for step in propagate(trial):

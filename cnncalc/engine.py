@@ -7,11 +7,11 @@ collects an immutable ``Report``. It imports no deep-learning framework and no n
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .errors import CnnCalcError, ShapeError
 from .graph import NETWORK_INPUT, Graph, Node
 from .layers.core import Call, Receptive, Result, numel
+from .record import record
 from .report import DTYPE_BYTES, Report, Row, Totals
 
 
@@ -52,7 +52,7 @@ def run(node: Node, call: Call) -> Result:
     return node.unit.evaluate(call)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One node of the walk: its frozen ``result`` (arguments, shapes, counts, window) when the
     rules ran, or the ``error`` that stopped it, or neither when an input upstream failed."""

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+from .record import record
+
+_UNSAFE_CLASS = "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
 """Characters a terminal acts on instead of printing: control characters (a newline would
 forge a second ``error:`` line, ESC starts colour and OSC title sequences), line separators
-and the invisible bidirectional/zero-width marks that make text read differently than it is."""
+and the invisible bidirectional/zero-width marks that make text read differently than it is.
+Every one of them is a character ``str.isprintable`` refuses, so printable text (nearly all
+of it) skips the pattern, which is compiled the first time it is needed."""
+_unsafe: list[re.Pattern[str]] = []
 
 
 def clean(text: str) -> str:
@@ -22,7 +26,11 @@ def clean(text: str) -> str:
     >>> clean("a\\nerror: forged \\x1b[31m")
     'a\\\\nerror: forged \\\\x1b[31m'
     """
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+    if text.isprintable():
+        return text
+    if not _unsafe:
+        _unsafe.append(re.compile(_UNSAFE_CLASS))
+    return _unsafe[0].sub(_escape, text)
 
 
 def _escape(match: re.Match) -> str:
@@ -36,7 +44,7 @@ def quote(value: object) -> str:
     return f"'{clean(str(value))}'"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourcePos:
     """Where a YAML node starts, 1-based, as editors number lines and columns."""
 
@@ -90,7 +98,7 @@ class ShapeError(CnnCalcError):
     """The spec is well formed but its shapes do not fit together."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Warning_:
     """A legal but suspicious design, e.g. floor division that drops border pixels."""
 

@@ -22,8 +22,9 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from .record import field, record
 
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _PLAIN = re.compile(r"\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -78,7 +79,7 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputShape:
     """``$in``: the shape coming into the layer being written, as the user reads it.
 
@@ -115,7 +116,7 @@ class InputShape:
         raise ExprError(f"$in has no '{name}'; it has {', '.join(self.ATTRIBUTES)}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Function:
     """A spec's own function (``functions:``): arguments with optional defaults, ``vars``
     computed in order, and the ``value`` expression."""
@@ -278,7 +279,7 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@dataclass
+@record
 class Evaluator:
     """Evaluates expressions of one spec: its own ``functions`` beside the built-in ones.
 

@@ -9,7 +9,8 @@ layer units turn into located user errors.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from .record import record
 
 
 def effective_kernel(kernel: int, dilation: int = 1) -> int:
@@ -21,7 +22,7 @@ def effective_kernel(kernel: int, dilation: int = 1) -> int:
     return dilation * (kernel - 1) + 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AxisResult:
     """Output size of one axis, and how many input elements floor division left unread."""
 

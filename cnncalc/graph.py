@@ -3,11 +3,11 @@ walk: a flat list of layer nodes in execution order, each naming its inputs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import SourcePos, SpecError
 from .layers.core import NETWORK_INPUT, Shape
+from .record import field, record
 
 if TYPE_CHECKING:
     from .layers.base import LayerKind
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["NETWORK_INPUT", "Graph", "LoadProblem", "Node"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Node:
     """One layer of the network, with the user's name for it and where it was written."""
 
@@ -39,7 +39,7 @@ class Node:
         return self.name.count(".")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadProblem:
     """A mistake in the spec text that a tolerant load (``load_spec(..., tolerant=True)``)
     stepped past: the error, the fix to paste where one is clear, what the loader went on
@@ -53,7 +53,7 @@ class LoadProblem:
     before: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Graph:
     """A whole network: its input, its nodes in topological order, and which nodes are outputs.
 

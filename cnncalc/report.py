@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CnnCalcError, SourcePos, Warning_
 from .frozen import built
+from .record import field, record
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
@@ -20,7 +20,7 @@ CONVENTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Row:
     """One layer: what it outputs and what it costs (costs already multiplied by the batch)."""
 
@@ -56,7 +56,7 @@ class Row:
         return built(cls, values)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Totals:
     """Sums over rows; ``params`` are trainable, ``non_trainable`` are buffers."""
 
@@ -90,7 +90,7 @@ class Totals:
                    sum(r.activations for r in rows), bytes_per_element)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Report:
     """Everything ``analyze`` found. ``totals_main`` excludes side outputs (auxiliary heads)
     and is None when the network has none."""

@@ -7,12 +7,11 @@ where a size went wrong.
 
 from __future__ import annotations
 
-import dataclasses
-
 from .engine import propagate
 from .errors import CnnCalcError, did_you_mean
 from .graph import Graph
 from .layers.core import fmt_shape
+from .record import replace
 
 SHAPE_TOPICS = ("padding", "shape")
 
@@ -28,7 +27,7 @@ def until(graph: Graph, name: str) -> Graph:
                 break
     if index is None:
         raise CnnCalcError(f"--until: no layer named '{name}'{did_you_mean(name, names)}")
-    return dataclasses.replace(graph, nodes=graph.nodes[:index + 1], outputs=(index,))
+    return replace(graph, nodes=graph.nodes[:index + 1], outputs=(index,))
 
 
 def trace_lines(graph: Graph, layout: str | None = None) -> list[str]:

@@ -8,8 +8,9 @@ rounding made visible (``(224 - 11) / 4 + 1 = 54.25 -> floor -> 54``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .record import record
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 TOPICS = ("input", "padding", "shape", "weights", "biases", "params", "macs", "note")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Line:
     """One step of a worked answer; ``topic`` says which quantity it computes (see TOPICS)."""
 

@@ -156,9 +156,8 @@ def test_alexnet_single_tower_and_two_gpu_split(spec, params):
 
 
 def test_alexnet_at_the_papers_224_input_is_explained():
-    from dataclasses import replace
-
     from cnncalc import analyze, load_file
+    from cnncalc.record import replace
 
     graph = load_file(ARCHITECTURES / "alexnet.yaml")
     report = analyze(replace(graph, input_shape=(3, 224, 224)))

@@ -180,15 +180,14 @@ def test_verify_reports_a_layer_that_changes_the_batch_axis(monkeypatch) -> None
     """A module that merges the samples of a batch (a flatten over the batch axis) is a
     disagreement naming the layer and both values, like any other, not a crash."""
     pytest.importorskip("torch")
-    import dataclasses
-
     from torch import nn
 
     from cnncalc.layers.dense import Flatten
+    from cnncalc.record import replace
     from cnncalc.torch import verify
 
     monkeypatch.setattr(Flatten, "torch_module", lambda self, call: nn.Flatten(0, -1))
-    graph = dataclasses.replace(load_file(ARCHITECTURES / "lenet5.yaml"), batch=2)
+    graph = replace(load_file(ARCHITECTURES / "lenet5.yaml"), batch=2)
     result = verify(graph)
     assert not result.ok
     check, what = result.first_difference

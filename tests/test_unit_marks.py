@@ -245,9 +245,8 @@ def test_check_says_how_an_ambiguous_question_input_was_read(tmp_path: Path) -> 
 def test_the_shape_rule_returns_a_frozen_result_with_every_fact() -> None:
     """What marker, debugger, explain, RF and torch build read: frozen, weights and biases
     apart, the window with its padding per side, merge/flatten/dense facts."""
-    import dataclasses
-
     from cnncalc import load_spec
+    from cnncalc.record import FrozenRecordError
 
     graph = load_spec("input: [3, 7, 7]\nlayers:\n"
                       "  - conv2d: {out_channels: 4, kernel_size: 2, stride: 2, padding: same}\n"
@@ -259,7 +258,7 @@ def test_the_shape_rule_returns_a_frozen_result_with_every_fact() -> None:
     assert conv.window.pads == ((0, 1), (0, 1))  # TensorFlow's same: the odd pixel after
     assert add.merges and not conv.merges and flat.flattens and dense.dense
     assert (dense.weights, dense.biases) == (64 * 5, 5)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenRecordError):
         conv.out = (1,)  # type: ignore[misc]
     with pytest.raises(TypeError):
         conv.args["stride"] = 1  # type: ignore[index]

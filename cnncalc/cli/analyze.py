@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 
@@ -10,6 +9,7 @@ import click
 
 from ..engine import analyze
 from ..errors import CnnCalcError
+from ..record import replace
 from ..render import FORMATS, render
 from ..report import DTYPE_BYTES
 from ..spec import from_layout
@@ -90,10 +90,10 @@ def command(spec: str, fmt: str, output: str | None, batch: int | None,
     if graph.load_problems:
         every_error(graph)
     if input_shape:
-        graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
+        graph = replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
     if batch:
-        graph = dataclasses.replace(graph, batch=batch)
+        graph = replace(graph, batch=batch)
     if until:
         from ..trace import until as cut
 

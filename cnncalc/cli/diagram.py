@@ -3,13 +3,13 @@ Mermaid)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 import click
 
 from ..errors import CnnCalcError
 from ..graph import Graph
+from ..record import replace
 from ..render.layout import ENGINES, pick
 from ..report import Report
 from .common import emit, parse_shape, report_errors
@@ -34,7 +34,7 @@ def load_analyzed(spec: str, layout: str | None = None, input_shape: str | None 
 
     graph = load(spec, settings, framework, layout)
     if input_shape:
-        graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
+        graph = replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
     if until:
         from ..trace import until as cut

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import click
 
 from ..layers.core import fmt_shape
+from ..record import replace
 from ..spec import from_layout
 from .common import emit, parse_shape, report_errors
 from .spec_options import load, spec_options
@@ -20,10 +20,10 @@ def load_graph(spec: str, input_shape: str | None, batch: int | None,
     """The spec's graph with the command line's --input, --batch, --set and --framework."""
     graph = load(spec, settings, framework)
     if input_shape:
-        graph = dataclasses.replace(graph, input_shape=from_layout(parse_shape(input_shape),
+        graph = replace(graph, input_shape=from_layout(parse_shape(input_shape),
                                                                    graph.layout))
     if batch:
-        graph = dataclasses.replace(graph, batch=batch)
+        graph = replace(graph, batch=batch)
     return graph
 
 

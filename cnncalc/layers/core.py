@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import CnnCalcError, ShapeError, SourcePos, SpecError, Warning_, did_you_mean
 from ..frozen import built
+from ..record import field, record
 from .registry import REGISTRY
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ REQUIRED: Any = object()
 NETWORK_INPUT = -1
 """The id that stands for the network's input in a node's inputs (``graph.Node.inputs``)."""
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Arg:
     """One argument of a layer kind.
 
@@ -187,7 +187,7 @@ class _Reads:
         return tuple(value[min(i, len(value) - 1)] for i in range(self.ndim))
 
 
-@dataclass
+@record
 class Call(_Reads):
     """One use of a layer kind while its shape rule runs: its arguments and input shapes.
 
@@ -226,7 +226,7 @@ class Call(_Reads):
                    framework=framework)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Window:
     """A sliding window's geometry per spatial axis, as a marker, the debugger, the receptive
     field and the torch build all need it: ``pads`` is (before, after) per axis, resolved
@@ -246,7 +246,7 @@ class Window:
         return any(b or e for b, e in self.pads)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Result(_Reads):
     """What one use of a layer kind computes, frozen once its shape rule has run: the one
     public account that the engine, the marker, the debugger, ``explain``, the receptive
@@ -350,7 +350,7 @@ def exact(numerator: int, denominator: int = 1) -> int | Fraction:
     return Fraction(numerator) / Fraction(denominator)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Receptive:
     """Receptive field per spatial axis: window ``size`` in input pixels, ``jump`` between
     neighbouring outputs, and ``center2``, twice the centre of the first output in input
@@ -404,7 +404,7 @@ SAMPLE_INPUTS: tuple[Shape, ...] = ((4, 6, 6), (4, 6), (4, 5, 6, 6), (4,))
 """Input shapes tried for examples: a 2-D map, a 1-D sequence, a 3-D volume, a flat vector."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Example:
     """A use of a kind that its rules accept: the written arguments and the input shape
     (channels first, batch excluded; a merge takes it on each of its two inputs)."""
@@ -488,10 +488,7 @@ class LayerCore:
     def validate(self, raw: dict[str, Any], arg_pos: dict[str, SourcePos],
                  pos: SourcePos | None, label: str) -> dict[str, Any]:
         """Check written arguments (aliases resolved, unknown names refused), fill defaults."""
-        by_name = {a.name: a for a in self.arguments}
-        for a in self.arguments:
-            for alias in a.aliases:
-                by_name[alias] = a
+        by_name = self._arguments_by_name()
         out: dict[str, Any] = {}
         for key, value in raw.items():
             a = by_name.get(key)
@@ -523,6 +520,18 @@ class LayerCore:
             msg, arg_pos.get(arg, pos) if arg else pos, label, self.name, code="bad_value",
             arg=_written_key(raw, self, arg)))
         return out
+
+    def _arguments_by_name(self) -> dict[str, Arg]:
+        """Each declaration under its name and its aliases, made once per unit (every layer
+        of a spec is validated) and made again if ``arguments`` is replaced."""
+        made = self.__dict__.get("_by_name")
+        if made is None or made[0] is not self.arguments:
+            by_name = {a.name: a for a in self.arguments}
+            for a in self.arguments:
+                for alias in a.aliases:
+                    by_name[alias] = a
+            made = self.__dict__["_by_name"] = (self.arguments, by_name)
+        return made[1]
 
     def check_args(self, args: dict[str, Any], error: Callable[..., SpecError]) -> None:
         """Cross-argument checks that need no shapes (override where useful)."""

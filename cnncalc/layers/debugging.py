@@ -5,10 +5,10 @@ defaults here know the mistakes any unit may make."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CnnCalcError, SpecError, closest
+from ..record import record
 from .core import AXIS_NAMES, Call, LayerCore, Shape, fmt_shape
 from .registry import lookup
 
@@ -19,7 +19,7 @@ Attempt = tuple[list[Shape], dict[str, Any], str]
 """A way to run a failed layer once fixed: (input shapes, arguments, the assumption in words)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mend:
     """A layer's written arguments with one mistake mended (``LayerKind.repaired``): the
     fix to paste where one is clear, and what checking goes on with, in words."""

@@ -9,13 +9,13 @@ knows its own mistakes. Imported only on the error path.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
+from ..record import replace
 from .core import NETWORK_INPUT, Call, Shape, fmt_shape, ints, to_layout
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ def too_small(ctx: FixContext) -> list[str]:
     graph, node = ctx.graph, ctx.node
     fixes = [f"its input {ctx.fmt(ctx.inputs[0])} comes from "
              f"{producer(graph, node.inputs[0])}"]
-    upto = dataclasses.replace(graph, nodes=graph.nodes[:node.id + 1], outputs=(node.id,))
+    upto = replace(graph, nodes=graph.nodes[:node.id + 1], outputs=(node.id,))
     smallest = ctx.smallest_input(upto)
     if smallest is not None:
         fixes.append(f"the network up to '{node.name}' needs an input of at least "

@@ -17,8 +17,9 @@ checks, and the small formatting helpers of the generated code. None of it impor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from ..record import record
 
 NO_EFFECT = frozenset({
     "name", "dtype", "seed", "trainable_default", "autocast", "input_shape",
@@ -92,7 +93,7 @@ Reader = Callable[[Written, int], Converted]
 """Keras arguments (and the rank its class name carries, 0 for none) -> a cnncalc layer."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Use:
     """One use of a kind, as the exporter writes it: the node's arguments, the rank (spatial
     axes of its input), its input shape and output shape (channels first)."""
@@ -113,7 +114,7 @@ Writer = Callable[[Use], "Code | str | None"]
 counts for this use (the exporter says so). Raise ``Refused`` to say why."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KerasClass:
     """One Keras class a unit reads: its name (``{n}`` for the rank, with ``ranks``), the
     order of its positional arguments (Keras' signature) and its reader."""
@@ -128,7 +129,7 @@ class KerasClass:
             yield self.name.format(n=n), n
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KerasSide:
     """Everything Keras about a unit. ``summary`` is the class ``model.summary()`` shows
     (default: the first class's name; ``{n}`` is the rank of the layer's input, dropped where

@@ -13,10 +13,10 @@ at the head of each branch, each taking its piece (``index``) of the same input:
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
+from ..record import replace
 from .base import (
     Arg,
     Attempt,
@@ -76,9 +76,9 @@ class Permute(LayerKind):
         if order == list(range(rank)):
             return rf
         if order == [0, *range(2, rank), 1] and not rf.channels_last:
-            return dataclasses.replace(rf, channels_last=True)
+            return replace(rf, channels_last=True)
         if order == [0, rank - 1, *range(1, rank - 1)] and rf.channels_last:
-            return dataclasses.replace(rf, channels_last=False)
+            return replace(rf, channels_last=False)
         return None
 
     def keeps_positions(self, result: Result) -> bool:

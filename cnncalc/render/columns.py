@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from ..layers.core import fmt_shape
+from ..record import record, replace
 from ..report import Report, Row
 from ..spec import to_layout
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Column:
     key: str
     header: str

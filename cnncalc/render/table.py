@@ -7,8 +7,6 @@ header, dim side-output rows) and only when asked for.
 
 from __future__ import annotations
 
-import textwrap
-
 from ..errors import clean
 from ..report import Report
 from .columns import COLUMNS, Column, collapse
@@ -82,6 +80,20 @@ def to_table(report: Report, depth: int | None = None, color: bool = False,
     if dropped:
         out.append(f"(not shown to fit {width} columns: {', '.join(dropped)})")
     out.append("")
-    wrapped = textwrap.wrap(report.conventions, width=max(40, min(width or 100, 100)))
+    wrapped = _wrap(report.conventions, max(40, min(width or 100, 100)))
     out += [f"{dim}{text}{reset}" for text in wrapped]
     return "\n".join(out) + "\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy word wrap of plain prose (the conventions footer): textwrap's import and its
+    regular expressions cost more than the whole table's rendering."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return [*lines, current] if current else lines

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import SourcePos, SpecError, did_you_mean, quote
 from ..expr import WORD, Evaluator, ExprError, Function
+from ..record import field, record
 from ..source import PosDict, PosList, load_yaml, read_source
 
 MAX_USE_DEPTH = 16
@@ -25,7 +25,7 @@ BLOCK_META = ("args", "vars", "doc", "inline")
 FUNCTION_KEYS = ("args", "vars", "value", "doc")
 
 
-@dataclass
+@record
 class Library:
     """Blocks and functions visible to a spec, each with the file it came from."""
 

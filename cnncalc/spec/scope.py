@@ -8,8 +8,9 @@ children as ``torch.nn.Sequential`` numbers them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..record import field, record
 
 SCOPED_KEYS = ("layers", "then", "else", "concat", "add", "multiply")
 """Keys whose items are named in the scope that holds them."""
@@ -17,7 +18,7 @@ SEQUENCE = "#"
 """The counter behind ``{#}`` in a name, kept beside the per-stem counters."""
 
 
-@dataclass
+@record
 class Scope:
     """Naming and variables of one level: the network, a block instance, a repeat copy."""
 
