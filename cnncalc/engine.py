@@ -72,7 +72,7 @@ def propagate(graph: Graph, keep_going: bool = False) -> Iterator[Step]:
     shapes: dict[int, tuple[int, ...] | None] = {NETWORK_INPUT: graph.input_shape}
     for node in graph.nodes:
         inputs = [shapes[i] for i in node.inputs]
-        if any(s is None for s in inputs):
+        if None in inputs:
             shapes[node.id] = None
             yield Step(node, None)
             continue
@@ -102,11 +102,12 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
     fields: dict[int, Receptive | None] = {
         NETWORK_INPUT: Receptive.identity(len(graph.input_shape) - 1)}
     main = main_path(graph)
+    names = {node.id: node.name for node in graph.nodes}
+    names[NETWORK_INPUT] = "input"
     rows, warnings, errors = [], [], []
     for step in propagate(graph, keep_going):
         node, call = step.node, step.result  # the frozen Result
-        in_names = tuple("input" if i == NETWORK_INPUT else graph.nodes[i].name
-                         for i in node.inputs)
+        in_names = tuple(map(names.__getitem__, node.inputs))
         if call is None:
             if step.error is not None:
                 errors.append(step.error)
@@ -129,7 +130,7 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             name=node.name, kind=unit.name_for(call.ndim), output_shape=call.out,
             params=call.params, buffers=call.buffers, macs=call.macs * batch,
             other_ops=call.other_ops * batch, activations=numel(call.out) * batch,
-            receptive_field=tuple(round(s) for s in rf.size) if rf is not None else None,
+            receptive_field=tuple(map(round, rf.size)) if rf is not None else None,
             inputs=in_names, on_main_path=node.id in main, pos=node.pos,
             functional=node.functional or unit.functional)
         _within_bounds(row, rf, node)

@@ -40,7 +40,10 @@ class PosDict(dict):
     value_pos: dict[str, SourcePos]
 
     def pos_of(self, key: str) -> SourcePos | None:
-        return getattr(self, "value_pos", {}).get(key) or self.pos
+        try:
+            return self.value_pos.get(key) or self.pos
+        except AttributeError:  # a mapping built in code, not read from YAML
+            return self.pos
 
 
 class PosList(list):

@@ -75,6 +75,9 @@ def check_in_channels(call: Call, groups: int, out_channels: int | None = None) 
 
 def warn_dropped(call: Call, dropped: list[int], sizes: tuple[int, ...]) -> None:
     """Note (``Call.dropped``) and warn about the border pixels that no window reads."""
+    if max(dropped, default=0) <= 0:
+        call.dropped = (0,) * len(dropped)
+        return
     call.dropped = tuple(max(0, d) for d in dropped)
     names = AXIS_NAMES.get(call.ndim, ())
     lost = [f"{n} loses {d} of {s}" for n, d, s in zip(names, dropped, sizes) if d > 0]

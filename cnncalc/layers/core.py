@@ -452,8 +452,10 @@ class LayerCore:
         """The kind that runs on ``ndim`` spatial axes: a rank-generic unit (``conv``) is
         reported by its dimension-specific name (``conv2d``), so a report reads the same
         whichever spelling the spec used; errors keep the name the user wrote."""
+        if self.ndim is not None:
+            return self.name
         specific = f"{self.base}{ndim}d"
-        return specific if self.ndim is None and specific in REGISTRY else self.name
+        return specific if specific in REGISTRY else self.name
 
     def rank_generic(self) -> LayerCore | None:
         """The rank-generic unit of this family (``conv1d`` -> ``conv``), which takes its rank
@@ -512,7 +514,7 @@ class LayerCore:
                 arg_pos[a.name] = where
         for a in self.arguments:
             if a.name not in out:
-                if a.required:
+                if a.default is REQUIRED:
                     raise SpecError(f"missing required argument '{a.name}'", pos, label,
                                     self.name, code="missing_argument", arg=a.name)
                 out[a.name] = a.default

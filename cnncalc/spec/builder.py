@@ -341,7 +341,8 @@ class Builder:
             raise SpecError(f"'{key}' joins branches: write it as '{key}: [[...], [...]]' with "
                             "a list of branches", pos, full)
         refs = tuple(self.resolve_ref(args[a], scope, arg_pos.get(a, pos), a)
-                     for a in unit.references if args.get(a) is not None)
+                     for a in unit.references if args.get(a) is not None) \
+            if unit.references else ()
         node_id = self.add_node(unit, args, (x, *refs), full, pos, arg_pos, functional)
         if short:
             self.register(scope, short, node_id, pos, name is not None)
