@@ -15,7 +15,6 @@ machine, where Graphviz's output changes with its version. Time the drawing with
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -41,9 +40,10 @@ def _load(spec: str, until: str | None = None):
     """Graph and report of ``architectures/spec``, with the source written relative to the
     repository so the output does not depend on where the checkout lives."""
     from cnncalc import analyze, load_file
+    from cnncalc.record import replace
 
     graph = load_file(ROOT / "architectures" / spec)
-    graph = dataclasses.replace(graph, source=f"architectures/{spec}")
+    graph = replace(graph, source=f"architectures/{spec}")
     if until:
         from cnncalc.trace import until as cut
 
@@ -53,6 +53,7 @@ def _load(spec: str, until: str | None = None):
 
 def pictures() -> dict[str, str]:
     """File name in docs/images/ -> its text."""
+    from cnncalc.record import replace
     from cnncalc.render.diagram import draw
     from cnncalc.render.html import to_html
     from cnncalc.render.netgraph import build
@@ -62,7 +63,7 @@ def pictures() -> dict[str, str]:
     for name, (spec, depth, until, view, direction) in DIAGRAMS.items():
         graph, report = _load(spec, until)
         if name in TITLES:
-            report = dataclasses.replace(report, name=TITLES[name])
+            report = replace(report, name=TITLES[name])
         out[name] = to_svg(draw(build(report, graph, depth), view, direction, ENGINE))
     for name, spec in REPORTS.items():
         graph, report = _load(spec)
