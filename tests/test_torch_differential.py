@@ -38,6 +38,18 @@ EXAMPLES = int(os.environ.get("CNNCALC_DIFF_EXAMPLES", "300"))
 """Accepted networks each family must compare."""
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """The oracle runs thousands of tiny tensors: with torch's default intra-op threads on a
+    loaded machine every parallel kernel waits for a descheduled thread (a 2x3x5x5 max pool
+    took 17 ms with 2 threads and 0.007 ms with 1 on the 2-core CI machine), which made the
+    pooling and resizing families slow. One thread computes the same values."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @dataclass(frozen=True)
 class Family:
     strategy: st.SearchStrategy
