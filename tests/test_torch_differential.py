@@ -8,7 +8,8 @@ exclusions. The strategies are in tests/torch_strategies.py.
 Each family must reach ``CNNCALC_DIFF_EXAMPLES`` accepted networks (300 by default; the
 examples drawn are scaled up by what PyTorch refuses), and every registered layer kind must
 be drawn by some family in every rank it takes. For a long run:
-``CNNCALC_DIFF_EXAMPLES=10000 pytest -m torch tests/test_torch_differential.py``.
+``CNNCALC_DIFF_EXAMPLES=10000 pytest -m torch -s tests/test_torch_differential.py -k FAMILY``
+(``-s`` prints what each family compared, accepted and refused).
 """
 
 from __future__ import annotations
