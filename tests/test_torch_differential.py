@@ -8,7 +8,8 @@ exclusions. The strategies are in tests/torch_strategies.py.
 Each family must reach ``CNNCALC_DIFF_EXAMPLES`` accepted networks (300 by default; the
 examples drawn are scaled up by what PyTorch refuses), and every registered layer kind must
 be drawn by some family in every rank it takes. For a long run:
-``CNNCALC_DIFF_EXAMPLES=10000 pytest -m torch tests/test_torch_differential.py``.
+``CNNCALC_DIFF_EXAMPLES=10000 pytest -m torch -s tests/test_torch_differential.py -k FAMILY``
+(``-s`` prints what each family compared, accepted and refused).
 """
 
 from __future__ import annotations
@@ -36,6 +37,18 @@ pytestmark = pytest.mark.torch
 
 EXAMPLES = int(os.environ.get("CNNCALC_DIFF_EXAMPLES", "300"))
 """Accepted networks each family must compare."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """The oracle runs thousands of tiny tensors: with torch's default intra-op threads on a
+    loaded machine every parallel kernel waits for a descheduled thread (a 2x3x5x5 max pool
+    took 17 ms with 2 threads and 0.007 ms with 1 on the 2-core CI machine), which made the
+    pooling and resizing families slow. One thread computes the same values."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @dataclass(frozen=True)
@@ -79,13 +92,15 @@ VERDICTS: dict[str, Counter] = {name: Counter() for name in FAMILIES}
 """What each family's differential test saw in this session, for the quota test."""
 
 
-def assert_same_values(input_shape, layers) -> None:
+def assert_same_values(input_shape, layers, x=None, done=None) -> None:
     """A network without weights must compute the same values in cnncalc's own PyTorch
     build (what ``verify`` and ``bench`` run) as in the oracle's. ``verify`` builds modules
     from the engine's reading of the arguments, so it cannot see a misreading that keeps the
-    shapes (a crop's before and after swapped, a centre off by one): the values can."""
-    x = torch.randn(BATCH, *input_shape)
-    done = run_torch(input_shape, layers, x)
+    shapes (a crop's before and after swapped, a centre off by one): the values can.
+    ``x`` and ``done``: the batch the oracle already ran and its answer (one run, not two)."""
+    if done is None:
+        x = torch.randn(BATCH, *input_shape)
+        done = run_torch(input_shape, layers, x)
     assert not isinstance(done, str), done
     seen, want = done
     if any(s.params for s in seen):
@@ -106,9 +121,11 @@ def _differential(name: str, family: Family):
     @given(network=family.strategy)
     def test(network) -> None:
         shape, layers = network
-        verdict = compare(shape, layers)
+        x = torch.randn(BATCH, *shape)
+        done = run_torch(shape, layers, x)      # the oracle runs once: figures, then values
+        verdict = compare(shape, layers, done)
         if verdict == "both accept":
-            assert_same_values(shape, layers)
+            assert_same_values(shape, layers, x, done)
         VERDICTS[name][verdict] += 1
         event(verdict)
 
@@ -127,6 +144,10 @@ def test_each_family_compares_enough_accepted_networks(family: str) -> None:
     if not VERDICTS[family]:
         globals()[f"test_engine_verdict_equals_pytorch_{family}"]()
     accepted, drawn = VERDICTS[family]["both accept"], sum(VERDICTS[family].values())
+    # the figures a long run's note states (shown with ``pytest -s``); a disagreement has
+    # already failed the family's test
+    print(f"\n{family}: {drawn} compared, {accepted} both accept, "
+          f"{VERDICTS[family]['both refuse']} both refuse, 0 disagreements")
     assert accepted >= EXAMPLES, (
         f"{family}: {accepted} accepted of {drawn} drawn, fewer than {EXAMPLES}; bias the "
         "strategy toward valid networks or raise its draws_per_accept")
@@ -200,3 +221,15 @@ def test_the_coverage_guard_notices_a_new_kind() -> None:
 def test_an_empty_connection_table_is_refused() -> None:
     assert compare((2, 5, 5), [("table_conv2d", {"table": [], "kernel_size": 3})]) == \
         "both refuse"
+
+
+def test_size_of_a_named_layer_is_run_as_a_graph_by_the_oracle() -> None:
+    """The interpolate family's graphs: the oracle keeps each named layer's output and takes a
+    layer's input from ``from``, so ``size_of`` resizes to that layer's spatial size and keeps
+    the input's channels; a name given only after the resize is refused by both."""
+    stem = ("conv2d", {"name": "stem", "out_channels": 3, "kernel_size": 1, "stride": 2})
+    resize = ("interpolate", {"from": "input", "size_of": "stem", "mode": "bilinear"})
+    assert compare((2, 6, 5), [stem, resize]) == "both accept"
+    done = run_torch((2, 6, 5), [stem, resize])
+    assert not isinstance(done, str) and tuple(done[1].shape) == (BATCH, 2, 3, 3)
+    assert compare((2, 6, 5), [resize, ("relu", {"name": "stem"})]) == "both refuse"

@@ -279,16 +279,34 @@ def observe(module: nn.Module, *xs: torch.Tensor) -> tuple[torch.Tensor, Seen]:
                      counter.get_total_flops() // 2 + stated)
 
 
+ITEM_KEYS = ("name", "from")
+"""A spec item's own keys, written among a layer's arguments (``{name: stem, ...}``,
+``{from: input, ...}``): where the layer's input comes from and what later layers call its
+output (``interpolate``'s ``size_of``), not arguments of the torch module."""
+
+
+def _item_keys(args):
+    """``(args without the item keys, name, from)``; a merge's branches pass unchanged."""
+    if not isinstance(args, dict) or not set(args) & set(ITEM_KEYS):
+        return args, None, None
+    return ({k: v for k, v in args.items() if k not in ITEM_KEYS}, args.get("name"),
+            args.get("from"))
+
+
 def run_torch(input_shape, layers, x: torch.Tensor | None = None
               ) -> tuple[list[Seen], torch.Tensor] | str:
     """Run ``layers`` (a list of ``(kind, args)``) in torch on ``x`` (random by default):
     what each layer did (MACs of the whole batch) and the output, or the error text if
     torch refuses."""
     x = torch.randn(BATCH, *input_shape) if x is None else x
-    seg.NETWORK[0] = tuple(x.shape)
+    seg.NAMED.clear()
+    seg.NAMED["input"] = x
     seen = []
     try:
         for kind, args in layers:
+            args, name, source = _item_keys(args)
+            if source is not None:
+                x = seg.named(source)
             if kind in MERGES:
                 branches = []
                 for branch in args:
@@ -306,6 +324,8 @@ def run_torch(input_shape, layers, x: torch.Tensor | None = None
             seen.append(obs)
             if 0 in x.shape:
                 raise ValueError(f"empty output {tuple(x.shape)}")
+            if name is not None:
+                seg.NAMED[name] = x
     except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return seen, x
@@ -336,9 +356,12 @@ def engine_chain(input_shape, layers) -> list[Seen] | str:
     return [Seen(r.output_shape, r.params, r.buffers, r.macs // 1) for r in report.rows]
 
 
-def compare(input_shape, layers) -> str:
-    """Assert the engine's verdict equals PyTorch's for this network; return the verdict."""
-    want = torch_chain(input_shape, layers)
+def compare(input_shape, layers, done=None) -> str:
+    """Assert the engine's verdict equals PyTorch's for this network; return the verdict.
+    ``done`` is ``run_torch``'s answer when the caller has already run the network (the
+    differential tests keep its output to compare values), else torch runs it here."""
+    want = torch_chain(input_shape, layers) if done is None else \
+        done if isinstance(done, str) else done[0]
     got = engine_chain(input_shape, layers)
     net = spec_text(input_shape, layers)
     if isinstance(want, str) or isinstance(got, str):

@@ -6,8 +6,9 @@ Documented exclusions:
 - ``pixel_shuffle``/``pixel_unshuffle`` on a sample that is not [C, H, W]: torch reads the
   last three axes of the batch, so on a [C, L] sample it would take the batch for channels;
   cnncalc refuses (ValueError here).
-- ``interpolate``'s ``size_of`` is drawn as ``input`` only (the network input, which
-  ``torch_oracle.run_torch`` records in ``NETWORK``); named layers are tested by hand.
+- ``interpolate``'s ``size_of`` takes the spatial size of the tensor it names: ``input``
+  or an earlier layer written with a ``name`` (``torch_oracle.run_torch`` records them in
+  ``NAMED``, and reads a layer's ``from`` there).
 - ``local_conv`` (Keras LocallyConnected) is written from its definition: every output
   position p has its own weight matrix W[p] (C_in * prod(k) x C_out) and its own bias per
   channel; padding words as for a convolution (``same`` at stride > 1 by TensorFlow's rule).
@@ -26,8 +27,18 @@ torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-NETWORK: list[tuple[int, ...]] = [()]
-"""The shape of the batch the network under test started from (``size_of: input``)."""
+NAMED: dict[str, torch.Tensor] = {}
+"""The tensors of the network under test that later layers may name (``size_of``,
+``from``): ``input`` (the batch it started from) and every layer written with a ``name``,
+recorded by ``torch_oracle.run_torch`` as it runs them in order."""
+
+
+def named(name) -> torch.Tensor:
+    """The tensor called ``name`` so far; a name not (yet) given is refused, as a user's
+    Python would raise a NameError."""
+    if name not in NAMED:
+        raise ValueError(f"no tensor named {name!r} before this layer")
+    return NAMED[name]
 
 
 def _per_axis(value, n):
@@ -63,9 +74,7 @@ class _Interpolate(nn.Module):
 def interpolate(a, x, n):
     size, factor = a.get("size"), a.get("scale_factor")
     if a.get("size_of") is not None:
-        if a["size_of"] != "input":
-            raise AssertionError("the strategies draw size_of: input only")
-        size = tuple(NETWORK[0][2:])
+        size = tuple(named(str(a["size_of"])).shape[2:])   # torchvision's input.shape[-2:]
     if factor is not None:
         factor = tuple(float(f) for f in _per_axis(factor, max(x.dim() - 2, 1)))
     return _Interpolate(size, factor, a.get("mode", "nearest"), a.get("align_corners"))

@@ -70,10 +70,46 @@ def local_conv_case(draw):
 LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 
 
+NAMES = ["target", "stem", "4"]
+"""Names for the layer ``size_of`` names; ``"4"`` as torchvision's numbered children."""
+
+
+def _size_of(draw, name: str) -> str | int:
+    """``size_of`` as written: a numbered name now and then unquoted (``size_of: 4``)."""
+    return int(name) if name.isdigit() and draw(st.booleans()) else name
+
+
+@st.composite
+def _resize_target(draw, n: int, name: str):
+    """A named layer whose spatial size another layer is resized to: a strided 1x1 max pool
+    or conv (the conv changes the channels, which the resize must not take), or a resize
+    by a factor."""
+    kind = draw(st.sampled_from(["maxpool", "conv", "interpolate"]))
+    if kind == "interpolate":
+        return "interpolate", {"name": name, "scale_factor": draw(ints(n, 1, 2))}
+    args = {"name": name, "kernel_size": 1, "stride": draw(ints(n, 1, 3))}
+    if kind == "conv":
+        args["out_channels"] = draw(st.integers(1, 4))
+    return f"{kind}{n}d", args
+
+
+@st.composite
+def _named_target_anything(draw, shape, args):
+    """``size_of`` naming a layer, drawn without regard to validity: a target of another
+    rank (a flatten), or a name given only after the resize (both refused)."""
+    name = draw(st.sampled_from(NAMES))
+    target = (draw(st.sampled_from(["flatten", "identity", "relu"])), {"name": name})
+    resize = ("interpolate", {**args, "size_of": _size_of(draw, name), "from": "input"})
+    return shape, [target, resize] if draw(st.integers(0, 3)) else [resize, target]
+
+
 @st.composite
 def interpolate_case(draw):
-    """interpolate to a size, by a factor, or back to the network input's size after a
-    strided conv (``size_of: input``); every sample rank."""
+    """interpolate to a size, by a factor, back to the network input's size after a strided
+    conv (``size_of: input``), or to the size of a named layer of a small graph (``size_of:
+    target``: the resize reads the input, a layer after the target, or the target itself);
+    every sample rank. Maps stay small (at most 7 per axis, factors at most 5), so that one
+    example costs milliseconds."""
     if anything(draw):
         shape = draw(sample(draw(ranks), (1, 3), 6))
         n = max(len(shape) - 1, 1)
@@ -87,6 +123,9 @@ def interpolate_case(draw):
             args["align_corners"] = draw(st.booleans())
         if draw(st.integers(0, 5)) == 0:  # two ways of giving the size: refused
             args["scale_factor" if key != "scale_factor" else "size"] = 2
+        if key == "size_of" and draw(st.booleans()):
+            return draw(_named_target_anything(shape, {k: v for k, v in args.items()
+                                                       if k != "size_of"}))
         return shape, [("interpolate", args)]
     n = draw(dims)
     shape = draw(feature_map(n, (1, 3), 6 if n < 3 else 4))
@@ -95,9 +134,19 @@ def interpolate_case(draw):
     args = {"mode": mode}
     if mode in ("linear", "bilinear", "bicubic", "trilinear") and draw(st.booleans()):
         args["align_corners"] = draw(st.booleans())
-    how = draw(st.sampled_from(["size", "scale_factor", "size_of"]))
+    how = draw(st.sampled_from(["size", "scale_factor", "size_of", "size_of_layer"]))
     layers = []
-    if how == "size_of":
+    if how == "size_of_layer":
+        name = draw(st.sampled_from(NAMES))
+        layers.append(draw(_resize_target(n, name)))
+        args["size_of"] = _size_of(draw, name)
+        source = draw(st.sampled_from(["target", "input", "after"]))
+        if source == "input":
+            args["from"] = "input"
+        elif source == "after":
+            layers.append((f"maxpool{n}d", {"from": "input", "kernel_size": 1,
+                                            "stride": draw(ints(n, 1, 2))}))
+    elif how == "size_of":
         layers.append((f"maxpool{n}d", {"kernel_size": 1, "stride": 2}))
         args["size_of"] = "input"
     elif how == "size":
