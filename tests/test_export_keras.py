@@ -26,14 +26,6 @@ REFUSED = {
     "googlenet": "'aux1.adaptive_avgpool1' (adaptive_avgpool2d)",
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
-    "segmentation/deeplabv3_mobilenet_v3_large":
-        "'classifier.0.convs.4.interpolate1' (interpolate)",
-    "segmentation/deeplabv3_resnet50": "'classifier.0.convs.4.interpolate1' (interpolate)",
-    "segmentation/fcn_resnet50": "'interpolate1' (interpolate)",
-    "segmentation/lraspp_mobilenet_v3_large": "'classifier.interpolate1' (interpolate)",
-    # issue 12's kinds have no Keras export written yet (PyTorch export works)
-    "convnext": "'features.0.1' (channel_layernorm)",
-    "shufflenet_v2": "'stage2.0.channel_shuffle1' (channel_shuffle)",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]

@@ -102,6 +102,8 @@ class Use:
     rank: int
     source: tuple[int, ...] = ()
     out: tuple[int, ...] = ()
+    layout: str = "chw"
+    """The spec's layout (``hwc``: a Keras-style spec, where some kinds read differently)."""
 
 
 Code = tuple[list[str], str, list[str]]
@@ -111,6 +113,10 @@ Code = tuple[list[str], str, list[str]]
 Writer = Callable[[Use], "Code | str | None"]
 """A use -> its Keras code (or only the layer's call); None: no Keras layer of the same
 counts for this use (the exporter says so). Raise ``Refused`` to say why."""
+
+
+CHANNELS_LAST, AS_IS, ANY = "channels_last", "as_is", "any"
+"""The layouts a written Keras layer may need of its input (``KerasSide.layout``)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,20 @@ class KerasSide:
     write: Writer | None = None
     activations: tuple[str, ...] = ()
     summary: str | None = None
+    layout: str | Callable[[Use], str] = CHANNELS_LAST
+    """How the written layer reads its input's axes: ``CHANNELS_LAST`` (Keras' own: the
+    channels on the last axis, the spatial axes before it in order), ``AS_IS`` (the axes in
+    the spec's order: Keras' last axis is the spec's last, as a Dense or a LayerNormalization
+    after a ``permute`` needs) or ``ANY`` (element-wise: whatever the input has). The exporter
+    writes a ``Permute`` before a layer whose input is laid out otherwise."""
+    relayout: Callable[[Use], tuple[int, ...]] | None = None
+    """A kind that only reorders axes (``permute``): the new order of the sample's axes
+    (output axis a is input axis order[a]). The exporter writes no layer for it and lays the
+    same Keras tensor out anew; the next layer that needs another layout gets a Permute."""
+    helper: str | None = None
+    """The source of a small Keras layer class the exported file defines (Keras has no layer
+    for the kind): its name is the first class's. ``cnncalc import keras`` reads a class
+    written exactly so, and no other class of that name."""
 
     def summary_class(self, unit_ndim: int | None, rank: int | None) -> str | None:
         name = self.summary or (self.classes[0].name if self.classes else None)
@@ -146,6 +166,12 @@ class KerasSide:
             return name
         n = unit_ndim if unit_ndim is not None else rank
         return name.format(n=n) if n else name.replace("{n}D", "").replace("{n}", "")
+
+    def layout_of(self, use: Use) -> str:
+        """An activation is element-wise: ``ANY`` unless it says otherwise."""
+        if callable(self.layout):
+            return self.layout(use)
+        return ANY if self.activations and self.layout == CHANNELS_LAST else self.layout
 
     def code(self, use: Use) -> Code | None:
         if self.write is not None:

@@ -237,6 +237,7 @@ from typing import Any  # noqa: E402  (the section stays in one place, after the
 
 from .base import REGISTRY  # noqa: E402
 from .keras_part import (  # noqa: E402
+    ANY,
     Converted,
     KerasClass,
     KerasLayerError,
@@ -342,11 +343,11 @@ Identity.keras = KerasSide(
                                                                  "width_factor")),
          ("RandomBrightness", ("factor",)), ("GaussianNoise", ("stddev",)),
          ("GaussianDropout", ("rate",))))),
-    lambda use: "layers.Identity(name={name!r})")
+    lambda use: "layers.Identity(name={name!r})", layout=ANY)
 Dropout.keras = KerasSide(
     (KerasClass("Dropout", ("rate", "noise_shape", "seed"), _keras_read_dropout),
      KerasClass("SpatialDropout{n}D", ("rate",), _keras_read_dropout, (1, 2, 3))),
-    lambda use: f"layers.Dropout({use.args['p']!r}, name={{name!r}})")
+    lambda use: f"layers.Dropout({use.args['p']!r}, name={{name!r}})", layout=ANY)
 type(REGISTRY["rescaling"]).keras = KerasSide(
     (KerasClass("Rescaling", ("scale", "offset"), _keras_read_rescaling),),
     lambda use: f"layers.Rescaling({use.args['scale']!r}, offset={use.args['offset']!r}, "
