@@ -43,6 +43,10 @@ class Refused(Exception):
     """A use of a kind that Keras cannot write with the same counts (export names it)."""
 
 
+CHANNELS_LAST, AS_IS, ANY = "channels_last", "as_is", "any"
+"""The layouts a written Keras layer may need of its input (``KerasSide.layout``)."""
+
+
 class Written:
     """A layer's written arguments, read one by one; whatever is left unread at the end and
     has an effect is an error."""
@@ -113,10 +117,6 @@ Code = tuple[list[str], str, list[str]]
 Writer = Callable[[Use], "Code | str | None"]
 """A use -> its Keras code (or only the layer's call); None: no Keras layer of the same
 counts for this use (the exporter says so). Raise ``Refused`` to say why."""
-
-
-CHANNELS_LAST, AS_IS, ANY = "channels_last", "as_is", "any"
-"""The layouts a written Keras layer may need of its input (``KerasSide.layout``)."""
 
 
 @dataclass(frozen=True)
