@@ -251,3 +251,23 @@ def test_the_helper_classes_compute_what_torch_computes(tmp_path):
     unshuffle = namespace["PixelUnshuffle"](2)
     got = keras.ops.convert_to_numpy(unshuffle(x.permute(0, 2, 3, 1)))
     assert torch.equal(torch.from_numpy(got).permute(0, 3, 1, 2), torch.nn.PixelUnshuffle(2)(x))
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+@pytest.mark.parametrize("layer", ["interpolate: {size: [17, 30], mode: bilinear}",
+                                   "interpolate: {size: [5, 4], mode: bilinear}",
+                                   "interpolate: {scale_factor: 2, mode: bilinear}",
+                                   "interpolate: {size: [24, 36]}"])
+def test_keras_resizes_to_torchs_values(layer, tmp_path):
+    torch = pytest.importorskip("torch")
+    graph = load_spec(f"input: [3, 12, 12]\nlayers:\n  - {layer}\n", "s.yaml")
+    model = run_in_keras(graph, tmp_path)["build_model"]()
+    keras = pytest.importorskip("keras")
+    x = torch.randn(2, 3, 12, 12)
+    a = graph.nodes[0].args
+    want = torch.nn.functional.interpolate(
+        x, size=a["size"], scale_factor=a["scale_factor"], mode=a["mode"],
+        align_corners=False if a["mode"] == "bilinear" else None)
+    got = keras.ops.convert_to_numpy(model(x.permute(0, 2, 3, 1)))
+    assert torch.allclose(torch.from_numpy(got).permute(0, 3, 1, 2), want, atol=1e-5)
