@@ -47,7 +47,7 @@ class Linear(LayerKind):
     `in_features` is written as that axis' size (else the input asks for a flatten)."""
 
     base = "linear"
-    aliases_by_dim = {None: ("dense", "fc")}
+    aliases_by_dim = {None: ("fc",)}  # Dense: its Keras side
     arguments = (
         Arg("out_features", "int", doc="output features", aliases=("units",), minimum=1),
         Arg("bias", "bool", True, "learn one bias per output", aliases=("use_bias",)),
@@ -325,7 +325,8 @@ def _keras_read_reshape(w: Written, n: int) -> Converted:
 
 
 Linear.keras = KerasSide((KerasClass("Dense", ("units", "activation", "use_bias"),
-                                     _keras_read_dense),), _keras_write_dense, layout=AS_IS)
+                                     _keras_read_dense, spelling=True),), _keras_write_dense,
+                         layout=AS_IS)
 Flatten.keras = KerasSide((KerasClass("Flatten", ("data_format",),
                                       lambda w, n: ("flatten", {}, None)),),
                           lambda use: "layers.Flatten(name={name!r})")

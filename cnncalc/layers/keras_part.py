@@ -128,6 +128,11 @@ class KerasClass:
     positional: tuple[str, ...]
     read: Reader
     ranks: tuple[int, ...] = (0,)
+    spelling: bool = False
+    """Also a spelling of the kind in a spec, in Keras' snake case (``MaxPooling2D``,
+    ``max_pooling2d``), where the unit's own arguments take Keras' names and meanings
+    (``add_spellings``). Not where they differ: UpSampling2D's ``size`` is a factor, the
+    upsample kind's an output size."""
 
     def names(self) -> Iterator[tuple[str, int]]:
         for n in self.ranks:
@@ -182,6 +187,44 @@ class KerasSide:
         if self.activations:
             return [], f"layers.Activation({self.activations[0]!r}, name={{name!r}})", []
         return None
+
+
+def add_spellings() -> None:
+    """Register every ``spelling`` class name as an alias of its kind, so that a Keras name
+    written in a spec is declared once, on the unit's Keras side. The rank in a class name
+    picks the unit of that rank (``MaxPooling2D``: maxpool2d); a name that already folds to
+    the kind (``Conv2D``: conv2d) needs none. Run once the units are imported
+    (``cnncalc.layers``), on every ``cnncalc analyze``: a plain loop, no regular expression
+    (``tests/test_keras_names.py`` checks its snake case against Keras' rule)."""
+    from .base import REGISTRY
+    from .registry import add_alias, folded
+
+    done: set[type] = set()
+    for unit in list(REGISTRY.values()):
+        side = getattr(type(unit), "keras", None)
+        if type(unit) in done or not isinstance(side, KerasSide):
+            continue
+        done.add(type(unit))
+        for cls in side.classes:
+            if not cls.spelling:
+                continue
+            for name, n in cls.names():
+                target = REGISTRY.get(f"{unit.base}{n}d") if n else None
+                target = target or REGISTRY.get(unit.base) or unit
+                if folded(name) != target.name:
+                    add_alias(target, snake(name))
+
+
+def snake(class_name: str) -> str:
+    """Keras' snake case of a class name (``MaxPooling2D``: max_pooling2d; ``ReLU``: re_lu):
+    an underscore before a capital that follows a lower-case letter or starts a word."""
+    out = []
+    for i, ch in enumerate(class_name):
+        if ch.isupper() and i and (class_name[i - 1].islower() or
+                                   i + 1 < len(class_name) and class_name[i + 1].islower()):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
 
 
 def sides() -> Iterator[tuple[Any, KerasSide]]:

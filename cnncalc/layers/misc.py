@@ -138,7 +138,6 @@ class ZeroPad(LayerKind):
 
     base = "zeropad"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {n: (f"zero_padding{n}d",) for n in (1, 2, 3)}  # Keras' ZeroPadding2D
     arguments = (Arg("padding", "any_ints", doc=SIDES_DOC, minimum=0),)
     primary = "padding"
     min_rank = 2
@@ -371,7 +370,7 @@ Upsample.keras = KerasSide(
     _keras_write_upsample)
 ZeroPad.keras = KerasSide(
     (KerasClass("ZeroPadding{n}D", ("padding", "data_format"),
-                sides_reader("zeropad", "padding", "padding", 1), (1, 2, 3)),),
+                sides_reader("zeropad", "padding", "padding", 1), (1, 2, 3), True),),
     lambda use: f"layers.ZeroPadding{use.rank}D("
                 f"{py(keras_sides(use.args['padding'], use.rank))}, name={{name!r}})")
 CenterCrop.keras = KerasSide(write=_keras_write_center_crop)

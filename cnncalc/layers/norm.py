@@ -52,7 +52,7 @@ class BatchNorm(_PerChannelNorm):
 
     base = "batchnorm"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("bn", "batch_normalization")}
+    aliases_by_dim = {None: ("bn",)}  # BatchNormalization: its Keras side
     arguments = (
         Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
@@ -82,7 +82,6 @@ class LayerNorm(LayerKind):
     (default: the whole sample; in a channels-last spec, Keras' axis=-1: the channels)."""
 
     base = "layernorm"
-    aliases_by_dim = {None: ("layer_normalization",)}
     arguments = (
         Arg("normalized_shape", "any_ints", None, "trailing axes to normalize over "
             "(default: the whole sample)", minimum=1),
@@ -285,7 +284,7 @@ def _keras_write_batchnorm(use: Use) -> str:
 
 BatchNorm.keras = KerasSide((KerasClass(
     "BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
-    _keras_read_batchnorm),), _keras_write_batchnorm)
+    _keras_read_batchnorm, spelling=True),), _keras_write_batchnorm)
 def _keras_layernorm_layout(use: Use) -> str:
     """Over the channels of a Keras-style spec's map: Keras' own layout; over the trailing
     axis of the spec's own order (nn.LayerNorm after a permute): that axis last."""
@@ -334,6 +333,8 @@ def keras_read_layer_norm(w: Written, n: int) -> Converted:
     return "channel_layernorm", args, None
 
 
-LayerNorm.keras = KerasSide(write=_keras_write_layernorm, summary="LayerNormalization",
-                            layout=_keras_layernorm_layout)
+LayerNorm.keras = KerasSide(
+    (KerasClass("LayerNormalization", ("axis", "epsilon", "center", "scale", "rms_scaling"),
+                keras_read_layer_norm, spelling=True),),
+    _keras_write_layernorm, layout=_keras_layernorm_layout)
 GroupNorm.keras = KerasSide(summary="GroupNormalization")

@@ -123,13 +123,11 @@ from .keras_part import (  # noqa: E402
     Written,
     py,
 )
-from .norm import keras_layer_norm, keras_read_layer_norm  # noqa: E402
+from .norm import keras_layer_norm  # noqa: E402
 
-ChannelLayerNorm.keras = KerasSide(
-    (KerasClass("LayerNormalization", ("axis", "epsilon", "center", "scale", "rms_scaling"),
-                keras_read_layer_norm),),
-    lambda use: keras_layer_norm(use.args["eps"], use.args["elementwise_affine"],
-                                 use.args["bias"]))
+ChannelLayerNorm.keras = KerasSide(  # read from LayerNormalization: the layernorm unit's
+    write=lambda use: keras_layer_norm(use.args["eps"], use.args["elementwise_affine"],
+                                       use.args["bias"]), summary="LayerNormalization")
 
 _LAYER_SCALE = '''
 class LayerScale(keras.layers.Layer):
