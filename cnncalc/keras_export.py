@@ -24,22 +24,46 @@ from .engine import analyze
 from .errors import CnnCalcError
 from .graph import NETWORK_INPUT, Graph, Node
 from .layers.core import to_layout
-from .layers.keras_part import Refused, Use, side_of
+from .layers.keras_part import ANY, AS_IS, CHANNELS_LAST, Refused, Use, side_of
 from .layers.keras_part import py as _py
 from .report import Row
 
 
-def layer_code(node: Node, row: Row, rank: int,
-               source: tuple[int, ...] = ()) -> tuple[list[str], str, list[str]]:
+def layer_code(node: Node, row: Row, rank: int, source: tuple[int, ...] = (),
+               layout: str = "chw") -> tuple[list[str], str, list[str]]:
     """Keras constructor calls for one node: (before, the layer, after); the strings hold
     ``{name}``, ``{pad}``, ``{crop}`` for the names to fill in. The kind's unit writes them
     (its ``keras`` side, ``cnncalc.layers.keras_part``)."""
     _, side = side_of(row.kind)
     code = side.code(Use(row.kind, node.args, rank, tuple(source),
-                         tuple(row.output_shape or ()))) if side is not None else None
+                         tuple(row.output_shape or ()), layout)) if side is not None else None
     if code is None:
         raise Refused(f"{row.kind} has no Keras layer with the same counts written yet")
     return code
+
+
+Order = tuple[int, ...]
+"""How a Keras tensor holds a spec tensor: Keras axis i (batch excluded) is the spec's axis
+order[i] (channels first, 0 the channels)."""
+
+
+def channels_last(rank: int) -> Order:
+    """Keras' own layout of a spec tensor of ``rank`` axes: the channels moved last."""
+    return (*range(1, rank), 0) if rank > 1 else tuple(range(rank))
+
+
+def wanted_order(layout: str, rank: int, have: Order) -> Order:
+    if layout == AS_IS:
+        return tuple(range(rank))
+    if layout == ANY and len(have) == rank:
+        return have
+    return channels_last(rank)
+
+
+def permute_dims(have: Order, want: Order) -> tuple[int, ...]:
+    """Keras' ``Permute`` dims (1-based, batch excluded) that turn layout ``have`` into
+    ``want``: output axis j is input axis dims[j] - 1."""
+    return tuple(have.index(axis) + 1 for axis in want)
 
 
 def to_keras(graph: Graph, source_name: str = "") -> str:
@@ -50,7 +74,9 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
     rows = {r.name: r for r in report.rows}
     shapes = {node.id: rows[node.name].output_shape for node in graph.nodes}
     var: dict[int, str] = {NETWORK_INPUT: "inputs"}
+    order: dict[int, Order] = {NETWORK_INPUT: channels_last(len(graph.input_shape))}
     keras_names: set[str] = set()
+    helpers: dict[str, str] = {}
 
     def fresh(text: str, pool: set[str]) -> str:
         """A Keras layer name: the spec's, made a word, unique."""
@@ -63,19 +89,49 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
         return name
 
     lines = []
+
+    def shape_of(node_id: int) -> tuple[int, ...]:
+        return tuple(graph.input_shape if node_id == NETWORK_INPUT else shapes[node_id] or ())
+
+    def laid_out(node_id: int, want: Order, name: str) -> str:
+        """The input as a Keras tensor laid out as ``want``: a Permute where it is not."""
+        have = order[node_id]
+        if have == want:
+            return var[node_id]
+        perm = fresh(f"{name}_perm", keras_names)
+        target = f"x{len(var)}_{len(lines)}_perm"
+        lines.append(f"    {target} = layers.Permute({_py(permute_dims(have, want))}, "
+                     f"name={perm!r})({var[node_id]})")
+        return target
+
     for node in graph.nodes:
         row = rows[node.name]
         source = graph.input_shape if node.inputs[0] == NETWORK_INPUT else \
             shapes[node.inputs[0]]
         rank = len(source or ()) - 1
+        unit, side = side_of(row.kind)
+        use = Use(row.kind, node.args, rank, tuple(source or ()),
+                  tuple(row.output_shape or ()), graph.layout)
+        if side is not None and side.relayout is not None:
+            axes_order = side.relayout(use)
+            have = order[node.inputs[0]]
+            var[node.id] = var[node.inputs[0]]
+            order[node.id] = tuple(axes_order.index(axis) for axis in have)
+            continue
         try:
-            before, main, after = layer_code(node, row, rank, source or ())
+            before, main, after = layer_code(node, row, rank, source or (), graph.layout)
         except Refused as exc:
             raise CnnCalcError(f"cannot export layer '{node.name}' ({row.kind}) to Keras: "
                                f"{exc}", node.pos) from None
+        if side is not None and side.helper is not None:
+            helpers.setdefault(side.classes[0].name, side.helper)
         name = fresh(node.name.replace(".", "_"), keras_names)
-        args = ", ".join(var[i] for i in node.inputs)
-        x = f"[{args}]" if len(node.inputs) > 1 else args
+        # a reference (interpolate's size_of) is an edge of the graph, not a Keras input
+        inputs = node.inputs if unit is None or unit.n_inputs != 1 else node.inputs[:1]
+        layout = side.layout_of(use) if side is not None else CHANNELS_LAST
+        args = ", ".join(laid_out(i, wanted_order(layout, len(shape_of(i)),
+                                                  order[i]), name) for i in inputs)
+        x = f"[{args}]" if len(inputs) > 1 else args
         for code in before:
             pad = fresh(f"{name}_pad", keras_names)
             padded = f"x{len(var)}_pad"
@@ -87,7 +143,10 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
             crop = fresh(f"{name}_crop", keras_names)
             lines.append(f"    {target} = {code.format(crop=crop)}({target})")
         var[node.id] = target
-    outs = [var[o] for o in graph.outputs]
+        out_rank = len(row.output_shape or ())
+        order[node.id] = wanted_order(layout, out_rank, order[inputs[0]])
+    outs = [laid_out(o, channels_last(len(shape_of(o))), f"{graph.nodes[-1].name}_out")
+            for o in graph.outputs]
     result = outs[0] if len(outs) == 1 else "[" + ", ".join(outs) + "]"
     shape = tuple(to_layout(graph.input_shape, "hwc"))
     total = report.totals.params + report.totals.non_trainable
@@ -100,6 +159,7 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
         f"{total:,}: cnncalc's {report.totals.params:,} parameters plus "
         f"{report.totals.non_trainable:,} BatchNorm statistics.", 96,
         break_long_words=False, break_on_hyphens=False)
+    classes = "".join(f"\n\n{textwrap.dedent(code).strip()}\n" for code in helpers.values())
     return f'''"""{about}
 """
 
@@ -108,7 +168,7 @@ from keras import layers
 
 INPUT_SHAPE = {_py(shape)}
 PARAMETERS = {total}
-
+{classes}
 
 def build_model() -> keras.Model:
     inputs = keras.Input(shape=INPUT_SHAPE)

@@ -749,8 +749,8 @@ CASES = {
         """,
         [
             "error: net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec "
-            'has: name, input, input_layout, framework, batch, args, vars, use, functions, blocks, '
-            'layers, variants, description, reference',
+            'has: name, input, input_layout, framework, batch, args, choices, vars, use, '
+            'functions, blocks, layers, variants, description, reference',
             '  fix: input instead of inputs',
             '  note: checking goes on with input',
             "error: net.yaml:3:45: in layer 'conv1' (conv2d): unknown argument 'kernal_size' (did "

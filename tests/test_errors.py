@@ -102,8 +102,8 @@ CASES = {
     "unknown_top_level_key": (
         "inputs: [3, 32, 32]\nlayers: [relu]\n",
         "net.yaml:1:1: unknown top-level key 'inputs' (did you mean 'input'?); a spec has: name, "
-        "input, input_layout, framework, batch, args, vars, use, functions, blocks, layers, "
-        "variants, "
+        "input, input_layout, framework, batch, args, choices, vars, use, functions, blocks, "
+        "layers, variants, "
         "description, reference"),
     "missing_input": (
         "layers: [relu]\n",

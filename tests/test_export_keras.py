@@ -26,14 +26,6 @@ REFUSED = {
     "googlenet": "'aux1.adaptive_avgpool1' (adaptive_avgpool2d)",
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
-    "segmentation/deeplabv3_mobilenet_v3_large":
-        "'classifier.0.convs.4.interpolate1' (interpolate)",
-    "segmentation/deeplabv3_resnet50": "'classifier.0.convs.4.interpolate1' (interpolate)",
-    "segmentation/fcn_resnet50": "'interpolate1' (interpolate)",
-    "segmentation/lraspp_mobilenet_v3_large": "'classifier.interpolate1' (interpolate)",
-    # issue 12's kinds have no Keras export written yet (PyTorch export works)
-    "convnext": "'features.0.1' (channel_layernorm)",
-    "shufflenet_v2": "'stage2.0.channel_shuffle1' (channel_shuffle)",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]
@@ -97,3 +89,185 @@ def test_keras_counts_what_cnncalc_counts(spec, tmp_path):
     assert tuple(model.output_shape[1:]) == tuple(
         report.rows[-1].output_shape[1:] + report.rows[-1].output_shape[:1]
         if len(report.rows[-1].output_shape) > 1 else report.rows[-1].output_shape)
+
+
+# -- issue 12's kinds -------------------------------------------------------------------------
+
+NEW_KINDS = """
+input: [8, 12, 12]
+layers:
+  - channel_layernorm: {eps: 0.000001}
+  - conv2d: {out_channels: 16, kernel_size: 3, padding: 1}
+  - permute: [0, 2, 3, 1]
+  - layernorm: {normalized_shape: 16}
+  - linear: {in_features: 16, out_features: 32}
+  - gelu
+  - linear: {in_features: 32, out_features: 16}
+  - permute: [0, 3, 1, 2]
+  - layer_scale: 0.000001
+  - stochastic_depth: {p: 0.2}
+  - channel_shuffle: 4
+  - chunk: {chunks: 3, index: 2}
+  - pixel_shuffle: 2
+  - pixel_unshuffle: 2
+  - interpolate: {size: [30, 30], mode: bilinear}
+  - interpolate: {scale_factor: 2}
+  - linear: {in_features: 60, out_features: 5}
+  - permute: [0, 2, 1, 3]
+  - conv2d: {out_channels: 3, kernel_size: 1}
+"""
+
+
+def readback_total(code: str) -> int:
+    back = analyze(load_spec(to_spec(read_model(code, "x.py"), "x.py", "test"), "y.yaml"))
+    assert back.ok, back.errors
+    return back.totals.params + back.totals.non_trainable
+
+
+def test_new_kinds_export_and_read_back_to_the_same_counts():
+    report = analyze(load_spec(NEW_KINDS, "k.yaml"))
+    assert report.ok
+    code = to_keras(load_spec(NEW_KINDS, "k.yaml"))
+    assert readback_total(code) == report.totals.params + report.totals.non_trainable
+    body = code[code.index("def build_model"):]
+    # ConvNeXt's permute to channels last is Keras' own layout: nothing is written for it
+    assert "layers.LayerNormalization(epsilon=1e-06, name='channel_layernorm1')(inputs)" in body
+    assert "layers.LayerNormalization(epsilon=1e-05, name='layernorm1')(x2)" in body
+    assert "layers.Conv2D(32, 1, name='linear1')" in body
+    assert "LayerScale(1e-06, 16, name='layer_scale1')" in body
+    assert "layers.Dropout(0.2, noise_shape=(None, 1, 1, 1), name='stochastic_depth1')" in body
+    assert "Chunk(3, 2, name='chunk1')" in body
+    assert "layers.Resizing(30, 30, interpolation='bilinear', name='interpolate1')" in body
+    assert "layers.UpSampling2D(2, name='interpolate2')" in body
+    # a linear on the last axis of a channels-first map: the spec's axes, then Keras' back
+    assert "layers.Permute((3, 1, 2), name='linear3_perm')" in body
+    assert "layers.Conv2D(5, 1, name='linear3')" in body
+    assert "layers.Permute((3, 1, 2), name='conv2_perm')" not in body
+    assert body.count("layers.Permute(") == 2
+    for cls in ("class ChannelShuffle(", "class Chunk(", "class LayerScale(",
+                "class PixelShuffle(", "class PixelUnshuffle("):
+        assert code.count(cls) == 1
+
+
+@pytest.mark.parametrize(("layer", "needle"), [
+    ("local_conv2d: {out_channels: 4, kernel_size: 3}", "Keras 3 has no locally-connected "
+                                                        "layer"),
+    ("interpolate: {size: [5, 5]}", "Keras' nearest resize rounds where torch's floors"),
+    ("interpolate: {size: [5, 5], mode: bicubic}", "mode 'bicubic' on 2 spatial axes has no "
+                                                   "Keras resize"),
+    ("interpolate: {scale_factor: 2, mode: bilinear, align_corners: true}",
+     "mode 'bilinear' with align_corners has no Keras resize"),
+    ("layernorm: {normalized_shape: [8, 8]}", "a LayerNorm over several axes"),
+    ("stochastic_depth: 1", "p=1 drops every branch"),
+])
+def test_what_keras_3_cannot_say_of_issue_12s_kinds_is_one_line(layer, needle):
+    spec = f"input: [4, 8, 8]\nlayers:\n  - {layer}\n"
+    result = CliRunner().invoke(main, ["export", "-", "--to", "keras"], input=spec)
+    assert result.exit_code == 2
+    line, = result.stderr.splitlines()
+    assert line.startswith("error: <stdin>:3:") and needle in line, line
+
+
+def test_a_helper_class_is_read_back_only_as_export_writes_it():
+    code = to_keras(load_spec("input: [4, 6, 6]\nlayers:\n  - channel_shuffle: 2\n", "s.yaml"))
+    assert readback_total(code) == 0
+    changed = code.replace("self.groups = groups", "self.groups = groups * 2")
+    with pytest.raises(Exception, match="ChannelShuffle"):
+        readback_total(changed)
+    plain = ("import keras\nfrom keras import layers\ninputs = keras.Input(shape=(6, 6, 4))\n"
+             "model = keras.Model(inputs, layers.ChannelShuffle(2)(inputs))\n")
+    with pytest.raises(Exception, match="ChannelShuffle"):
+        readback_total(plain)
+
+
+def test_keras_permute_reads_as_the_same_reordering_channels_first():
+    code = ("import keras\nfrom keras import layers\ninputs = keras.Input(shape=(8, 6, 3))\n"
+            "x = layers.Permute((2, 3, 1))(inputs)\n"
+            "model = keras.Model(inputs, layers.LayerNormalization()(x))\n")
+    report = analyze(load_spec(to_spec(read_model(code, "x.py"), "x.py", "t"), "y.yaml"))
+    # Keras: (8, 6, 3) -> (6, 3, 8); LayerNormalization on the last axis: 8 + 8 parameters
+    assert report.rows[-2].output_shape == (8, 6, 3)       # channels first: Keras' (6, 3, 8)
+    assert report.rows[-1].kind == "channel_layernorm" and report.totals.params == 16
+
+
+SMALL_IN_KERAS = [("convnext", {"resolution": 32}), ("shufflenet_v2", {"resolution": 64}),
+                  ("shufflenet_v2", {"resolution": 64, "width": 0.5}),
+                  ("segmentation/lraspp_mobilenet_v3_large", {})]
+
+
+def run_in_keras(graph, tmp_path):
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="the keras extra is not installed")
+    keras.utils.clear_session()
+    path = tmp_path / "exported.py"
+    path.write_text(to_keras(graph))
+    return runpy.run_path(str(path), run_name="exported")
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+@pytest.mark.parametrize(("spec", "settings"), SMALL_IN_KERAS)
+def test_keras_counts_issue_12s_networks_as_cnncalc(spec, settings, tmp_path):
+    graph = load_file(ARCHITECTURES / f"{spec}.yaml", settings=settings)
+    report = analyze(graph)
+    model = run_in_keras(graph, tmp_path)["build_model"]()
+    assert model.count_params() == report.totals.params + report.totals.non_trainable
+    out = report.rows[-1].output_shape
+    assert tuple(model.output_shape[1:]) == (*out[1:], out[0])     # channels last
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+def test_keras_builds_every_new_kind_with_cnncalcs_shapes_and_counts(tmp_path):
+    graph = load_spec(NEW_KINDS, "k.yaml")
+    report = analyze(graph)
+    model = run_in_keras(graph, tmp_path)["build_model"]()
+    assert model.count_params() == report.totals.params
+    out = report.rows[-1].output_shape
+    assert tuple(model.output_shape[1:]) == (*out[1:], out[0])
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+def test_the_helper_classes_compute_what_torch_computes(tmp_path):
+    """The same values as torch's modules on the same map (channels last in Keras)."""
+    torch = pytest.importorskip("torch")
+    spec = ("input: [16, 4, 6]\nlayers:\n  - channel_shuffle: 4\n  - chunk: {chunks: 3, "
+            "index: 2}\n  - pixel_shuffle: 2\n  - pixel_unshuffle: 2\n  - layer_scale: 0.5\n"
+            "  - stochastic_depth: 0.3\n")
+    graph = load_spec(spec, "s.yaml")
+    namespace = run_in_keras(graph, tmp_path)
+    keras = pytest.importorskip("keras")
+    x = torch.randn(2, 16, 4, 6)
+    piece = torch.nn.ChannelShuffle(4)(x).chunk(3, dim=1)[2]       # 6, 6, 4 channels: the 4
+    shuffled = torch.nn.PixelShuffle(2)(piece)
+    want = torch.nn.PixelUnshuffle(2)(shuffled)
+    model = namespace["build_model"]()
+    got = keras.ops.convert_to_numpy(model(x.permute(0, 2, 3, 1), training=False))
+    assert torch.allclose(torch.from_numpy(got).permute(0, 3, 1, 2), want * 0.5)
+    half = keras.Model(model.input, model.get_layer("pixel_shuffle1").output)
+    got = keras.ops.convert_to_numpy(half(x.permute(0, 2, 3, 1)))
+    assert torch.equal(torch.from_numpy(got).permute(0, 3, 1, 2), shuffled)
+    unshuffle = namespace["PixelUnshuffle"](2)
+    got = keras.ops.convert_to_numpy(unshuffle(x.permute(0, 2, 3, 1)))
+    assert torch.equal(torch.from_numpy(got).permute(0, 3, 1, 2), torch.nn.PixelUnshuffle(2)(x))
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+@pytest.mark.parametrize("layer", ["interpolate: {size: [17, 30], mode: bilinear}",
+                                   "interpolate: {size: [5, 4], mode: bilinear}",
+                                   "interpolate: {scale_factor: 2, mode: bilinear}",
+                                   "interpolate: {size: [24, 36]}"])
+def test_keras_resizes_to_torchs_values(layer, tmp_path):
+    torch = pytest.importorskip("torch")
+    graph = load_spec(f"input: [3, 12, 12]\nlayers:\n  - {layer}\n", "s.yaml")
+    model = run_in_keras(graph, tmp_path)["build_model"]()
+    keras = pytest.importorskip("keras")
+    x = torch.randn(2, 3, 12, 12)
+    a = graph.nodes[0].args
+    want = torch.nn.functional.interpolate(
+        x, size=a["size"], scale_factor=a["scale_factor"], mode=a["mode"],
+        align_corners=False if a["mode"] == "bilinear" else None)
+    got = keras.ops.convert_to_numpy(model(x.permute(0, 2, 3, 1)))
+    assert torch.allclose(torch.from_numpy(got).permute(0, 3, 1, 2), want, atol=1e-5)

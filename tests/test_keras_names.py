@@ -16,13 +16,13 @@ from cnncalc.keras_names import (
     snake_case,
     split_activation,
 )
-from cnncalc.layers import lookup
+from cnncalc.layers import REGISTRY, lookup
 
 
 @pytest.mark.parametrize("keras, kind", [
     ("Conv1D", "conv1d"), ("Conv2D", "conv2d"), ("Convolution2D", "conv2d"),
     ("Conv3D", "conv3d"), ("Conv1DTranspose", "conv_transpose1d"),
-    ("Conv2DTranspose", "conv_transpose"), ("MaxPooling1D", "maxpool1d"),
+    ("Conv2DTranspose", "conv_transpose2d"), ("MaxPooling1D", "maxpool1d"),
     ("MaxPooling2D", "maxpool2d"), ("MaxPool2D", "maxpool2d"), ("MaxPooling3D", "maxpool3d"),
     ("AveragePooling2D", "avgpool2d"), ("AvgPool2D", "avgpool2d"),
     ("GlobalAveragePooling2D", "global_avgpool"), ("GlobalAvgPool1D", "global_avgpool"),
@@ -131,3 +131,31 @@ def test_keras_auto_names_and_classes():
     assert snake_case("Conv2DTranspose") == "conv2d_transpose"
     assert keras_class("batchnorm2d") == "BatchNormalization"
     assert keras_class("upsample", 2) == "UpSampling2D"
+
+
+def test_each_keras_spelling_is_declared_once_on_the_units_keras_side():
+    """The Keras class names a spec accepts come from the units' Keras sides
+    (``KerasClass(..., spelling=True)``); no unit also writes them in ``aliases_by_dim``."""
+    from cnncalc.keras_names import snake_case
+    from cnncalc.layers.keras_part import sides
+
+    spelled = {snake_case(name) for _, side in sides() for cls in side.classes
+               if cls.spelling for name, _ in cls.names()}
+    assert {"max_pooling2d", "dense", "batch_normalization", "zero_padding2d",
+            "layer_normalization", "global_average_pooling2d", "concatenate"} <= spelled
+    for _, unit in REGISTRY.items():
+        written = {a for names in type(unit).aliases_by_dim.values() for a in names}
+        assert not written & spelled, (unit.name, written & spelled)
+    # a Keras class whose arguments mean something else in the unit is no spelling:
+    # UpSampling2D's size is a factor, the upsample kind's an output size
+    assert lookup("UpSampling2D") is None and lookup("Resizing") is None
+
+
+def test_the_spellings_snake_case_is_keras_rule():
+    from cnncalc.keras_names import snake_case
+    from cnncalc.layers.keras_part import sides, snake
+
+    names = {name for _, side in sides() for cls in side.classes for name, _ in cls.names()}
+    assert len(names) > 60
+    for name in names | {"ReLU", "PReLU", "Conv2DTranspose", "GlobalAvgPool2D", "ABCLayer"}:
+        assert snake(name) == snake_case(name), name

@@ -290,6 +290,50 @@ def test_odd_set_values_are_one_line(tmp_path, flags, needle):
     one_error_line(cli("analyze", str(spec), *flags), needle)
 
 
+@pytest.mark.parametrize(("spec", "flag", "needle"), [
+    ("convnext.yaml", "size=xl", "--set size=xl: size must be one of tiny, small, base, large"),
+    ("efficientnet_v2.yaml", "size=xl", "--set size=xl: size must be one of s, m, l"),
+    ("shufflenet_v2.yaml", "width=3", "--set width=3: width must be one of 0.5, 1.0, 1.5, 2.0"),
+    ("video/video_resnet.yaml", "conv=foo", "conv must be one of r3d, mc3, r2plus1d"),
+    ("mobilenet_v3.yaml", "small=3", "small must be one of false, true"),
+])
+def test_a_family_arg_outside_its_choices_is_one_line_naming_them(spec, flag, needle):
+    """The family files pick their numbers by indexing a list with the arg: another value
+    was an "index out of range" error, or with index -1 (efficientnet_v2) another member's
+    figures. ``choices:`` refuses it where the allowed values are written."""
+    from helpers import ARCHITECTURES
+
+    result = cli("analyze", str(ARCHITECTURES / spec), "--set", flag)
+    line = one_error_line(result, needle)
+    assert f"{spec}:" in line and "index" not in line
+
+
+CHOOSING = FAMILY.replace("variants:", "choices: {width: [0.5, 1.0], depth: [2, 3]}\nvariants:")
+
+
+def test_choices_accept_the_listed_values_and_check_defaults_and_variants():
+    assert [r.output_shape[0] for r in run(CHOOSING).rows] == [16, 16]
+    small = analyze(load_spec(CHOOSING, settings={"width": 0.5, "depth": 3}))
+    assert [r.output_shape[0] for r in small.rows] == [8, 8, 8]
+    assert analyze(load_spec(CHOOSING, settings={"width": 1})).ok   # 1 == 1.0, as $width == 1.0
+    cases = [
+        (CHOOSING.replace("depth: 2}", "depth: 4}"), "the default depth: 4: depth must be one "
+                                                     "of 2, 3"),
+        (CHOOSING.replace("{width: 0.5}}", "{width: 0.25}}"), "variant 'family_small' sets "
+                                                               "width: 0.25, but width must be"),
+        (CHOOSING.replace("depth: [2, 3]", "deep: [2, 3]"), "choices names 'deep', which is not "
+                                                            "one of the spec's args"),
+        (CHOOSING.replace("depth: [2, 3]", "depth: []"), "choices of 'depth' must be a "
+                                                         "non-empty list"),
+        (CHOOSING.replace("{width: [0.5, 1.0], depth: [2, 3]}", "[width]"), "'choices' maps"),
+    ]
+    for text, needle in cases:
+        with pytest.raises(CnnCalcError, match=None) as caught:
+            load_spec(text, "family.yaml")
+        assert needle in str(caught.value), str(caught.value)
+        assert caught.value.pos is not None
+
+
 def test_use_reads_blocks_and_functions_of_other_files(tmp_path):
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "common.yaml").write_text(textwrap.dedent("""\

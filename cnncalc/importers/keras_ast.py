@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import CnnCalcError, SourcePos
 from ..keras_names import snake_case
-from .keras_layers import LAYERS, MERGE_FUNCTIONS
+from .keras_layers import LAYERS, MERGE_FUNCTIONS, helper_class
 
 MAX_BYTES = 2_000_000
 MAX_STEPS = 200_000
@@ -230,6 +230,8 @@ class Reader:
             defaults = [self.expr(d, env) for d in stmt.args.defaults]
             kw = [None if d is None else self.expr(d, env) for d in stmt.args.kw_defaults]
             env.values[stmt.name] = Function(stmt, env, defaults, kw)
+        elif isinstance(stmt, ast.ClassDef) and helper_class(stmt):
+            env.values[stmt.name] = Module(stmt.name)  # a layer export --to keras defines
         elif isinstance(stmt, ast.ClassDef):
             bases = [ast.unparse(b) for b in stmt.bases]
             if any(b.split(".")[-1] in ("Model", "Layer") for b in bases):
@@ -523,7 +525,7 @@ class Reader:
             layer = Layer(cls, {k: v for k, v in kwargs.items()},
                           self.layer_name(cls, kwargs, node), node)
             return self.apply(layer, [inputs], node)
-        if name in LAYERS:
+        if name in LAYERS and (LAYERS[name].helper is None or func.path == name):
             spec = LAYERS[name]
             if len(args) > len(spec.positional):
                 raise self.error(node, f"{name} takes at most {len(spec.positional)} "

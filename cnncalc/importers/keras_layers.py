@@ -11,6 +11,8 @@ figure cnncalc prints is always the figure of the model as written.
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -34,6 +36,9 @@ class KerasLayer:
     positional: tuple[str, ...]
     convert: Callable[[Written, int], Converted]
     rank: int = 0
+    helper: str | None = None
+    """The class's source where Keras has none and ``export --to keras`` defines it: read only
+    as a class written exactly so in the file (``helper_class``), never as ``layers.X``."""
 
 
 class _Layers(Mapping[str, KerasLayer]):
@@ -52,8 +57,10 @@ class _Layers(Mapping[str, KerasLayer]):
             table: dict[str, KerasLayer] = {}
             for _, side in sides():
                 for cls in side.classes:
+                    helper = side.helper if cls is side.classes[0] else None
                     for name, rank in cls.names():
-                        table.setdefault(name, KerasLayer(cls.positional, cls.read, rank))
+                        table.setdefault(name, KerasLayer(cls.positional, cls.read, rank,
+                                                          helper))
             self._table, self._seen = table, state
         return self._table
 
@@ -68,6 +75,16 @@ class _Layers(Mapping[str, KerasLayer]):
 
 
 LAYERS: Mapping[str, KerasLayer] = _Layers()
+
+
+def helper_class(stmt: ast.ClassDef) -> bool:
+    """Whether a class written in the file is one that ``export --to keras`` writes for a
+    kind Keras has no layer for (the same code, comments and blank lines aside)."""
+    layer = LAYERS.get(stmt.name)
+    if layer is None or layer.helper is None:
+        return False
+    written = ast.parse(textwrap.dedent(layer.helper)).body
+    return len(written) == 1 and ast.dump(written[0]) == ast.dump(stmt)
 
 MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "multiply": "Multiply"}
 """keras.layers.add([a, b]) and friends: a merge layer made and applied in one call."""

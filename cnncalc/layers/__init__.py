@@ -17,6 +17,9 @@ from . import (  # noqa: F401
     scale,
 )
 from .base import ALIASES, REGISTRY, Arg, Call, LayerKind, Receptive, Shape, lookup, register
+from .keras_part import add_spellings
+
+add_spellings()  # the Keras class names the units' Keras sides declare, as spec spellings
 
 __all__ = ["ALIASES", "REGISTRY", "Arg", "Call", "LayerKind", "Receptive", "Shape", "lookup",
            "register"]

@@ -197,7 +197,6 @@ class Conv(_Convolution):
 
     base = "conv"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {n: (f"convolution{n}d",) for n in (1, 2, 3)}  # Keras' Convolution2D
     arguments = CONV_ARGS
     window_formula = "conv"
 
@@ -321,8 +320,7 @@ class ConvTranspose(_Convolution):
 
     base = "conv_transpose"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("deconv", "conv2d_transpose"), 1: ("conv1d_transpose",),
-                      3: ("conv3d_transpose",)}  # Keras' Conv1DTranspose, Conv3DTranspose
+    aliases_by_dim = {None: ("deconv",)}
     arguments = (
         Arg("out_channels", "int", doc="output channels", aliases=("filters",), minimum=1),
         Arg("kernel_size", "ints", doc="window size", aliases=("kernel",), minimum=1),
@@ -578,10 +576,11 @@ def _keras_write_conv_transpose(use: Use) -> Code:
 
 _CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
          "groups", "activation", "use_bias")
-Conv.keras = KerasSide((KerasClass("Conv{n}D", _CONV, _keras_read_conv, (1, 2, 3)),
-                        KerasClass("Convolution{n}D", _CONV, _keras_read_conv, (1, 2, 3))),
+Conv.keras = KerasSide((KerasClass("Conv{n}D", _CONV, _keras_read_conv, (1, 2, 3), True),
+                        KerasClass("Convolution{n}D", _CONV, _keras_read_conv, (1, 2, 3),
+                                   True)),
                        _keras_write_conv)
 ConvTranspose.keras = KerasSide((KerasClass(
     "Conv{n}DTranspose", ("filters", "kernel_size", "strides", "padding", "output_padding",
                           "data_format", "dilation_rate", "activation", "use_bias"),
-    _keras_read_conv_transpose, (1, 2, 3)),), _keras_write_conv_transpose)
+    _keras_read_conv_transpose, (1, 2, 3), True),), _keras_write_conv_transpose)

@@ -47,7 +47,7 @@ class Linear(LayerKind):
     `in_features` is written as that axis' size (else the input asks for a flatten)."""
 
     base = "linear"
-    aliases_by_dim = {None: ("dense", "fc")}
+    aliases_by_dim = {None: ("fc",)}  # Dense: its Keras side
     arguments = (
         Arg("out_features", "int", doc="output features", aliases=("units",), minimum=1),
         Arg("bias", "bool", True, "learn one bias per output", aliases=("use_bias",)),
@@ -280,10 +280,12 @@ class Reshape(LayerKind):
 from typing import Any  # noqa: E402  (the section stays in one place, after the units)
 
 from .keras_part import (  # noqa: E402
+    AS_IS,
     Converted,
     KerasClass,
     KerasLayerError,
     KerasSide,
+    Refused,
     Use,
     Written,
     ints,
@@ -299,7 +301,17 @@ def _keras_read_dense(w: Written, n: int) -> Converted:
 
 
 def _keras_write_dense(use: Use) -> str:
+    """On a flat input, Dense. On the last axis of a map (nn.Linear after a permute, laid out
+    as the spec orders it: ``AS_IS``), a 1x1 convolution over that axis: Keras' Dense would
+    compute the same, but a Dense on a map reads back (``cnncalc import keras``, channels
+    last) as the classic missing flatten, while a 1x1 conv is how a channels-last spec writes
+    a dense layer per position (the same parameters, shape and values)."""
     bias = "" if use.args["bias"] else ", use_bias=False"
+    if len(use.source) > 1:
+        rank = len(use.source) - 1
+        if rank > 3:
+            raise Refused(f"Keras has no {rank}-D convolution for a dense layer per position")
+        return f"layers.Conv{rank}D({use.args['out_features']}, 1{bias}, name={{name!r}})"
     return f"layers.Dense({use.args['out_features']}{bias}, name={{name!r}})"
 
 
@@ -313,7 +325,8 @@ def _keras_read_reshape(w: Written, n: int) -> Converted:
 
 
 Linear.keras = KerasSide((KerasClass("Dense", ("units", "activation", "use_bias"),
-                                     _keras_read_dense),), _keras_write_dense)
+                                     _keras_read_dense, spelling=True),), _keras_write_dense,
+                         layout=AS_IS)
 Flatten.keras = KerasSide((KerasClass("Flatten", ("data_format",),
                                       lambda w, n: ("flatten", {}, None)),),
                           lambda use: "layers.Flatten(name={name!r})")

@@ -44,6 +44,10 @@ class Refused(Exception):
     """A use of a kind that Keras cannot write with the same counts (export names it)."""
 
 
+CHANNELS_LAST, AS_IS, ANY = "channels_last", "as_is", "any"
+"""The layouts a written Keras layer may need of its input (``KerasSide.layout``)."""
+
+
 class Written:
     """A layer's written arguments, read one by one; whatever is left unread at the end and
     has an effect is an error."""
@@ -103,6 +107,8 @@ class Use:
     rank: int
     source: tuple[int, ...] = ()
     out: tuple[int, ...] = ()
+    layout: str = "chw"
+    """The spec's layout (``hwc``: a Keras-style spec, where some kinds read differently)."""
 
 
 Code = tuple[list[str], str, list[str]]
@@ -123,6 +129,11 @@ class KerasClass:
     positional: tuple[str, ...]
     read: Reader
     ranks: tuple[int, ...] = (0,)
+    spelling: bool = False
+    """Also a spelling of the kind in a spec, in Keras' snake case (``MaxPooling2D``,
+    ``max_pooling2d``), where the unit's own arguments take Keras' names and meanings
+    (``add_spellings``). Not where they differ: UpSampling2D's ``size`` is a factor, the
+    upsample kind's an output size."""
 
     def names(self) -> Iterator[tuple[str, int]]:
         for n in self.ranks:
@@ -140,6 +151,20 @@ class KerasSide:
     write: Writer | None = None
     activations: tuple[str, ...] = ()
     summary: str | None = None
+    layout: str | Callable[[Use], str] = CHANNELS_LAST
+    """How the written layer reads its input's axes: ``CHANNELS_LAST`` (Keras' own: the
+    channels on the last axis, the spatial axes before it in order), ``AS_IS`` (the axes in
+    the spec's order: Keras' last axis is the spec's last, as a Dense or a LayerNormalization
+    after a ``permute`` needs) or ``ANY`` (element-wise: whatever the input has). The exporter
+    writes a ``Permute`` before a layer whose input is laid out otherwise."""
+    relayout: Callable[[Use], tuple[int, ...]] | None = None
+    """A kind that only reorders axes (``permute``): the new order of the sample's axes
+    (output axis a is input axis order[a]). The exporter writes no layer for it and lays the
+    same Keras tensor out anew; the next layer that needs another layout gets a Permute."""
+    helper: str | None = None
+    """The source of a small Keras layer class the exported file defines (Keras has no layer
+    for the kind): its name is the first class's. ``cnncalc import keras`` reads a class
+    written exactly so, and no other class of that name."""
 
     def summary_class(self, unit_ndim: int | None, rank: int | None) -> str | None:
         name = self.summary or (self.classes[0].name if self.classes else None)
@@ -147,6 +172,12 @@ class KerasSide:
             return name
         n = unit_ndim if unit_ndim is not None else rank
         return name.format(n=n) if n else name.replace("{n}D", "").replace("{n}", "")
+
+    def layout_of(self, use: Use) -> str:
+        """An activation is element-wise: ``ANY`` unless it says otherwise."""
+        if callable(self.layout):
+            return self.layout(use)
+        return ANY if self.activations and self.layout == CHANNELS_LAST else self.layout
 
     def code(self, use: Use) -> Code | None:
         if self.write is not None:
@@ -157,6 +188,44 @@ class KerasSide:
         if self.activations:
             return [], f"layers.Activation({self.activations[0]!r}, name={{name!r}})", []
         return None
+
+
+def add_spellings() -> None:
+    """Register every ``spelling`` class name as an alias of its kind, so that a Keras name
+    written in a spec is declared once, on the unit's Keras side. The rank in a class name
+    picks the unit of that rank (``MaxPooling2D``: maxpool2d); a name that already folds to
+    the kind (``Conv2D``: conv2d) needs none. Run once the units are imported
+    (``cnncalc.layers``), on every ``cnncalc analyze``: a plain loop, no regular expression
+    (``tests/test_keras_names.py`` checks its snake case against Keras' rule)."""
+    from .base import REGISTRY
+    from .registry import add_alias, folded
+
+    done: set[type] = set()
+    for unit in list(REGISTRY.values()):
+        side = getattr(type(unit), "keras", None)
+        if type(unit) in done or not isinstance(side, KerasSide):
+            continue
+        done.add(type(unit))
+        for cls in side.classes:
+            if not cls.spelling:
+                continue
+            for name, n in cls.names():
+                target = REGISTRY.get(f"{unit.base}{n}d") if n else None
+                target = target or REGISTRY.get(unit.base) or unit
+                if folded(name) != target.name:
+                    add_alias(target, snake(name))
+
+
+def snake(class_name: str) -> str:
+    """Keras' snake case of a class name (``MaxPooling2D``: max_pooling2d; ``ReLU``: re_lu):
+    an underscore before a capital that follows a lower-case letter or starts a word."""
+    out = []
+    for i, ch in enumerate(class_name):
+        if ch.isupper() and i and (class_name[i - 1].islower() or
+                                   i + 1 < len(class_name) and class_name[i + 1].islower()):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
 
 
 def sides() -> Iterator[tuple[Any, KerasSide]]:

@@ -76,3 +76,19 @@ class LocalConv(Conv):
         return LocallyConnected(call.x[0], call.args["out_channels"], tuple(call.out[1:]),
                                 call.window.kernel, call.window.stride, call.window.pads,
                                 call.window.dilation, call.args["bias"])
+
+
+# -- Keras side (export --to keras, analyze --style keras) ----------------------------------
+# Keras 2's LocallyConnected1D/2D are gone from Keras 3, and no other Keras 3 layer has one
+# filter bank per output position: export refuses the kind (without this side it would
+# inherit the convolution's and be written as a Conv2D, with shared weights).
+
+from .keras_part import KerasSide, Refused, Use  # noqa: E402
+
+
+def _keras_refuse_local(use: Use) -> str:
+    raise Refused("Keras 3 has no locally-connected layer (Keras 2's LocallyConnected1D/2D "
+                  "were removed) and no other layer with unshared weights per position")
+
+
+LocalConv.keras = KerasSide(write=_keras_refuse_local, summary="LocallyConnected{n}D")

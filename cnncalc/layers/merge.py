@@ -33,7 +33,6 @@ class Concat(LayerKind):
     """Concatenate inputs along the channel axis (torch.cat(dim=1)), as Inception and DenseNet."""
 
     base = "concat"
-    aliases_by_dim = {None: ("concatenate",)}  # Keras' Concatenate
     arguments = (Arg("dim", "int", 0, "axis of the sample to join along (0 = channels)"),)
     n_inputs = 0
     category = "merge"
@@ -319,7 +318,8 @@ def _keras_write_concatenate(use: Use) -> str:
     return "layers.Concatenate(name={name!r})"
 
 
-Concat.keras = KerasSide((KerasClass("Concatenate", ("axis",), _keras_read_concatenate),),
+Concat.keras = KerasSide((KerasClass("Concatenate", ("axis",), _keras_read_concatenate,
+                                     spelling=True),),
                          _keras_write_concatenate)
 Add.keras = KerasSide((KerasClass("Add", (), lambda w, n: ("add", {}, None)),),
                       lambda use: "layers.Add(name={name!r})")

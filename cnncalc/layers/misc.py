@@ -138,7 +138,6 @@ class ZeroPad(LayerKind):
 
     base = "zeropad"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {n: (f"zero_padding{n}d",) for n in (1, 2, 3)}  # Keras' ZeroPadding2D
     arguments = (Arg("padding", "any_ints", doc=SIDES_DOC, minimum=0),)
     primary = "padding"
     min_rank = 2
@@ -237,6 +236,7 @@ from typing import Any  # noqa: E402  (the section stays in one place, after the
 
 from .base import REGISTRY  # noqa: E402
 from .keras_part import (  # noqa: E402
+    ANY,
     Converted,
     KerasClass,
     KerasLayerError,
@@ -342,11 +342,11 @@ Identity.keras = KerasSide(
                                                                  "width_factor")),
          ("RandomBrightness", ("factor",)), ("GaussianNoise", ("stddev",)),
          ("GaussianDropout", ("rate",))))),
-    lambda use: "layers.Identity(name={name!r})")
+    lambda use: "layers.Identity(name={name!r})", layout=ANY)
 Dropout.keras = KerasSide(
     (KerasClass("Dropout", ("rate", "noise_shape", "seed"), _keras_read_dropout),
      KerasClass("SpatialDropout{n}D", ("rate",), _keras_read_dropout, (1, 2, 3))),
-    lambda use: f"layers.Dropout({use.args['p']!r}, name={{name!r}})")
+    lambda use: f"layers.Dropout({use.args['p']!r}, name={{name!r}})", layout=ANY)
 type(REGISTRY["rescaling"]).keras = KerasSide(
     (KerasClass("Rescaling", ("scale", "offset"), _keras_read_rescaling),),
     lambda use: f"layers.Rescaling({use.args['scale']!r}, offset={use.args['offset']!r}, "
@@ -370,7 +370,7 @@ Upsample.keras = KerasSide(
     _keras_write_upsample)
 ZeroPad.keras = KerasSide(
     (KerasClass("ZeroPadding{n}D", ("padding", "data_format"),
-                sides_reader("zeropad", "padding", "padding", 1), (1, 2, 3)),),
+                sides_reader("zeropad", "padding", "padding", 1), (1, 2, 3), True),),
     lambda use: f"layers.ZeroPadding{use.rank}D("
                 f"{py(keras_sides(use.args['padding'], use.rank))}, name={{name!r}})")
 CenterCrop.keras = KerasSide(write=_keras_write_center_crop)

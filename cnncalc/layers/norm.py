@@ -52,7 +52,7 @@ class BatchNorm(_PerChannelNorm):
 
     base = "batchnorm"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("bn", "batch_normalization")}
+    aliases_by_dim = {None: ("bn",)}  # BatchNormalization: its Keras side
     arguments = (
         Arg("eps", "float", 1e-5, "added to the variance", aliases=("epsilon",), minimum=0),
         Arg("momentum", "float", 0.1, "running statistics update rate", minimum=0),
@@ -82,7 +82,6 @@ class LayerNorm(LayerKind):
     (default: the whole sample; in a channels-last spec, Keras' axis=-1: the channels)."""
 
     base = "layernorm"
-    aliases_by_dim = {None: ("layer_normalization",)}
     arguments = (
         Arg("normalized_shape", "any_ints", None, "trailing axes to normalize over "
             "(default: the whole sample)", minimum=1),
@@ -247,6 +246,8 @@ class LocalResponseNorm(LayerKind):
 from typing import Any  # noqa: E402  (the section stays in one place, after the units)
 
 from .keras_part import (  # noqa: E402
+    AS_IS,
+    CHANNELS_LAST,
     Converted,
     KerasClass,
     KerasLayerError,
@@ -283,6 +284,57 @@ def _keras_write_batchnorm(use: Use) -> str:
 
 BatchNorm.keras = KerasSide((KerasClass(
     "BatchNormalization", ("axis", "momentum", "epsilon", "center", "scale"),
-    _keras_read_batchnorm),), _keras_write_batchnorm)
-LayerNorm.keras = KerasSide(summary="LayerNormalization")
+    _keras_read_batchnorm, spelling=True),), _keras_write_batchnorm)
+def _keras_layernorm_layout(use: Use) -> str:
+    """Over the channels of a Keras-style spec's map: Keras' own layout; over the trailing
+    axis of the spec's own order (nn.LayerNorm after a permute): that axis last."""
+    return CHANNELS_LAST if use.layout == "hwc" and use.args["normalized_shape"] is None \
+        else AS_IS
+
+
+def _keras_write_layernorm(use: Use) -> str:
+    a = use.args
+    norm = a["normalized_shape"]
+    one_axis = len(use.source) == 1 or use.layout == "hwc" and norm is None or \
+        isinstance(norm, int) or isinstance(norm, tuple) and len(norm) == 1
+    if not one_axis:
+        raise Refused("a LayerNorm over several axes is Keras' LayerNormalization(axis=[...]),"
+                      " which cnncalc does not write yet (one axis only)")
+    return keras_layer_norm(a["eps"], a["elementwise_affine"], a["bias"])
+
+
+def keras_layer_norm(eps: float, affine: bool, bias: bool) -> str:
+    """LayerNormalization on the last axis: gamma and beta of its size, as PyTorch's weight
+    and bias (Keras' epsilon default is 1e-3: always written)."""
+    flags = "" if affine and bias else ", center=False" if affine else \
+        ", center=False, scale=False"
+    return f"layers.LayerNormalization(epsilon={eps!r}{flags}, name={{name!r}})"
+
+
+def keras_read_layer_norm(w: Written, n: int) -> Converted:
+    """Keras' LayerNormalization on the last axis: the channels of a channels-last map, or
+    the features of a flat input."""
+    axis = w.get("axis", -1)
+    if axis not in (-1, [-1], (-1,)):
+        raise KerasLayerError(f"{w.cls}(axis={axis!r}): cnncalc reads axis=-1 (the "
+                              "channels) only", "axis")
+    if w.get("rms_scaling", False):
+        raise KerasLayerError(f"{w.cls}(rms_scaling=True) is not read", "rms_scaling")
+    center, scale = w.get("center", True), w.get("scale", True)
+    if center and not scale:
+        raise KerasLayerError(f"{w.cls}(center=True, scale=False): a shift without a scale "
+                              "is not expressible", "center")
+    eps = w.get("epsilon", 1e-3)
+    args: dict[str, Any] = {"eps": float(eps)} if isinstance(eps, (int, float)) else {}
+    if not scale:
+        args["elementwise_affine"] = False
+    elif not center:
+        args["bias"] = False
+    return "channel_layernorm", args, None
+
+
+LayerNorm.keras = KerasSide(
+    (KerasClass("LayerNormalization", ("axis", "epsilon", "center", "scale", "rms_scaling"),
+                keras_read_layer_norm, spelling=True),),
+    _keras_write_layernorm, layout=_keras_layernorm_layout)
 GroupNorm.keras = KerasSide(summary="GroupNormalization")

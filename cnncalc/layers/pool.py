@@ -212,8 +212,7 @@ class MaxPool(_WindowPool):
 
     base = "maxpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("pool", "max_pooling"),
-                      **{n: (f"max_pooling{n}d",) for n in (1, 2, 3)}}  # Keras' MaxPooling2D
+    aliases_by_dim = {None: ("pool", "max_pooling")}  # MaxPooling2D: its Keras side
     arguments = _window_args(with_dilation=True)
 
     def torch_module(self, call: Result):
@@ -233,8 +232,7 @@ class AvgPool(_WindowPool):
 
     base = "avgpool"
     dims = (1, 2, 3, None)
-    aliases_by_dim = {None: ("average_pooling",),
-                      **{n: (f"average_pooling{n}d",) for n in (1, 2, 3)}}  # AveragePooling2D
+    aliases_by_dim = {None: ("average_pooling",)}  # AveragePooling2D: its Keras side
     arguments = (*_window_args(with_dilation=False),
                  Arg("count_include_pad", "bool", True, "padding zeros count in the average "
                      "(no effect on shapes or counts)"))
@@ -349,9 +347,7 @@ class GlobalAvgPool(_Global):
 
     base = "global_avgpool"
     op = "avg"
-    aliases_by_dim = {None: ("gap", "global_average_pooling",
-                             *(f"global_average_pooling{n}d" for n in (1, 2, 3)),
-                             *(f"global_avg_pool{n}d" for n in (1, 2, 3)))}
+    aliases_by_dim = {None: ("gap", "global_average_pooling")}  # Keras': its Keras side
 
 
 @register
@@ -360,9 +356,7 @@ class GlobalMaxPool(_Global):
 
     base = "global_maxpool"
     op = "max"
-    aliases_by_dim = {None: ("global_max_pooling",
-                             *(f"global_max_pooling{n}d" for n in (1, 2, 3)),
-                             *(f"global_max_pool{n}d" for n in (1, 2, 3)))}
+    aliases_by_dim = {None: ("global_max_pooling",)}  # GlobalMaxPooling2D: its Keras side
 
 
 # -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
@@ -440,21 +434,21 @@ def _keras_write_global(cls: str) -> Writer:
 _POOL = ("pool_size", "strides", "padding", "data_format")
 _RANKS = (1, 2, 3)
 MaxPool.keras = KerasSide((KerasClass("MaxPooling{n}D", _POOL, _keras_read_pool("maxpool"),
-                                      _RANKS),
+                                      _RANKS, True),
                            KerasClass("MaxPool{n}D", _POOL, _keras_read_pool("maxpool"),
-                                      _RANKS)), _keras_write_pool("MaxPooling"))
+                                      _RANKS, True)), _keras_write_pool("MaxPooling"))
 AvgPool.keras = KerasSide((KerasClass("AveragePooling{n}D", _POOL, _keras_read_pool("avgpool"),
-                                      _RANKS),
+                                      _RANKS, True),
                            KerasClass("AvgPool{n}D", _POOL, _keras_read_pool("avgpool"),
-                                      _RANKS)), _keras_write_pool("AveragePooling"))
+                                      _RANKS, True)), _keras_write_pool("AveragePooling"))
 AdaptiveAvgPool.keras = KerasSide(write=_keras_write_adaptive_avgpool)
 GlobalAvgPool.keras = KerasSide(tuple(
     KerasClass(f"{name}{{n}}D", ("data_format", "keepdims"),
-               _keras_read_global("global_avgpool"), _RANKS)
+               _keras_read_global("global_avgpool"), _RANKS, True)
     for name in ("GlobalAveragePooling", "GlobalAvgPool")),
     _keras_write_global("GlobalAveragePooling"))
 GlobalMaxPool.keras = KerasSide(tuple(
     KerasClass(f"{name}{{n}}D", ("data_format", "keepdims"),
-               _keras_read_global("global_maxpool"), _RANKS)
+               _keras_read_global("global_maxpool"), _RANKS, True)
     for name in ("GlobalMaxPooling", "GlobalMaxPool")),
     _keras_write_global("GlobalMaxPooling"))

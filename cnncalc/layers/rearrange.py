@@ -144,3 +144,68 @@ class PixelUnshuffle(LayerKind):
         from torch import nn
 
         return nn.PixelUnshuffle(call.args["downscale_factor"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+# keras.ops.depth_to_space / space_to_depth (channels last) read the channels as (r, r, C),
+# TensorFlow's order; torch's pixel (un)shuffle reads them as (C, r, r). The same shape and
+# no weights, but other values: the exported file defines a small class for each, in
+# torch's order on a channels-last map, read back by ``cnncalc import keras`` only when
+# written exactly so.
+
+from .keras_part import Converted, KerasClass, KerasSide, Written, ints  # noqa: E402
+
+_SHUFFLE = '''
+class PixelShuffle(keras.layers.Layer):
+    """torch.nn.PixelShuffle on a channels-last map: channels read as (C, r, r) (cnncalc)."""
+
+    def __init__(self, upscale_factor, **kwargs):
+        super().__init__(**kwargs)
+        self.upscale_factor = upscale_factor
+
+    def call(self, x):
+        r, (h, w, c) = self.upscale_factor, tuple(x.shape[1:])
+        x = keras.ops.reshape(x, (-1, h, w, c // (r * r), r, r))
+        x = keras.ops.transpose(x, (0, 1, 4, 2, 5, 3))
+        return keras.ops.reshape(x, (-1, h * r, w * r, c // (r * r)))
+
+    def get_config(self):
+        return {**super().get_config(), "upscale_factor": self.upscale_factor}
+'''
+
+_UNSHUFFLE = '''
+class PixelUnshuffle(keras.layers.Layer):
+    """torch.nn.PixelUnshuffle on a channels-last map: channels written as (C, r, r)
+    (cnncalc)."""
+
+    def __init__(self, downscale_factor, **kwargs):
+        super().__init__(**kwargs)
+        self.downscale_factor = downscale_factor
+
+    def call(self, x):
+        r, (h, w, c) = self.downscale_factor, tuple(x.shape[1:])
+        x = keras.ops.reshape(x, (-1, h // r, r, w // r, r, c))
+        x = keras.ops.transpose(x, (0, 1, 3, 5, 2, 4))
+        return keras.ops.reshape(x, (-1, h // r, w // r, c * r * r))
+
+    def get_config(self):
+        return {**super().get_config(), "downscale_factor": self.downscale_factor}
+'''
+
+
+def _keras_reader(kind: str, arg: str):  # noqa: ANN202 - a small reader factory
+    def read(w: Written, n: int) -> Converted:
+        return kind, {arg: ints(w.get(arg), arg, w.cls)}, None
+    return read
+
+
+PixelShuffle.keras = KerasSide(
+    (KerasClass("PixelShuffle", ("upscale_factor",),
+                _keras_reader("pixel_shuffle", "upscale_factor")),),
+    lambda use: f"PixelShuffle({use.args['upscale_factor']}, name={{name!r}})",
+    helper=_SHUFFLE)
+PixelUnshuffle.keras = KerasSide(
+    (KerasClass("PixelUnshuffle", ("downscale_factor",),
+                _keras_reader("pixel_unshuffle", "downscale_factor")),),
+    lambda use: f"PixelUnshuffle({use.args['downscale_factor']}, name={{name!r}})",
+    helper=_UNSHUFFLE)

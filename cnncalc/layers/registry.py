@@ -36,6 +36,15 @@ def register(cls: type[LayerKind]) -> type[LayerKind]:
     return cls
 
 
+def add_alias(unit: LayerKind, alias: str) -> None:
+    """One more spelling of a registered unit (a Keras class name its Keras side declares)."""
+    if alias in REGISTRY or alias in ALIASES or _FOLDED.get(_fold(alias), unit.name) != unit.name:
+        raise AssertionError(f"layer name {alias!r} registered twice")
+    ALIASES[alias] = unit.name
+    _FOLDED.setdefault(_fold(alias), unit.name)
+    unit.aliases = (*unit.aliases, alias)
+
+
 def unregister(cls: type[LayerKind]) -> None:
     """Undo ``register`` (a kind defined for a test's lifetime)."""
     for name in [n for n, unit in REGISTRY.items() if type(unit) is cls]:
@@ -45,6 +54,11 @@ def unregister(cls: type[LayerKind]) -> None:
         for spelling in (name, *unit.aliases):
             if _FOLDED.get(_fold(spelling)) == name:
                 del _FOLDED[_fold(spelling)]
+
+
+def folded(name: str) -> str | None:
+    """The kind a spelling folds to (``MaxPool2d``: maxpool2d), or None."""
+    return _FOLDED.get(_fold(name))
 
 
 def lookup(name: str) -> LayerKind | None:

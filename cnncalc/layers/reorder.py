@@ -221,3 +221,99 @@ class Chunk(LayerKind):
         from ..torch.modules import Chunk as Module
 
         return Module(call.args["chunks"], call.args["index"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+# Keras writes channels last; the exporter keeps, per tensor, which spec axis each Keras axis
+# holds. A permute moves no data there: it only says how the next layers read the axes, and
+# the exporter writes a Permute before a layer that needs another layout (``KerasSide``).
+# Keras has no layer for a channel shuffle or a channel split: the exported file defines
+# one small class for each (written below, read back by ``cnncalc import keras`` only when
+# written exactly so), on the last axis, where channels-last code keeps the channels.
+
+from typing import Any  # noqa: E402  (the section stays in one place, after the units)
+
+from .keras_part import (  # noqa: E402
+    Converted,
+    KerasClass,
+    KerasLayerError,
+    KerasSide,
+    Use,
+    Written,
+    ints,
+)
+
+
+def _keras_read_permute(w: Written, n: int) -> Converted:
+    """Keras' dims (1-based, batch excluded) on channels-last tensors as the spec's dims on
+    channels-first ones (batch axis 0 first): Keras axis i holds the spec's axis (i + 1) % k."""
+    dims = w.get("dims")
+    if not isinstance(dims, (list, tuple)) or sorted(dims) != list(range(1, len(dims) + 1)):
+        raise KerasLayerError(f"Permute's dims= must be an order of 1..k (the axes after the "
+                              f"batch axis), got {dims!r}"[:160], "dims")
+    k = len(dims)
+    order = [0] * k
+    for j, d in enumerate(dims):
+        order[(j + 1) % k] = d % k  # spec axis of Keras axis d - 1 is d % k
+    return "permute", {"dims": [0, *(a + 1 for a in order)]}, None
+
+
+def _keras_relayout(use: Use) -> tuple[int, ...]:
+    rank = len(use.source)
+    return tuple(d - 1 for d in (_normalized(use.args["dims"], rank + 1) or ())[1:])
+
+
+Permute.keras = KerasSide((KerasClass("Permute", ("dims",), _keras_read_permute),),
+                          relayout=_keras_relayout)
+
+_SHUFFLE = '''
+class ChannelShuffle(keras.layers.Layer):
+    """torch.nn.ChannelShuffle on the last (channels) axis; no weights (cnncalc)."""
+
+    def __init__(self, groups, **kwargs):
+        super().__init__(**kwargs)
+        self.groups = groups
+
+    def call(self, x):
+        shape = tuple(x.shape[1:])
+        x = keras.ops.reshape(x, (-1, *shape[:-1], self.groups, shape[-1] // self.groups))
+        return keras.ops.reshape(keras.ops.swapaxes(x, -1, -2), (-1, *shape))
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups}
+'''
+
+_CHUNK = '''
+class Chunk(keras.layers.Layer):
+    """Piece `index` of torch.chunk(x, chunks) on the last (channels) axis (cnncalc)."""
+
+    def __init__(self, chunks, index=0, **kwargs):
+        super().__init__(**kwargs)
+        self.chunks, self.index = chunks, index
+
+    def call(self, x):
+        size = -(-x.shape[-1] // self.chunks)
+        return x[..., self.index * size:(self.index + 1) * size]
+
+    def get_config(self):
+        return {**super().get_config(), "chunks": self.chunks, "index": self.index}
+'''
+
+
+def _keras_read_shuffle(w: Written, n: int) -> Converted:
+    return "channel_shuffle", {"groups": ints(w.get("groups"), "groups", w.cls)}, None
+
+
+def _keras_read_chunk(w: Written, n: int) -> Converted:
+    args: dict[str, Any] = {"chunks": ints(w.get("chunks"), "chunks", w.cls),
+                            "index": ints(w.get("index", 0), "index", w.cls, 0)}
+    return "chunk", args, None
+
+
+ChannelShuffle.keras = KerasSide(
+    (KerasClass("ChannelShuffle", ("groups",), _keras_read_shuffle),),
+    lambda use: f"ChannelShuffle({use.args['groups']}, name={{name!r}})", helper=_SHUFFLE)
+Chunk.keras = KerasSide(
+    (KerasClass("Chunk", ("chunks", "index"), _keras_read_chunk),),
+    lambda use: f"Chunk({use.args['chunks']}, {use.args['index']}, name={{name!r}})",
+    helper=_CHUNK)

@@ -104,3 +104,44 @@ class Interpolate(LayerKind):
                           align_corners=a["align_corners"])
         return Module(scale_factor=tuple(float(f) for f in call.axes("scale_factor")),
                       mode=a["mode"], align_corners=a["align_corners"])
+
+
+# -- Keras side (export --to keras) ----------------------------------------------------------
+# Keras' Resizing and UpSampling resize with half-pixel centres and no antialiasing, as
+# F.interpolate does with align_corners=False; the output size is known when the file is
+# written, so ``size_of`` (another tensor's size) is written as that size. Keras' nearest
+# rounds half-pixel centres where torch's 'nearest' floors: the two agree at whole factors
+# only, and Keras' bicubic (a = -0.5) is not torch's (a = -0.75), so those are refused.
+# ``cnncalc import keras`` reads Resizing and UpSampling as ``upsample`` (cnncalc.layers.misc).
+
+from .keras_part import KerasSide, Refused, Use, axes, one, py  # noqa: E402
+
+
+def _keras_write_interpolate(use: Use) -> str:
+    a, rank = use.args, use.rank
+    size = tuple(use.out[1:])
+    factors = [o // n if o % n == 0 else None for o, n in zip(size, use.source[1:])]
+    if a["scale_factor"] is not None:
+        factors = list(axes(a["scale_factor"], rank))
+    if a["mode"] == "nearest":
+        if None in factors:
+            raise Refused(f"Keras' nearest resize rounds where torch's floors: they agree at "
+                          f"whole factors only, and {fmt(use.source[1:])} -> {fmt(size)} is "
+                          "not one")
+        return f"layers.UpSampling{rank}D({py(one(tuple(factors)))}, name={{name!r}})"
+    if a["mode"] != "bilinear" or rank != 2 or a["align_corners"]:
+        raise Refused(f"mode '{a['mode']}'" + (" with align_corners" if a["align_corners"]
+                                               else f" on {rank} spatial axes")
+                      + " has no Keras resize of the same values (Keras: bilinear on 2 axes, "
+                        "align_corners false, or nearest at whole factors)")
+    if a["scale_factor"] is not None:
+        return (f"layers.UpSampling2D({py(one(tuple(factors)))}, interpolation='bilinear', "
+                "name={name!r})")
+    return f"layers.Resizing({size[0]}, {size[1]}, interpolation='bilinear', name={{name!r}})"
+
+
+def fmt(size: tuple[int, ...]) -> str:
+    return "x".join(map(str, size))
+
+
+Interpolate.keras = KerasSide(write=_keras_write_interpolate)

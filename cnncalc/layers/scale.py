@@ -104,3 +104,71 @@ class StochasticDepth(LayerKind):
         from ..torch.modules import StochasticDepth as Module
 
         return Module(call.args["p"], call.args["mode"])
+
+
+# -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
+# Channels last, as Keras writes a map: LayerNorm2d is LayerNormalization on the last axis,
+# the layer scale a small class the exported file defines (Keras has no layer for it; the
+# signature of keras.applications' ConvNeXt LayerScale), stochastic depth a Dropout whose
+# mask is one number per sample (noise_shape), which scales the kept rows by 1 / (1 - p) as
+# torchvision's does, and is the identity at inference.
+
+from .keras_part import (  # noqa: E402
+    ANY,
+    Converted,
+    KerasClass,
+    KerasSide,
+    Refused,
+    Use,
+    Written,
+    py,
+)
+from .norm import keras_layer_norm  # noqa: E402
+
+ChannelLayerNorm.keras = KerasSide(  # read from LayerNormalization: the layernorm unit's
+    write=lambda use: keras_layer_norm(use.args["eps"], use.args["elementwise_affine"],
+                                       use.args["bias"]), summary="LayerNormalization")
+
+_LAYER_SCALE = '''
+class LayerScale(keras.layers.Layer):
+    """A learned scale per channel (last axis), y = gamma * x: ConvNeXt's (cnncalc)."""
+
+    def __init__(self, init_values, projection_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.init_values, self.projection_dim = init_values, projection_dim
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight(
+            shape=(self.projection_dim,),
+            initializer=keras.initializers.Constant(self.init_values))
+
+    def call(self, x):
+        return x * self.gamma
+
+    def get_config(self):
+        return {**super().get_config(), "init_values": self.init_values,
+                "projection_dim": self.projection_dim}
+'''
+
+
+def _keras_read_layer_scale(w: Written, n: int) -> Converted:
+    init = w.get("init_values")
+    w.get("projection_dim")  # the channels: Keras itself checks them against the input
+    return "layer_scale", {"init": float(init)} if isinstance(init, (int, float)) else {}, None
+
+
+def _keras_write_stochastic_depth(use: Use) -> str:
+    p = use.args["p"]
+    if p >= 1:
+        raise Refused("p=1 drops every branch (torchvision multiplies by zero); Keras' "
+                      "Dropout(rate=1) divides by zero")
+    mask = (None if use.args["mode"] == "row" else 1, *(1,) * len(use.source))
+    return f"layers.Dropout({p!r}, noise_shape={py(mask)}, name={{name!r}})"
+
+
+LayerScale.keras = KerasSide(
+    (KerasClass("LayerScale", ("init_values", "projection_dim"), _keras_read_layer_scale),),
+    lambda use: f"LayerScale({use.args['init']!r}, {use.source[0]}, name={{name!r}})",
+    helper=_LAYER_SCALE)
+StochasticDepth.keras = KerasSide(write=_keras_write_stochastic_depth, layout=ANY,
+                                  summary="Dropout")

@@ -28,8 +28,8 @@ from .values import Values
 __all__ = ["load_spec", "load_file", "from_layout", "to_layout", "FRAMEWORKS", "MAX_NODES",
            "MAX_REPEAT", "MAX_BLOCK_DEPTH", "MAX_WORK"]
 
-TOP_KEYS = ("name", "input", "input_layout", "framework", "batch", "args", "vars", "use",
-            "functions", "blocks", "layers", "variants", "description", "reference")
+TOP_KEYS = ("name", "input", "input_layout", "framework", "batch", "args", "choices", "vars",
+            "use", "functions", "blocks", "layers", "variants", "description", "reference")
 LAYOUTS = {"chw": "channels first [C, H, W]", "hwc": "channels last [H, W, C] (Keras)"}
 FRAMEWORKS = {"pytorch": "pytorch", "torch": "pytorch", "keras": "keras", "tf": "keras",
               "tensorflow": "keras"}
@@ -103,6 +103,13 @@ def _spec_args(doc: PosDict, settings: Mapping[str, Any], values: Values) -> dic
     if missing:
         raise SpecError(f"the spec's argument '{missing[0]}' has no default; give it with "
                         f"--set {missing[0]}=VALUE", doc.pos_of("args"))
+    allowed = _choices(doc, params)
+    for key, options in allowed.items():
+        if not any(_same_value(env[key], option) for option in options):
+            given = f"--set {key}={settings[key]}" if key in settings else \
+                f"the default {key}: {env[key]!r}"
+            raise SpecError(f"{given}: {key} must be one of "
+                            f"{_listed(options)}", doc["choices"].key_pos[key])
     derived = doc.get("vars")
     if derived is not None:
         if not isinstance(derived, PosDict):
@@ -116,6 +123,45 @@ def _spec_args(doc: PosDict, settings: Mapping[str, Any], values: Values) -> dic
     return env
 
 
+def _choices(doc: PosDict, params: list[str]) -> dict[str, list[Any]]:
+    """``choices: {size: [tiny, small, base, large]}``: the values a spec-level arg may take,
+    so that a family file that picks its numbers by the arg (a list indexed by it) refuses
+    any other value with one line naming the allowed ones, never an index error or, with a
+    negative index, another member's figures."""
+    written = doc.get("choices")
+    if written is None:
+        return {}
+    if not isinstance(written, PosDict):
+        raise SpecError("'choices' maps spec-level args to the values they may take, e.g. "
+                        "'choices: {size: [tiny, small, base]}'", doc.pos_of("choices"))
+    out: dict[str, list[Any]] = {}
+    for key, options in written.items():
+        where = written.key_pos[key]
+        if key not in params:
+            raise SpecError(f"choices names '{key}', which is not one of the spec's args"
+                            f"{did_you_mean(str(key), params)}", where)
+        if not isinstance(options, list) or not options or not all(
+                isinstance(o, (str, int, float, bool)) for o in options):
+            raise SpecError(f"choices of '{key}' must be a non-empty list of plain values, "
+                            f"e.g. [tiny, small, base]", written.pos_of(key))
+        out[key] = options
+    return out
+
+
+def _listed(options: list[Any]) -> str:
+    """The allowed values as the spec writes them (``false``, not Python's ``False``)."""
+    return ", ".join(str(o).lower() if isinstance(o, bool) else str(o) for o in options)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal as the spec's expressions compare them (1 == 1.0), but a bool is no number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return isinstance(a, str) and isinstance(b, str) and a == b
+
+
 def _check_variants(doc: PosDict) -> None:
     """``variants: {name: {arg: value}}``: the zoo names of a family's members (``cnncalc
     analyze efficientnet_b3``), each setting only declared args."""
@@ -123,6 +169,7 @@ def _check_variants(doc: PosDict) -> None:
     if variants is None:
         return
     declared = parameters(doc.get("args"), "the spec", None)[0]
+    allowed = _choices(doc, declared)
     if not isinstance(variants, PosDict):
         raise SpecError("'variants' maps member names to the args that make them, e.g. "
                         "'variants: {net_small: {width: 0.5}}'", doc.pos_of("variants"))
@@ -134,6 +181,11 @@ def _check_variants(doc: PosDict) -> None:
             if key not in declared:
                 raise SpecError(f"variant '{name}' sets '{key}', which is not one of the spec's "
                                 f"args{did_you_mean(key, declared)}", settings.key_pos[key])
+            options = allowed.get(key)
+            if options is not None and not any(_same_value(settings[key], o) for o in options):
+                raise SpecError(f"variant '{name}' sets {key}: {settings[key]!r}, but {key} "
+                                f"must be one of {_listed(options)}",
+                                settings.pos_of(key))
 
 
 def parse_settings(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
