@@ -524,7 +524,11 @@ class Block:
     items: list[Any]
     members: list[tuple[str, ...]]       # instance paths, in order of use
     arguments: Arguments | None = None
-    body: list[str] = field(default_factory=list)
+    inline: bool = False
+    """Called inside the instance's own group (``- {name: denselayer1, layers: [block]}``):
+    where some uses begin with a merge of earlier outputs that the block cannot name
+    (DenseNet's concatenation), written in the group before the call."""
+    headed: set[tuple[str, ...]] = field(default_factory=set)
 
     def write(self) -> list[str]:
         """The definition's lines (computes the arguments)."""
@@ -536,6 +540,8 @@ class Block:
             where = where.partition(".")[2]
         lines = [f"  {self.name}:  # {where}, {len(self.members)} uses",
                  f"    args: {args}", "    layers:", *body]
+        if self.inline:
+            lines.insert(2, "    inline: true         # its rows are named in the caller's group")
         if not self.arguments.names:
             lines.pop(1)
         return lines
@@ -559,6 +565,7 @@ def find_blocks(trace: Trace, classes: dict[str, str]) -> tuple[dict[tuple[str, 
         for i in row.inputs:
             consumers.setdefault(i, set()).add(index)
     candidates: dict[tuple[str, ...], tuple[list[Any], int]] = {}
+    headed: set[tuple[str, ...]] = set()   # instances whose first row (a merge) stays out
     for path, indices in spans.items():
         cls = classes.get(".".join(path))
         if cls is None or cls in CONTAINERS or path in leaf_paths:
@@ -572,7 +579,18 @@ def find_blocks(trace: Trace, classes: dict[str, str]) -> tuple[dict[tuple[str, 
             candidates[path] = instance_items(trace.rows, range(indices[0], indices[-1] + 1),
                                               len(path))
         except NotABlock:
-            continue
+            head = trace.rows[indices[0]]
+            if not head.row.merge or len(indices) < 2 or len(head.path) != len(path) + 1:
+                continue
+            try:     # DenseNet's layer: a concat of earlier outputs, then one chain
+                items, entry = instance_items(trace.rows, range(indices[0] + 1,
+                                                                indices[-1] + 1), len(path))
+            except NotABlock:
+                continue
+            if entry != indices[0]:
+                continue
+            candidates[path] = (items, entry)
+            headed.add(path)
     banned: set[tuple[str, ...]] = set()
     for _ in range(len(candidates) + 1):
         chosen: list[tuple[str, ...]] = []
@@ -592,6 +610,8 @@ def find_blocks(trace: Trace, classes: dict[str, str]) -> tuple[dict[tuple[str, 
     taken: set[str] = set()
     for block in blocks:
         block.name = block_name(block.cls, taken)
+        block.inline = any(m in headed for m in block.members)
+        block.headed = {m for m in block.members if m in headed}
         for member in block.members:
             calls[member] = block
     return calls, {p: candidates[p][1] for p in calls}

@@ -91,15 +91,30 @@ def to_spec(trace: Trace, name: str, input_shape: tuple[int, ...], command: str,
         if call:
             path, skip = call
             block = calls[path]
+            values = ", ".join(yaml_value(v) if v is not None else "null"
+                               for v in block.call_values(path))
+            used = f"{block.name}: [{values}]" if values else block.name
+            if path in block.headed:       # the merge row first, in the instance's group
+                head = trace.rows[index]
+                names.append(f"{full}.{unique(full, head.path[-1])}")
+                lines += [f"{indent}- name: {yaml_value(own)}", f"{indent}  layers:",
+                          f"{indent}    " + _item(head, names[-1].rpartition(".")[2], names,
+                                                  previous),
+                          f"{indent}    - {used}"]
+                index += 1
             # only the instance's last row is read from outside (torch_blocks checks it):
             # the others get a name that no reference can meet
             names += [f"{full}.?"] * (skip - index) + [full]
-            values = ", ".join(yaml_value(v) if v is not None else "null"
-                               for v in block.call_values(path))
-            entry = _entry(trace, index, skip)
-            beside = f", from: {yaml_value(_ref(entry, names))}" if entry != previous else ""
-            lines.append(f"{indent}- {{name: {yaml_value(own)}{beside}, {block.name}: "
-                         f"[{values}]}}")
+            if path not in block.headed:
+                entry = _entry(trace, index, skip)
+                beside = f", from: {yaml_value(_ref(entry, names))}" if entry != previous \
+                    else ""
+                if block.inline:
+                    lines.append(f"{indent}- {{name: {yaml_value(own)}{beside}, layers: "
+                                 f"[{used}]}}")
+                else:
+                    lines.append(f"{indent}- {{name: {yaml_value(own)}{beside}, {block.name}: "
+                                 f"[{values}]}}")
             previous = skip
             continue
         names.append(full)
