@@ -393,6 +393,10 @@ class Arguments:
         present = [v for v in values if v is not None]
         if all(_same(v, present[0]) for v in present):
             return yaml_value(present[0])
+        if all(isinstance(v, list) and len(v) == len(present[0]) for v in present) \
+                and len(present[0]) <= 4:    # per axis: [$out] for LayerNorm's [96], [192]
+            return "[" + ", ".join(self.text([None if v is None else v[i] for v in values], key)
+                                   for i in range(len(present[0]))) + "]"
         for name, vector in zip(self.names, self.vectors):
             if all(v is None or u is None or _same(u, v) for u, v in zip(vector, values)):
                 for n, v in enumerate(values):
