@@ -473,3 +473,13 @@ def test_what_the_code_prints_goes_to_stderr_not_into_the_spec(tmp_path):
     assert result.exit_code == 0
     assert result.stderr == "loading\nbuilding\n"
     assert result.stdout.startswith("# Written by") and "conv2d:" in result.stdout
+
+
+def test_block_names_never_shadow_a_kind_or_a_spec_word():
+    from cnncalc.importers.torch_blocks import block_name
+
+    taken: set[str] = set()
+    names = [block_name(c, taken) for c in ("m.Bottleneck", "n.Bottleneck", "m.Conv2d",
+                                            "m.Repeat", "m._DenseLayer", "m.SEBlock")]
+    assert names == ["bottleneck", "bottleneck_2", "conv2d_block", "repeat_block",
+                     "dense_layer", "se_block"]

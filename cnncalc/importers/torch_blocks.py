@@ -16,7 +16,9 @@ only one has that structure.
 Row names stay module paths: the call is named by the instance's last path component and its
 rows by their own, so ``layer1.0.conv1`` reads the same as in the flat spec. A merge written
 as branches is an unnamed merge (its row is auto-named, ``add1``); references from outside an
-instance go to the call's own name (its output).
+instance go to the call's own name (its output). A layer that begins by concatenating
+earlier outputs (DenseNet's ``torch.cat(features, 1)``) reads tensors a block cannot name: that
+row stays in the instance's group and the rest is an ``inline: true`` block called after it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import clean
 from .torch_trace import INPUT, Trace, Traced
 from .write_spec import yaml_value
 
@@ -506,13 +509,18 @@ def _default_text(kind: str, key: str, text: str) -> bool:
     return key in defaults and not text.startswith("$") and text == yaml_value(defaults[key])
 
 
+_SPEC_WORDS = {"input", "layers", "blocks", "repeat", "when", "then", "else", "name", "from",
+               "output", "functional", "index", "args", "vars", "inline"}
+"""Words the spec language reads as keys: a block is never called by one of them."""
+
+
 def block_name(cls: str, taken: set[str]) -> str:
     from ..layers import lookup
 
     short = cls.rpartition(".")[2].lstrip("_") or "block"
     stem = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", short).lower()
     stem = safe(stem)
-    if lookup(stem) is not None or stem in ("input", "layers", "blocks"):
+    if lookup(stem) is not None or stem in _SPEC_WORDS:
         stem += "_block"
     name, n = stem, 2
     while name in taken:
@@ -542,6 +550,7 @@ class Block:
         where = self.cls.replace("torch.nn.modules.", "torch.nn.")
         if where.startswith("_cnncalc"):        # a class of the user's file: its own name
             where = where.partition(".")[2]
+        where = clean(where)[:120]
         lines = [f"  {self.name}:  # {where}, {len(self.members)} uses",
                  f"    args: {args}", "    layers:", *body]
         if self.inline:
