@@ -226,6 +226,67 @@ def test_batchnorm_folded_by_the_exporter_is_the_files_count(tmp_path):
     assert report.totals.macs == macs
 
 
+@pytest.mark.torch
+def test_slices_and_sub_div_of_computed_tensors_round_trip(tmp_path):
+    """``x[:, :4]`` and ``x[:, 4:]`` are chunk rows, ``x[:, :, 1:-1]`` a crop, ``a - b`` and
+    ``a / b`` of two computed tensors add and multiply rows (the same shapes and counts),
+    which the header says."""
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    nn = torch.nn
+
+    class Slices(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.side = nn.Conv2d(4, 4, 1)
+            self.head = nn.Conv2d(4, 6, 3)
+
+        def forward(self, x):
+            y = self.conv(x)
+            a, b = y[:, :4], self.side(y[:, 4:])
+            z = (a - b) / torch.sigmoid(b)
+            return self.head(z[:, :, 1:-1, 2:])
+
+    module = Slices().eval()
+    path = tmp_path / "slices.onnx"
+    export(torch, module, (3, 16, 16), path)
+    spec, report = imported(path, tmp_path)
+    assert not report.errors, report.errors
+    assert (report.totals.params, report.totals.macs) == torch_figures(torch, module,
+                                                                       (3, 16, 16))
+    text = spec.read_text()
+    assert "chunk: {chunks: 2, index: 0}" in text and "chunk: {chunks: 2, index: 1}" in text
+    assert "cropping2d: {cropping: [1, 1, 0, 0]}" in text
+    assert "cropping2d: {cropping: [0, 0, 2, 0]}" in text
+    assert "# Not exact op for op: Sub of two computed tensors written as add (the same " \
+           "shapes and counts); Div of two computed tensors written as multiply" in text
+    assert report.rows[-1].output_shape == (6, 10, 10)     # 14 x 14 cropped to 12 x 12
+
+
+@pytest.mark.torch
+def test_lrn_is_local_response_norm(tmp_path):
+    """LRN (AlexNet's, as Caffe-era exporters write it) is a ``local_response_norm`` row with
+    the same size, alpha, beta and bias, and the same figures as PyTorch's
+    ``nn.LocalResponseNorm``. (``torch.onnx.export`` itself writes LocalResponseNorm as
+    its arithmetic, Pow/AveragePool/If, not as LRN: the graph is built by hand here.)"""
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="/conv/Conv",
+                              kernel_shape=[3, 3]),
+             helper.make_node("LRN", ["c"], ["y"], name="/norm/LRN", size=5, alpha=2e-4,
+                              beta=0.7, bias=2.0)]
+    path = _save(_model(nodes, [_weight("w", 8, 3, 3, 3), _weight("b", 8)], shape=(1, 3, 10,
+                                                                                     10)),
+                 tmp_path / "lrn.onnx")
+    spec, report = imported(path, tmp_path)
+    assert "local_response_norm: {size: 5, alpha: 0.0002, beta: 0.7, k: 2.0}" in \
+        spec.read_text()
+    module = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3),
+                                 torch.nn.LocalResponseNorm(5, 2e-4, 0.7, 2.0)).eval()
+    assert (report.totals.params, report.totals.macs) == torch_figures(torch, module,
+                                                                       (3, 10, 10))
+    assert report.rows[-1].output_shape == (8, 8, 8)
+
+
 # -- ops built by hand (no torch needed) ---------------------------------------------------
 
 def _model(nodes, inits, shape=(1, 3, 8, 8), opset=17, name="x", out_rank=4):
@@ -352,10 +413,30 @@ def test_a_truncated_file(tmp_path):
 
 def test_an_unsupported_op_names_the_node_and_op(tmp_path):
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="/features/Relu"),
-             helper.make_node("LRN", ["r"], ["y"], name="/features/norm/LRN", size=3)]
-    path = _save(_model(nodes, []), tmp_path / "lrn.onnx")
-    _one_error(run("import", "onnx", str(path)), str(path), "'/features/norm/LRN' (LRN)",
+             helper.make_node("Einsum", ["r"], ["y"], name="/features/mix/Einsum",
+                              equation="ij->ji")]
+    path = _save(_model(nodes, []), tmp_path / "einsum.onnx")
+    _one_error(run("import", "onnx", str(path)), str(path), "'/features/mix/Einsum' (Einsum)",
                "no cnncalc layer")
+
+
+@pytest.mark.parametrize("starts, ends, axes, steps, words", [
+    ([0], [8], [2], [2], ["steps [2]", "step 1 only"]),
+    ([0, 1], [2, 7], [1, 2], [1, 1], ["slices axes [1, 2]", "channels alone"]),
+    ([1], [3], [1], [1], ["channels 1:3 of 4", "equal split"]),
+    ([0], [1], [0], [1], ["(Slice)"]),                 # the whole batch: no cut, an alias
+])
+def test_a_slice_cnncalc_cannot_write_is_one_line(tmp_path, starts, ends, axes, steps, words):
+    nodes = [helper.make_node("Slice", ["x", "s", "e", "a", "t"], ["y"], name="/crop/Slice"),
+             helper.make_node("Relu", ["y"], ["z"], name="/Relu")]
+    inits = [_ints("s", starts), _ints("e", ends), _ints("a", axes), _ints("t", steps)]
+    path = _save(_model(nodes, inits, shape=(1, 4, 8, 8)), tmp_path / "slice.onnx")
+    result = run("import", "onnx", str(path))
+    if axes == [0]:
+        assert result.exit_code == 0, result.output
+        assert "Slice" not in result.output and "relu: {}" in result.output
+    else:
+        _one_error(result, str(path), "'/crop/Slice' (Slice)", *words)
 
 
 def test_a_missing_file_and_a_folder(tmp_path):

@@ -20,6 +20,7 @@ from torch_roundtrip import import_spec, own_figures, spec_figures  # noqa: E402
 
 from cnncalc import analyze_text  # noqa: E402
 from cnncalc.cli import main  # noqa: E402
+from cnncalc.importers.torch_import import import_torch, same_network  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -139,6 +140,57 @@ class SplitOnly(nn.Module):      # a view that splits the channels, then no tran
         return torch.cat([x.flatten(1), x.flatten(1) * 2, pieces[-1].flatten(1)], 1)
 
 
+class Basic(nn.Module):          # ResNet's BasicBlock: a downsample where the shape changes
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                        nn.BatchNorm2d(cout)) if stride != 1 else None
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class Stages(nn.Module):         # a class used four times: one block, its values as arguments
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.layer1 = nn.Sequential(Basic(8, 8, 1), Basic(8, 8, 1))
+        self.layer2 = nn.Sequential(Basic(8, 16, 2), Basic(16, 16, 1))
+        self.head = nn.Linear(16, 4)
+
+    def forward(self, x):
+        return self.head(self.layer2(self.layer1(self.stem(x))).mean([2, 3]))
+
+
+class DenseLayer(nn.Module):     # DenseNet's layer: it concatenates every earlier output
+    def __init__(self, cin):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(cin)
+        self.conv = nn.Conv2d(cin, 4, 3, padding=1, bias=False)
+
+    def forward(self, features):
+        return self.conv(F.relu(self.norm(torch.cat(features, 1))))
+
+
+class Dense(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.layers = nn.ModuleList([DenseLayer(8 + 4 * i) for i in range(3)])
+
+    def forward(self, x):
+        features = [self.stem(x)]
+        for layer in self.layers:
+            features.append(layer(features))
+        return torch.cat(features, 1)
+
+
 def not_a_model():
     return 42
 
@@ -183,7 +235,7 @@ class WrongScale(nn.Module):
 
 SHAPES = {"Plain": (3, 32, 32), "Branches": (3, 16, 16), "Gate": (3, 10, 10),
           "Seq1d": (2, 32), "Branchy": (3, 8, 8), "NextBlock": (8, 6, 6), "Shuffle": (8, 5, 5),
-          "SplitOnly": (3, 6, 6)}
+          "SplitOnly": (3, 6, 6), "Stages": (3, 8, 8), "Dense": (3, 6, 6)}
 
 
 @pytest.fixture(scope="module")
@@ -252,10 +304,80 @@ def test_a_split_view_without_a_shuffle_stays_a_reshape(models):
 
 
 def test_a_module_called_twice_gets_a_numbered_second_row():
-    spec, _ = import_spec("examples/torch/small_resnet.py:SmallResNet", (1, 28, 28))
-    names = [row.name for row in analyze_text(spec).rows]
+    reference = "examples/torch/small_resnet.py:SmallResNet"
+    flat, _ = import_torch(reference, (1, 28, 28), "cnncalc import torch", flat=True)
+    names = [row.name for row in analyze_text(flat).rows]
     assert "blocks.0.relu" in names and "blocks.0.relu_1" in names
     assert names.index("blocks.0.add.add") < names.index("blocks.0.relu_1")
+    spec, _ = import_spec(reference, (1, 28, 28))       # in a block: the add is a branch
+    names = [row.name for row in analyze_text(spec).rows]
+    assert names.index("blocks.0.add1") < names.index("blocks.0.relu_1")
+
+
+def _rows(spec: str) -> list[tuple]:
+    return [(row.name, row.kind, row.output_shape, row.params, row.macs, row.receptive_field)
+            for row in analyze_text(spec).rows]
+
+
+def test_a_repeated_class_is_one_block_its_values_arguments(models):
+    """Basic is used four times with two widths, two strides and a downsample in one use:
+    one block with those as arguments (the downsample a when:), called per module path;
+    every row but the merges keeps its flat name and figures."""
+    reference = f"{models}:Stages"
+    spec, notes = import_spec(reference, SHAPES["Stages"])
+    flat, _ = import_torch(reference, SHAPES["Stages"], "cnncalc import torch", flat=True)
+    assert notes == [] and "blocks:" not in flat
+    assert "  basic:  # Basic, 4 uses\n    args: [out, stride, downsample]\n" in spec
+    assert "      - {name: \"0\", basic: [16, 2, true]}\n" in spec
+    assert "when: $downsample" in spec and "out_channels: $out" in spec
+    merges = ("add", "concat", "multiply")
+    assert [r for r in _rows(spec) if r[1] not in merges] == \
+        [r for r in _rows(flat) if r[1] not in merges]
+    assert sorted(r[1:] for r in _rows(spec) if r[1] in merges) == \
+        sorted(r[1:] for r in _rows(flat) if r[1] in merges)
+    assert len(spec.splitlines()) < len(flat.splitlines())
+
+
+def test_a_layer_that_concatenates_earlier_outputs_calls_an_inline_block(models):
+    spec, notes = import_spec(f"{models}:Dense", SHAPES["Dense"])
+    assert notes == []
+    assert "  dense_layer:  # DenseLayer, 3 uses\n    inline: true" in spec
+    assert "      - {name: \"0\", layers: [dense_layer]}\n" in spec
+    names = [row.name for row in analyze_text(spec).rows]
+    assert names[:6] == ["stem", "layers.0.norm", "layers.0.relu", "layers.0.conv",
+                         "layers.1.cat.concat", "layers.1.norm"]
+
+
+def test_flat_writes_every_row_and_the_cli_takes_it(models, tmp_path):
+    reference = f"{models}:Stages"
+    out = tmp_path / "flat.yaml"
+    result = invoke("import", "torch", reference, "--input", "3,8,8", "--flat", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == import_torch(reference, SHAPES["Stages"],
+                                           f"cnncalc import torch {reference}", flat=True)[0]
+    result = invoke("import", "onnx", "x.onnx", "--flat")
+    assert result.exit_code == 2 and "--flat is for torch" in result.output
+
+
+def test_a_block_spec_that_would_differ_falls_back_to_flat_and_says_so(models, monkeypatch):
+    """The written blocks are checked against the flat rows; a difference (a bug) never
+    reaches the user as a silently different network."""
+    from cnncalc.importers import torch_import
+
+    monkeypatch.setattr(torch_import, "same_network", lambda flat, blocks: "row layer1.0.conv1")
+    reference = f"{models}:Stages"
+    spec, notes = import_spec(reference, SHAPES["Stages"])
+    assert "blocks:" not in spec
+    assert notes == ["the spec is written without blocks: written with them it would differ "
+                     "(row layer1.0.conv1); please report it"]
+
+
+def test_same_network_sees_a_changed_row(models):
+    flat, _ = import_torch(f"{models}:Stages", SHAPES["Stages"], "x", flat=True)
+    assert same_network(flat, flat) is None
+    wider = flat.replace("out_features: 4", "out_features: 5")
+    assert same_network(flat, wider) == "row head"
+    assert same_network(flat, "layers: [nonsense]").startswith("it does not load")
 
 
 def test_the_committed_example_is_what_the_importer_writes():
@@ -351,3 +473,13 @@ def test_what_the_code_prints_goes_to_stderr_not_into_the_spec(tmp_path):
     assert result.exit_code == 0
     assert result.stderr == "loading\nbuilding\n"
     assert result.stdout.startswith("# Written by") and "conv2d:" in result.stdout
+
+
+def test_block_names_never_shadow_a_kind_or_a_spec_word():
+    from cnncalc.importers.torch_blocks import block_name
+
+    taken: set[str] = set()
+    names = [block_name(c, taken) for c in ("m.Bottleneck", "n.Bottleneck", "m.Conv2d",
+                                            "m.Repeat", "m._DenseLayer", "m.SEBlock")]
+    assert names == ["bottleneck", "bottleneck_2", "conv2d_block", "repeat_block",
+                     "dense_layer", "se_block"]

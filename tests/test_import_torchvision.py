@@ -18,6 +18,12 @@ here; a model it adds or changes fails ``test_every_model_is_listed`` or its own
 of 80 round-trip, 12 (the attention models: Swin, ViT, MaxViT) are refused. GoogLeNet and
 Inception v3 are built with ``aux_logits=False``: their auxiliary heads never run in eval
 mode, so no trace can see them (``test_never_called_heads_are_named`` checks the note that says so).
+
+The round trip is of the spec as written by default, with ``blocks:`` for the module classes
+that repeat (``notes == []`` also says the block spec matched the flat rows, row for row);
+``test_blocks_make_the_spec_shorter`` pins the line counts that docs/import.md quotes.
+Run here with ``/tmp/tv/bin/python`` and torchvision's stub (see the preamble's
+``/tmp/tvtest.py``), ``tests/`` on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from torch_roundtrip import import_spec, own_figures, spec_figures  # noqa: E402
 
 from cnncalc.cli import main  # noqa: E402
 from cnncalc.errors import CnnCalcError  # noqa: E402
+from cnncalc.importers.torch_import import import_torch  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -115,3 +122,17 @@ def test_never_called_heads_are_named():
     assert notes == [f"{unused:,} parameters in modules forward never calls in eval mode are "
                      "not in the spec: aux1, aux2"]
     assert spec_figures(spec) == without
+
+
+# model: lines of the spec written flat (--flat), and with blocks (the default)
+SHORTER = {"resnet50": (229, 61), "mobilenet_v2": (301, 85), "efficientnet_b0": (467, 133),
+           "densenet121": (565, 271)}
+
+
+@pytest.mark.parametrize("model", sorted(SHORTER))
+def test_blocks_make_the_spec_shorter(model):
+    spec, notes = import_spec(reference(model), shape(model))
+    flat, _ = import_torch(reference(model), shape(model),
+                           f"cnncalc import torch {reference(model)}", flat=True)
+    assert notes == [] and "blocks:" in spec and "blocks:" not in flat
+    assert (len(flat.splitlines()), len(spec.splitlines())) == SHORTER[model]

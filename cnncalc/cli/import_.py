@@ -43,9 +43,12 @@ def _read(path: str) -> str:
                    "leaves it open (None) or never gives it. torch: the input shape channels "
                    "first, without the batch (default 3,224,224). onnx: channels first, "
                    "where the file leaves it open.")
+@click.option("--flat", is_flag=True,
+              help="torch: write every row where it runs, without blocks: for module classes "
+                   "used several times.")
 @report_errors
 def command(framework: str, source: str, output: str | None, model_name: str | None,
-            input_shape: str | None) -> None:
+            input_shape: str | None, flat: bool) -> None:
     """Read a model written elsewhere and write it as a cnncalc spec.
 
     keras: SOURCE is Python code that builds a Keras model with Sequential([...]),
@@ -60,8 +63,10 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
     is imported (or the file run), FACTORY called on PyTorch's meta device and forward run
     on a meta tensor, so import only code you trust. The model is traced with torch.fx
     (forward hooks where fx cannot trace, said on stderr); rows are named by module path
-    (layer1.0.conv1), functional calls by the module that makes them (layer1.0.add). An op
-    cnncalc has no kind for is one error naming the module path and the op.
+    (layer1.0.conv1), functional calls by the module that makes them (layer1.0.add). A
+    module class used several times with the same layers is a block called at each use
+    (--flat writes every row out). An op cnncalc has no kind for is one error naming the
+    module path and the op.
 
     onnx (needs the onnx extra: pip install 'cnncalc[onnx]'): SOURCE is an ONNX file;
     its initializers give the parameters, and the header of the spec states the file's
@@ -77,6 +82,8 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
       cnncalc import onnx resnet18.onnx -o resnet18.yaml
     """
     shape = parse_shape(input_shape) if input_shape else None
+    if flat and framework != "torch":
+        raise click.UsageError("--flat is for torch (keras and onnx imports write no blocks)")
     if framework == "onnx":
         from ..importers.onnx_spec import import_onnx
 
@@ -92,7 +99,7 @@ def command(framework: str, source: str, output: str | None, model_name: str | N
                                "(MODULE:FACTORY)")
         from ..importers.torch_import import import_torch
 
-        spec, notes = import_torch(source, shape, f"cnncalc import torch {source}")
+        spec, notes = import_torch(source, shape, f"cnncalc import torch {source}", flat)
         for note in notes:
             click.echo(f"note: {note}", err=True)
         emit(spec, output)

@@ -399,7 +399,11 @@ def _binary(kind: str) -> Converter:
                     return Converted([Row("silu", {}, [x], node.output[0], node.name)],
                                      alias={s: x})
         if len(data) == 2:
-            return Converted([Row(kind, {}, data, node.output[0], node.name)])
+            plain = {"Sub": "add", "Div": "multiply"}.get(node.op_type)
+            return Converted([Row(kind, {}, data, node.output[0], node.name)],
+                             approximate=None if plain is None else
+                             f"{node.op_type} of two computed tensors written as {plain} "
+                             "(the same shapes and counts)")
         if len(data) == 1 and len(consts) == 1 and m.constants[consts[0]].size == 1:
             value = float(m.constants[consts[0]].reshape(-1)[0])
             first = node.input[0] == data[0]
@@ -540,6 +544,80 @@ def _split(m: Model, node: Any) -> Converted:
                           f"{node.name}_{i}") for i, out in enumerate(node.output)])
 
 
+def _slice(m: Model, node: Any) -> Converted:
+    """A Slice of the channels that is one piece of an equal split (``x[:, :c]``) is a
+    ``chunk`` row; a Slice of spatial axes only (``x[:, :, 1:-1]``) a ``cropping`` row."""
+    a = attrs(node)
+    if m.opset < 10:
+        starts, ends, axes, steps = a.get("starts"), a.get("ends"), a.get("axes"), None
+    else:
+        given = [m.const(node.input[i]) if _has(node, i) else None for i in range(1, 5)]
+        if any(_has(node, i) and given[i - 1] is None for i in range(1, 5)):
+            raise m.error(node, "its starts, ends, axes or steps are computed in the graph, "
+                                "not stored")
+        starts, ends, axes, steps = [None if v is None else [int(x) for x in v.reshape(-1)]
+                                     for v in given]
+    shape = m.shape(node.input[0])
+    if starts is None or ends is None or shape is None or any(d is None for d in shape):
+        raise m.error(node, "its input shape or its starts and ends are unknown")
+    rank = len(shape)
+    axes = axes if axes is not None else list(range(len(starts)))
+    if any(st != 1 for st in steps or []):
+        raise m.error(node, f"steps {steps}: cnncalc reads a slice with step 1 only")
+    cut: dict[int, tuple[int, int]] = {}
+    for axis, start, end in zip(axes, starts, ends):
+        axis %= rank
+        size = int(shape[axis])  # type: ignore[arg-type]
+        start = min(max(start + size if start < 0 else start, 0), size)
+        end = min(max(end + size if end < 0 else end, 0), size)
+        if end <= start:
+            raise m.error(node, f"an empty slice of axis {axis}")
+        if (start, end) != (0, size):
+            cut[axis] = (start, end)
+    if not cut:
+        return Converted([], alias={node.output[0]: node.input[0]})
+    if set(cut) == {1} and rank >= 2:
+        start, end = cut[1]
+        channels = int(shape[1])  # type: ignore[arg-type]
+        for chunks in range(2, channels + 1):
+            piece = -(-channels // chunks)
+            if start % piece == 0 and end == min(start + piece, channels):
+                _needs("chunk", m, node)
+                return Converted([Row("chunk", {"chunks": chunks, "index": start // piece},
+                                      [node.input[0]], node.output[0], node.name)])
+        raise m.error(node, f"channels {start}:{end} of {channels} are not one piece of an "
+                            "equal split (cnncalc's chunk)")
+    if 0 in cut or 1 in cut or not 1 <= rank - 2 <= 3:
+        raise m.error(node, f"slices axes {sorted(cut)} of a rank-{rank} tensor: cnncalc reads "
+                            "a slice of the channels alone (chunk) or of spatial axes alone "
+                            "(cropping)")
+    sides = []
+    for axis in range(2, rank):
+        start, end = cut.get(axis, (0, int(shape[axis])))  # type: ignore[arg-type]
+        sides += [start, int(shape[axis]) - end]  # type: ignore[arg-type]
+    kind = f"cropping{rank - 2}d"
+    _needs(kind, m, node)
+    return Converted([Row(kind, {"cropping": sides}, [node.input[0]], node.output[0],
+                          node.name)])
+
+
+def _lrn(m: Model, node: Any) -> Converted:
+    """LRN across channels (AlexNet's): ``local_response_norm`` with the same four values."""
+    a = attrs(node)
+    if "size" not in a:
+        raise m.error(node, "has no size")
+    args: dict[str, Any] = {"size": a["size"]}
+    for onnx_name, name, default in (("alpha", "alpha", 1e-4), ("beta", "beta", 0.75),
+                                     ("bias", "k", 1.0)):
+        value = float(f"{a.get(onnx_name, default):.6g}")
+        if value != default:
+            args[name] = value
+    if _rank(m, node) < 3:
+        raise m.error(node, "an LRN of a tensor without spatial axes has no cnncalc kind")
+    return Converted([Row("local_response_norm", args, [node.input[0]], node.output[0],
+                          node.name)])
+
+
 def _transpose(m: Model, node: Any) -> Converted:
     perm = attrs(node).get("perm")
     if perm is None:
@@ -570,6 +648,6 @@ CONVERTERS: dict[str, Converter] = {
     "Div": _binary("multiply"), "Concat": _concat,
     "Flatten": _reshape, "Reshape": _reshape, "Squeeze": _reshape, "Unsqueeze": _reshape,
     "Resize": _resize, "Upsample": _resize, "Pad": _pad, "Split": _split,
-    "Transpose": _transpose,
+    "Transpose": _transpose, "Slice": _slice, "LRN": _lrn,
 }
 """Every op cnncalc reads; anything else is an error naming the node and the op."""

@@ -21,7 +21,7 @@ from .write_spec import _Names, yaml_value
 MERGES = ("add", "multiply", "concat")
 _FUNCTIONAL = {"Add", "Mul", "Sub", "Div", "Concat", "Flatten", "Reshape", "Squeeze",
                "Unsqueeze", "GlobalAveragePool", "GlobalMaxPool", "Split", "Transpose", "Pad",
-               "Resize", "Upsample", "MatMul"}
+               "Resize", "Upsample", "MatMul", "Slice"}
 """Ops exporters write for functional calls inside a module (``torch.flatten(x, 1)`` in
 ResNet's forward): their row is named ``<module path>_<kind>``, not after the module."""
 

@@ -7,9 +7,9 @@ them (``layer1.0.add``). A module called twice gets a numbered second row
 (``layer1.0.relu_1``), as torch.fx numbers its nodes. Rows are written in the order they run;
 a row that does not read the row before it says ``from:`` (the full path it reads).
 
-No ``blocks:`` are written: a repeated module class is written out at each use (flat), so
-that the spec is exactly what ran, including per-instance differences (strides, widths,
-projections) that a block would have to spell as arguments.
+A module class used several times with the same layers is written once under ``blocks:``
+and called at each use with what differs as arguments (``torch_blocks`` finds them); with
+``calls`` empty (``--flat``) every row is written out where it runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from ..errors import clean
+from .torch_blocks import Block
 from .torch_trace import INPUT, Trace
 from .write_spec import yaml_value
 
@@ -32,14 +33,27 @@ def _mapping(pairs: dict[str, Any]) -> str:
 
 
 def to_spec(trace: Trace, name: str, input_shape: tuple[int, ...], command: str,
-            how: str) -> str:
-    """The YAML text; ``command`` and ``how`` (traced by what) go in the header comment."""
+            how: str, calls: dict[tuple[str, ...], Block] | None = None) -> str:
+    """The YAML text; ``command`` and ``how`` (traced by what) go in the header comment.
+    ``calls``: the module instances written as calls of a block (path -> block)."""
+    calls = calls or {}
     lines = [f"# Written by `{clean(command)}`: {clean(name)}, {how}.",
              "# Row names are the module's own paths; a functional call (add, cat, flatten)",
-             "# is named in the module that makes it. Channels first, as PyTorch.",
-             f"name: {yaml_value(name)}",
-             f"input: {yaml_value(list(input_shape))}",
-             "layers:"]
+             "# is named in the module that makes it. Channels first, as PyTorch."]
+    if calls:
+        lines += ["# A module class used several times with the same layers is a block, called",
+                  "# at each use with what differs as arguments (--flat writes every row out)."]
+    lines += [f"name: {yaml_value(name)}", f"input: {yaml_value(list(input_shape))}"]
+    blocks = list({id(b): b for b in calls.values()}.values())
+    if blocks:
+        lines.append("blocks:")
+        for block in blocks:
+            lines += block.write()
+    lines.append("layers:")
+    starts: dict[int, tuple[tuple[str, ...], int]] = {}
+    for path in calls:
+        members = [i for i, r in enumerate(trace.rows) if tuple(r.path[:len(path)]) == path]
+        starts[members[0]] = (path, members[-1])
     taken: set[str] = set()
     stack: list[tuple[str, str]] = []          # open groups: (raw component, written)
     names: list[str] = []                      # each row's full written name
@@ -53,8 +67,12 @@ def to_spec(trace: Trace, name: str, input_shape: tuple[int, ...], command: str,
         taken.add(f"{parent}.{written}" if parent else written)
         return written
 
+    skip = -1
     for index, row in enumerate(trace.rows):
-        scope, leaf = row.path[:-1], row.path[-1]
+        if index <= skip:
+            continue
+        call = starts.get(index)
+        scope, leaf = (list(call[0][:-1]), call[0][-1]) if call else (row.path[:-1], row.path[-1])
         keep = 0
         while keep < min(len(stack), len(scope)) and stack[keep][0] == scope[keep]:
             keep += 1
@@ -68,11 +86,47 @@ def to_spec(trace: Trace, name: str, input_shape: tuple[int, ...], command: str,
             stack.append((component, written))
         parent = ".".join(w for _, w in stack)
         own = unique(parent, leaf)
-        names.append(f"{parent}.{own}" if parent else own)
+        full = f"{parent}.{own}" if parent else own
         indent = "  " * (2 * len(stack) + 1)
+        if call:
+            path, skip = call
+            block = calls[path]
+            values = ", ".join(yaml_value(v) if v is not None else "null"
+                               for v in block.call_values(path))
+            used = f"{block.name}: [{values}]" if values else block.name
+            if path in block.headed:       # the merge row first, in the instance's group
+                head = trace.rows[index]
+                names.append(f"{full}.{unique(full, head.path[-1])}")
+                lines += [f"{indent}- name: {yaml_value(own)}", f"{indent}  layers:",
+                          f"{indent}    " + _item(head, names[-1].rpartition(".")[2], names,
+                                                  previous),
+                          f"{indent}    - {used}"]
+                index += 1
+            # only the instance's last row is read from outside (torch_blocks checks it):
+            # the others get a name that no reference can meet
+            names += [f"{full}.?"] * (skip - index) + [full]
+            if path not in block.headed:
+                entry = _entry(trace, index, skip)
+                beside = f", from: {yaml_value(_ref(entry, names))}" if entry != previous \
+                    else ""
+                if block.inline:
+                    lines.append(f"{indent}- {{name: {yaml_value(own)}{beside}, layers: "
+                                 f"[{used}]}}")
+                else:
+                    lines.append(f"{indent}- {{name: {yaml_value(own)}{beside}, {block.name}: "
+                                 f"[{values}]}}")
+            previous = skip
+            continue
+        names.append(full)
         lines.append(indent + _item(row, own, names, previous))
         previous = index
     return "\n".join(lines) + "\n"
+
+
+def _entry(trace: Trace, first: int, last: int) -> int:
+    """The one row outside rows ``first..last`` that they read."""
+    return next(i for r in range(first, last + 1) for i in trace.rows[r].inputs
+                if not first <= i <= last)
 
 
 def _ref(index: int, names: list[str]) -> str:
