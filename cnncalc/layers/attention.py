@@ -97,6 +97,30 @@ class MultiheadAttention(LayerKind):
         scores = call.args["num_heads"] * length * length
         return (4 * length * dim if call.args["bias"] else 0) + 2 * scores
 
+    def explain(self, call: Result, layout: str = "chw") -> list:
+        """The projections' weights and MACs, then the two products of the L x L scores."""
+        from ..worked import Line, params_line, product_line
+
+        length, dim = call.x
+        heads = call.args["num_heads"]
+        biases = 4 * dim if call.args["bias"] else 0
+        project, attend = 4 * length * dim * dim, 2 * length * length * dim
+        return [
+            Line("input", f"input {length:,} tokens of E = {dim:,} features; {heads:,} heads "
+                          f"of E/h = {dim // heads:,}"),
+            Line("shape", f"output shape: {length:,}x{dim:,} (the sequence keeps its shape)"),
+            product_line("weights", "weights", "4 * E * E (in_proj: W_q, W_k, W_v; out_proj)",
+                         [4, dim, dim]),
+            Line("biases", f"biases = 4 * E = {biases:,}" if biases else
+                 "biases = 0 (bias: false)"),
+            params_line(4 * dim * dim, biases),
+            product_line("macs", "projection MACs", "4 * L * E * E", [4, length, dim, dim]),
+            Line("macs", f"attention MACs = h * (L * L * E/h) * 2 (q k^T, then weights * v) "
+                         f"= 2 * L * L * E = 2 * {length:,} * {length:,} * {dim:,} = "
+                         f"{attend:,}"),
+            Line("macs", f"MACs = {project:,} + {attend:,} = {project + attend:,}"),
+        ]
+
     def receptive(self, result: Result, rf: Receptive) -> Receptive | None:
         """Every output token reads every input token: no bounded field is left."""
         return None
