@@ -655,3 +655,29 @@ def test_segmentation_scores_are_resized_to_any_input_size(spec):
     assert report.outputs[0][1] == (21, 320, 480)
     assert report.rows[-1].kind == "interpolate" and report.rows[-1].functional
     assert zoo_report(spec).outputs[0][1] == (21, 224, 224)
+
+
+# -- the Vision Transformers (issue 14): values, not only counts ---------------------------------
+
+@pytest.mark.torch
+def test_vit_built_from_the_spec_computes_torchvisions_outputs():
+    """torchvision's ViT-B/32 weights loaded into cnncalc's build of vit.yaml (the same
+    parameter names, but for the class token's and the position embedding's, which are
+    modules' parameters there) give torchvision's logits: the layout, the token order, the
+    heads' split and x[:, 0] are torchvision's."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    from cnncalc.torch import build_model
+
+    torch.manual_seed(0)
+    theirs = torchvision.models.vit_b_32(weights=None).eval()
+    torch.nn.init.normal_(theirs.heads.head.weight)      # zeros in torchvision's init
+    torch.nn.init.normal_(theirs.class_token)
+    ours = build_model(zoo_graph("vit_b_32")).eval()
+    state = theirs.state_dict()
+    ours.load_state_dict({k: state[k.replace("class_token.class_token", "class_token").replace(
+        "pos_embedding.pos_embedding", "pos_embedding")] for k in ours.state_dict()})
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        want, got = theirs(x), ours(x)
+    assert want.abs().max() > 1 and torch.allclose(got, want, atol=1e-4)
