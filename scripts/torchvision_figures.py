@@ -20,6 +20,12 @@ Variants beyond torchvision's constructors:
   mode so that batch 1 works; their MACs include the heads.
 - ``resnet50_v1``: torchvision's resnet50 with the stride of each stage's first bottleneck
   moved from the 3x3 (``conv2``, v1.5) to the first 1x1 (``conv1``), as in He et al. 2015.
+
+Attention (the ViTs) is measured with ``nn.MultiheadAttention``'s fast path off and
+``scaled_dot_product_attention``'s math backend: on the CPU, torch 2.13's fused kernels have
+no flop formula, and FlopCounterMode would count nothing for the attention products (nor,
+under ``no_grad``, for the whole layer; docs/conventions.md). An ``nn.MultiheadAttention``
+is one row (its forward never calls its ``out_proj`` module, it reads its weight).
 """
 
 from __future__ import annotations
@@ -72,6 +78,11 @@ MODELS = {
     "efficientnet_v2_s": ("efficientnet_v2_s", {}, 384),
     "efficientnet_v2_m": ("efficientnet_v2_m", {}, 480),
     "efficientnet_v2_l": ("efficientnet_v2_l", {}, 480),
+    "vit_b_16": ("vit_b_16", {}, 224),
+    "vit_b_32": ("vit_b_32", {}, 224),
+    "vit_l_16": ("vit_l_16", {}, 224),
+    "vit_l_32": ("vit_l_32", {}, 224),
+    "vit_h_14": ("vit_h_14", {}, 224),
     # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
     "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
@@ -111,6 +122,26 @@ def build(name: str):
     return model, ((3, size, size) if isinstance(size, int) else size)
 
 
+def counted_attention():
+    """A context in which FlopCounterMode sees attention's products (see the docstring)."""
+    import contextlib
+
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    @contextlib.contextmanager
+    def context():
+        was = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
+        try:
+            with sdpa_kernel(SDPBackend.MATH):
+                yield
+        finally:
+            torch.backends.mha.set_fastpath_enabled(was)
+
+    return context()
+
+
 def measure(name: str):
     """(params, MACs, per-leaf rows [(module path, params, MACs)]) of one model at batch 1."""
     import torch
@@ -119,18 +150,25 @@ def measure(name: str):
     model, size = build(name)
     params = sum(p.numel() for p in model.parameters())
     counter = FlopCounterMode(display=False)
-    with torch.no_grad(), counter:
+    with torch.no_grad(), counted_attention(), counter:
         model(torch.zeros(1, *size))
     by_module = counter.get_flop_counts()
     top = type(model).__name__
     rows = []
+    inside: tuple[str, ...] = ()      # the children of an nn.MultiheadAttention: in its row
     for path, module in model.named_modules():
-        if any(True for _ in module.children()):
-            # a parameter of a module that has children (ConvNeXt's layer_scale): its own row
-            rows += [(f"{path}.{name}", p.numel(), 0)
+        if inside and path.startswith(inside):
+            continue
+        attention = isinstance(module, torch.nn.MultiheadAttention)
+        if attention:
+            inside += (f"{path}.",)
+        elif any(True for _ in module.children()):
+            # a parameter of a module that has children (ConvNeXt's layer_scale, ViT's
+            # class_token at the root): its own row
+            rows += [(f"{path}.{name}".lstrip("."), p.numel(), 0)
                      for name, p in module.named_parameters(recurse=False)]
             continue
-        own = sum(p.numel() for p in module.parameters(recurse=False))
+        own = sum(p.numel() for p in module.parameters(recurse=attention))
         flops = sum(by_module.get(f"{top}.{path}", {}).values())
         rows.append((path, own, flops // 2))
     return params, counter.get_total_flops() // 2, rows

@@ -26,6 +26,8 @@ REFUSED = {
     "googlenet": "'aux1.adaptive_avgpool1' (adaptive_avgpool2d)",
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
+    # issue 14's ViT: its reshape to tokens first (no Keras export of the attention kinds)
+    "vit": "'reshape' (reshape)",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]

@@ -24,6 +24,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import torch_strategies as strategies  # noqa: E402
+import torch_strategies_attn as attn_strategies  # noqa: E402
 import torch_strategies_seg as seg_strategies  # noqa: E402
 from hypothesis import HealthCheck, Phase, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -86,6 +87,8 @@ FAMILIES = {
     "units": Family(strategies.unit_case(), 1.3, guard_draws=1500),
     # ConvNeXt's and ShuffleNetV2's kinds (issue 12)
     "modern": Family(strategies.modern_case(), 1.6, guard_draws=1000),
+    # the Vision Transformer's kinds (issue 14)
+    "attention": Family(attn_strategies.attention_case(), 1.6, guard_draws=1000),
 }
 
 VERDICTS: dict[str, Counter] = {name: Counter() for name in FAMILIES}

@@ -76,6 +76,14 @@ TORCHVISION = {
     "deeplabv3_resnet50": (39_638_869, 31_310_548_992),
     "deeplabv3_mobilenet_v3_large": (11_025_477, 1_882_169_120),
     "lraspp_mobilenet_v3_large": (3_221_538, 379_281_312),
+    # vit.yaml (torchvision 0.28.0, torch 2.13.0), attention measured with the fast path off
+    # and the math backend (see scripts/torchvision_figures.py; on the CPU torch's fused
+    # kernels are not counted): MACs = 4 L E^2 + 2 L^2 E per attention layer
+    "vit_b_16": (86_567_656, 17_563_828_224),
+    "vit_b_32": (88_224_232, 4_409_186_304),
+    "vit_l_16": (304_326_632, 61_554_712_576),
+    "vit_l_32": (306_535_400, 15_377_539_072),
+    "vit_h_14": (632_045_800, 167_295_109_120),
 }
 # float buffers (BatchNorm's running mean and variance), scripts/torchvision_figures.py's
 # layer_outputs: cnncalc's non-trainable figure
@@ -101,6 +109,10 @@ TORCHVISION_DOCS_GMACS = {
     "r2plus1d_18": 40.52, "s3d": 17.98,
     "mobilenet_v3_large": 0.22,
     "mobilenet_v3_small": 0.06,
+    # the weights' meta "_ops": 17.564, 4.409, 61.555, 15.378, 167.295 (vit_h_14 at 224: its
+    # SWAG_LINEAR weights)
+    "vit_b_16": 17.56, "vit_b_32": 4.41, "vit_l_16": 61.55, "vit_l_32": 15.38,
+    "vit_h_14": 167.30,
 }
 
 
@@ -215,6 +227,14 @@ def test_auxiliary_heads_are_side_outputs():
     ("shufflenet_v2_x1_0", "stage3.0.branch1.2", (116, 14, 14)),
     ("shufflenet_v2_x1_0", "stage3.1.branch2.5", (116, 14, 14)),
     ("shufflenet_v2_x1_0", "stage4.3.channel_shuffle1", (464, 7, 7)),
+    ("vit_b_16", "permute", (196, 768)),                       # 14 x 14 patch tokens
+    ("vit_b_16", "class_token", (197, 768)),
+    ("vit_b_16", "encoder.layers.encoder_layer_11.self_attention", (197, 768)),
+    ("vit_b_16", "encoder.layers.encoder_layer_11.mlp.0", (197, 3072)),
+    ("vit_b_16", "heads.head", (1000,)),
+    ("vit_b_32", "class_token", (50, 768)),                    # 7 x 7 + 1
+    ("vit_l_16", "encoder.layers.encoder_layer_23.mlp.3", (197, 1024)),
+    ("vit_h_14", "encoder.pos_embedding", (257, 1280)),        # 16 x 16 + 1
 ])
 def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
     assert row(zoo_report(spec), name).output_shape == shape
@@ -322,7 +342,7 @@ ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resn
        "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0", "efficientnet_v2_s",
        "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d",
        "mobilenet_v3_large", "mobilenet_v3_small", "fcn_resnet50", "deeplabv3_resnet50",
-       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"]
+       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -635,3 +655,29 @@ def test_segmentation_scores_are_resized_to_any_input_size(spec):
     assert report.outputs[0][1] == (21, 320, 480)
     assert report.rows[-1].kind == "interpolate" and report.rows[-1].functional
     assert zoo_report(spec).outputs[0][1] == (21, 224, 224)
+
+
+# -- the Vision Transformers (issue 14): values, not only counts ---------------------------------
+
+@pytest.mark.torch
+def test_vit_built_from_the_spec_computes_torchvisions_outputs():
+    """torchvision's ViT-B/32 weights loaded into cnncalc's build of vit.yaml (the same
+    parameter names, but for the class token's and the position embedding's, which are
+    modules' parameters there) give torchvision's logits: the layout, the token order, the
+    heads' split and x[:, 0] are torchvision's."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    from cnncalc.torch import build_model
+
+    torch.manual_seed(0)
+    theirs = torchvision.models.vit_b_32(weights=None).eval()
+    torch.nn.init.normal_(theirs.heads.head.weight)      # zeros in torchvision's init
+    torch.nn.init.normal_(theirs.class_token)
+    ours = build_model(zoo_graph("vit_b_32")).eval()
+    state = theirs.state_dict()
+    ours.load_state_dict({k: state[k.replace("class_token.class_token", "class_token").replace(
+        "pos_embedding.pos_embedding", "pos_embedding")] for k in ours.state_dict()})
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        want, got = theirs(x), ours(x)
+    assert want.abs().max() > 1 and torch.allclose(got, want, atol=1e-4)

@@ -378,6 +378,35 @@ def _functional_pool(kind: str) -> Callable[[Call], Row]:
     return convert
 
 
+def _attention(call: Call) -> Row:
+    """nn.MultiheadAttention as torchvision's ViT runs it: self-attention, batch first, one
+    embedding size for q, k and v (the tracer checks that query, key and value are one
+    tensor and no mask is given)."""
+    m = call.module
+    if not m.batch_first:
+        raise Unsupported("attention with batch_first=False (cnncalc's sequences are batch "
+                          "first, [N, L, E])")
+    if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
+        raise Unsupported("attention with kdim/vdim, add_bias_kv or add_zero_attn")
+    args: dict[str, Any] = {"num_heads": m.num_heads}
+    _put(args, "bias", m.in_proj_bias is not None, True)
+    _put(args, "dropout", float(m.dropout), 0.0)
+    return Row("multihead_attention", args)
+
+
+def _select(call: Call) -> Row:
+    """``x[:, 0]`` (full slices, then one integer): torch.select, as ViT takes its class
+    token's output."""
+    index = call.bound.get("index")
+    parts = index if isinstance(index, tuple) else (index,)
+    full = slice(None, None, None)
+    if parts and isinstance(parts[-1], int) and not isinstance(parts[-1], bool) \
+            and all(p == full for p in parts[:-1]) and len(parts) > 1:
+        return Row("select", {"dim": len(parts) - 1, "index": parts[-1]})
+    raise Unsupported(f"an index {index!r} other than x[:, ..., i] (one integer after full "
+                      "slices)")
+
+
 def _modules() -> dict[type, Callable[[Call], Row]]:
     from torch import nn
 
@@ -393,6 +422,7 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         nn.Mish: _simple("mish"), nn.Softplus: _simple("softplus", beta="beta"),
         nn.PReLU: _simple("prelu", num_parameters="num_parameters"),
         nn.Softmax: _softmax("softmax"), nn.LogSoftmax: _softmax("log_softmax"),
+        nn.MultiheadAttention: _attention,
     }
     try:
         from torchvision.models.convnext import LayerNorm2d
@@ -445,6 +475,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "mean": ("input", "dim", "keepdim", "dtype"),
     "permute": ("input", "dims"),
     "transpose": ("input", "dim0", "dim1"),
+    "getitem": ("input", "index"),
 }
 
 
@@ -481,6 +512,7 @@ def _functions() -> dict[Any, tuple[str, Callable[[Call], Row | object]]]:
     put((torch.mean, "mean"), "mean", _mean)
     put((torch.permute, "permute"), "permute", _permute)
     put((torch.transpose, "transpose"), "transpose", _transpose)
+    put((operator.getitem,), "getitem", _select)
     for rank in (1, 2, 3):
         put((getattr(F, f"adaptive_avg_pool{rank}d"),), "adaptive",
             _adaptive("adaptive_avgpool"))

@@ -284,6 +284,8 @@ def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], p
                            [produced[source]], shape or (), functional=True))
         produced[node] = len(rows) - 1
         return True
+    if _vit_step(node, graph_module, label, tensor_args, params, produced, rows, shape):
+        return True
     source = fed[0] if len(fed) == 1 else None
     if shape is not None and source is not None and source in pending:
         step, origin, groups = pending[source]
@@ -350,6 +352,87 @@ def _special(node: Any, graph_module: Any, label: str, tensor_args: list[Any], p
             rows.append(Traced(path, Row("layer_scale"), [produced[fed[0]]], shape,
                                functional=True))
             produced[node] = len(rows) - 1
+            return True
+    return False
+
+
+def _vit_step(node: Any, graph_module: Any, label: str, tensor_args: list[Any],
+              params: set[Any], produced: dict[Any, int], rows: list[Traced],
+              shape: tuple[int, ...] | None) -> bool:
+    """The Vision Transformer's calls (torchvision's VisionTransformer); True when handled.
+
+    - ``self_attention(x, x, x, need_weights=False)``: nn.MultiheadAttention returns a tuple;
+      its row is written at the call (``torch_ops`` converts the module) and ``[0]`` reads it;
+      the attention weights ``[1]`` may only go unread.
+    - ``self.class_token.expand(n, -1, -1)`` then ``torch.cat([token, x], dim=1)``: a
+      ``class_token`` row (the (1, 1, E) parameter, E parameters).
+    - ``x + self.pos_embedding`` with a (1, *sample) parameter: a ``pos_embedding`` row.
+    """
+    import operator
+
+    import torch
+
+    def param(n: Any) -> Any:
+        try:
+            return graph_module.get_parameter(str(n.target)) if n in params else None
+        except AttributeError:        # a buffer
+            return None
+
+    def add(path: list[str], row: Row, source: Any, out: tuple[int, ...], functional: bool):
+        rows.append(Traced(path, row, [produced[source]], out, functional=functional))
+        produced[node] = len(rows) - 1
+
+    if node.op == "call_module" and isinstance(graph_module.get_submodule(node.target),
+                                               torch.nn.MultiheadAttention):
+        given = dict(zip(("query", "key", "value"), node.args))
+        given.update({k: v for k, v in node.kwargs.items() if k in ("query", "key", "value")})
+        rest = {k: v for k, v in node.kwargs.items() if k not in ("query", "key", "value")}
+        query = given.get("query")
+        masked = len(node.args) > 4 or any(v is not None and v is not False for k, v in
+                                           rest.items() if k != "need_weights")
+        if len({id(v) for v in given.values()}) != 1 or len(given) != 3 \
+                or query not in produced or masked:
+            raise _refuse(label, node, graph_module, "attention other than self-attention "
+                          "without a mask (query, key and value one tensor)")
+        in_shape = _tensor_shape(query) or ()
+        call = _call(node, graph_module, [query])
+        call.out_shape = in_shape
+        try:
+            result = _convert(node, graph_module, call)
+        except Unsupported as exc:
+            raise _refuse(label, node, graph_module, str(exc)) from None
+        add(str(node.target).split("."), result, query, in_shape, False)
+        return True
+    if node.target is operator.getitem and isinstance(node.args[0], torch.fx.Node) \
+            and node.args[0].op == "call_module" and isinstance(
+                graph_module.get_submodule(node.args[0].target), torch.nn.MultiheadAttention):
+        if node.args[1] == 0:
+            produced[node] = produced[node.args[0]]
+        elif node.users:
+            raise _refuse(label, node, graph_module, "reads the attention weights")
+        return True
+    if node.op == "call_method" and node.target == "expand" and node.args \
+            and param(node.args[0]) is not None:
+        params.add(node)              # the token, read by the cat that prepends it
+        return True
+    name = _target_name(node)
+    if name in ("cat", "concat", "concatenate") and shape is not None and len(tensor_args) == 2:
+        token, x = tensor_args
+        dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+        value = param(token.args[0]) if token in params and token.op == "call_method" else None
+        if value is not None and x in produced and dim in (1, -2) and len(shape) == 3 \
+                and tuple(value.shape) == (1, 1, shape[2]):
+            name = str(token.args[0].target).rpartition(".")[2]
+            add([*_scope(node), name], Row("class_token"), x, shape, True)
+            return True
+    if node.target in (operator.add, operator.iadd, torch.add) and shape is not None \
+            and len(tensor_args) == 2 and len(node.args) == 2:
+        pos = next((a for a in tensor_args if param(a) is not None), None)
+        x = next((a for a in tensor_args if a in produced), None)
+        if pos is not None and x is not None and \
+                tuple(param(pos).shape) == (1, *(_tensor_shape(x) or ())[1:]) == (1, *shape[1:]):
+            name = str(pos.target).rpartition(".")[2]
+            add([*_scope(node), name], Row("pos_embedding"), x, shape, True)
             return True
     return False
 

@@ -323,3 +323,7 @@ CUSTOM = (Pad, TableConv2d, Subsample2d, RBF, CenterCrop, ChannelPad, GlobalPool
 from .modules_seg import Interpolate, LocallyConnected  # noqa: E402
 
 CUSTOM += (LocallyConnected, Interpolate)
+
+from .modules_attn import ClassToken, PositionEmbedding, Select, SelfAttention  # noqa: E402
+
+CUSTOM += (SelfAttention, ClassToken, PositionEmbedding, Select)
