@@ -218,3 +218,15 @@ def test_cli_missing_file(tmp_path):
                              str(tmp_path / "nope.yaml")], capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_every_character_clean_escapes_is_one_isprintable_refuses():
+    """``errors.clean`` returns printable text untouched without its pattern: that is right
+    only while every unsafe character is non-printable."""
+    import re
+
+    from cnncalc.errors import _UNSAFE_CLASS, clean
+
+    unsafe = re.compile(_UNSAFE_CLASS)
+    assert not [hex(c) for c in range(0x110000) if unsafe.match(chr(c)) and chr(c).isprintable()]
+    assert clean("a\nb\x1b[31m\u202e") == "a\\nb\\x1b[31m\\u202e" and clean("conv1") == "conv1"

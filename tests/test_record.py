@@ -89,3 +89,4 @@ def test_the_constructor_is_compiled_once_on_first_use():
     assert Lazy(1).a == 1
     compiled = Lazy.__dict__["__init__"]
     assert compiled is not stub and Lazy(2).a == 2 and Lazy.__dict__["__init__"] is compiled
+
