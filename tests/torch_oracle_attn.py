@@ -24,26 +24,28 @@ cnncalc.
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
 torch = pytest.importorskip("torch")
 
 from torch import nn  # noqa: E402
-from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
 
 
-@contextlib.contextmanager
-def counted_attention():
-    """Attention as explicit matrix products, which FlopCounterMode counts."""
-    was = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(False)
-    try:
-        with sdpa_kernel(SDPBackend.MATH):
-            yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(was)
+def _script_counted_attention():
+    """The one definition of "attention as FlopCounterMode can count it" is the figures
+    script's (scripts/torchvision_figures.py), which records the zoo's figures the same way."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "torchvision_figures.py"
+    spec = importlib.util.spec_from_file_location("torchvision_figures_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.counted_attention
+
+
+counted_attention = _script_counted_attention()
+"""Attention as explicit matrix products, which FlopCounterMode counts."""
 
 
 class Attention(nn.Module):
