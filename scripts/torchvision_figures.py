@@ -25,7 +25,9 @@ Attention (the ViTs) is measured with ``nn.MultiheadAttention``'s fast path off 
 ``scaled_dot_product_attention``'s math backend: on the CPU, torch 2.13's fused kernels have
 no flop formula, and FlopCounterMode would count nothing for the attention products (nor,
 under ``no_grad``, for the whole layer; docs/conventions.md). An ``nn.MultiheadAttention``
-is one row (its forward never calls its ``out_proj`` module, it reads its weight).
+is one row (its forward never calls its ``out_proj`` module, it reads its weight), and so is
+MaxViT's ``PartitionAttentionLayer`` (its attention products are counted on the layer, not on
+a leaf module; cnncalc's ``partition_attention`` is that whole layer).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ MODELS = {
     "vit_l_16": ("vit_l_16", {}, 224),
     "vit_l_32": ("vit_l_32", {}, 224),
     "vit_h_14": ("vit_h_14", {}, 224),
+    "maxvit_t": ("maxvit_t", {}, 224),
     # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
     "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
@@ -142,12 +145,21 @@ def counted_attention():
     return context()
 
 
+def attention_layers() -> tuple[type, ...]:
+    """The modules measured as one row with everything inside them."""
+    import torch
+    from torchvision.models.maxvit import PartitionAttentionLayer
+
+    return (torch.nn.MultiheadAttention, PartitionAttentionLayer)
+
+
 def measure(name: str):
     """(params, MACs, per-leaf rows [(module path, params, MACs)]) of one model at batch 1."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
     model, size = build(name)
+    one_row = attention_layers()
     params = sum(p.numel() for p in model.parameters())
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counted_attention(), counter:
@@ -155,11 +167,11 @@ def measure(name: str):
     by_module = counter.get_flop_counts()
     top = type(model).__name__
     rows = []
-    inside: tuple[str, ...] = ()      # the children of an nn.MultiheadAttention: in its row
+    inside: tuple[str, ...] = ()      # the children of an attention layer: in its row
     for path, module in model.named_modules():
         if inside and path.startswith(inside):
             continue
-        attention = isinstance(module, torch.nn.MultiheadAttention)
+        attention = isinstance(module, one_row)
         if attention:
             inside += (f"{path}.",)
         elif any(True for _ in module.children()):
