@@ -188,16 +188,21 @@ def measure(name: str):
 
 def layer_outputs(name: str) -> tuple[dict[str, tuple[int, ...]], int]:
     """Every conv and linear module's output shape (one sample, no batch axis) by module path,
-    and the model's float buffers (BatchNorm's running statistics; not its integer
-    ``num_batches_tracked``), the figure cnncalc reports as non-trainable."""
+    but those inside an attention layer's one row, and the model's float buffers (BatchNorm's
+    running statistics; not its integer ``num_batches_tracked`` or MaxViT's
+    ``relative_position_index``), the figure cnncalc reports as non-trainable."""
     import torch
 
     model, size = build(name)
     shapes: dict[str, tuple[int, ...]] = {}
     kinds = (torch.nn.modules.conv._ConvNd, torch.nn.Linear)
+    one_row = attention_layers()      # their parts are inside their row (measure's rule)
+    inside = tuple(f"{path}." for path, module in model.named_modules()
+                   if isinstance(module, one_row))
     hooks = [module.register_forward_hook(
         lambda _m, _i, out, path=path: shapes.__setitem__(path, tuple(out.shape[1:])))
-        for path, module in model.named_modules() if isinstance(module, kinds)]
+        for path, module in model.named_modules()
+        if isinstance(module, kinds) and not (inside and path.startswith(inside))]
     with torch.no_grad():
         model(torch.zeros(1, *size))
     for hook in hooks:
