@@ -31,11 +31,24 @@ _MAP_HINT = ("partition attention takes a feature map [C, H, W] (MaxViT's blocks
 
 
 def _figures(call: Call | Result) -> tuple[int, int, int, int, int]:
-    """(N tokens, C channels, heads, P^2 tokens per group, mlp ratio)."""
+    """(N tokens, C channels, heads, T tokens per group, mlp ratio). T is P^2 but for a
+    grid with P = 1, whose 1 x 1 bias torch broadcasts over any group: there torchvision's
+    groups are (H / cell) x (W / cell) pixels, the cell H // P pixels square."""
     channels, height, width = call.x
     size = call.args["partition_size"]
-    return (height * width, channels, channels // call.args["head_dim"], size * size,
+    group = size * size
+    if call.args["partition_type"] == "grid" and size == 1:
+        group = (width // height) if height and width % height == 0 else 1
+    return (height * width, channels, channels // call.args["head_dim"], group,
             call.args["mlp_ratio"])
+
+
+def _attend(call: Call | Result) -> int:
+    """The two einsums' MACs, N P^2 C each, as FlopCounterMode counts them: torch.einsum
+    computes a product whose summed axis has size 1 as a plain multiply (no bmm), which it
+    does not count: q k^T when head_dim is 1, the weighted sum of v when a group is one pixel."""
+    tokens, c, _, group, _ = _figures(call)
+    return tokens * group * c * ((call.args["head_dim"] > 1) + (group > 1))
 
 
 @register
@@ -50,8 +63,8 @@ class PartitionAttention(LayerKind):
     arguments = (
         Arg("head_dim", "int", doc="features per head (torchvision's head_dim; MaxViT: 32); "
             "must divide the channels, heads = C / head_dim", minimum=1),
-        Arg("partition_size", "int", 7, "P: groups of P x P pixels, a P x P window or a P x P "
-            "grid; H and W must be multiples of it (MaxViT: 7)", minimum=1),
+        Arg("partition_size", "int", doc="P: groups of P x P pixels, a P x P window or a "
+            "P x P grid; H and W must be multiples of it (MaxViT: 7)", minimum=1),
         Arg("partition_type", "str", "window", "window: each P x P window (block attention); "
             "grid: P x P pixels H/P apart (grid attention)", choices=("window", "grid")),
         Arg("mlp_ratio", "int", 4, "the MLP's hidden width, as a multiple of C", minimum=1),
@@ -88,16 +101,29 @@ class PartitionAttention(LayerKind):
             raise call.error(f"head_dim {head_dim} does not divide the {channels} channels "
                              "(heads = channels / head_dim)", arg="head_dim",
                              code="head_dim")
-        if height % size or width % size:
-            raise call.error(f"the {height}x{width} map is not divisible by partition_size "
-                             f"{size} (groups of {size}x{size} pixels)",
-                             arg="partition_size", code="partition",
-                             hint="torchvision asserts the same; pick a partition_size that "
-                                  "divides H and W, or resize the input")
-        if a["partition_type"] == "grid" and height != width:
-            raise call.error(f"grid attention on a {height}x{width} map: torchvision's grid "
-                             "takes its cell (H / partition_size) from the height alone, so "
-                             "the map must be square", arg="partition_type", code="partition")
+        if a["partition_type"] == "window":
+            if height % size or width % size:
+                raise call.error(f"the {height}x{width} map is not divisible by "
+                                 f"partition_size {size} (windows of {size}x{size} pixels)",
+                                 arg="partition_size", code="partition",
+                                 hint="torchvision asserts the same; pick a partition_size "
+                                      "that divides H and W, or resize the input")
+            return call.x
+        # torchvision's grid: cells of H // P x H // P pixels (from the height alone), the
+        # pixels at one place in every cell a group, which must hold P^2 of them
+        cell = height // size
+        if cell == 0 or height % cell or width % cell:
+            raise call.error(f"the {height}x{width} map cannot be cut into a grid of "
+                             f"partition_size {size}: its cells (H // {size} = {cell} pixels "
+                             "square) must divide H and W", arg="partition_size",
+                             code="partition", hint="torchvision asserts the same; use a "
+                             "square map that partition_size divides")
+        if (height // cell) * (width // cell) != size * size and size > 1:
+            raise call.error(f"grid attention on a {height}x{width} map: cells of {cell}x"
+                             f"{cell} pixels give groups of {height // cell}x{width // cell}, "
+                             f"not {size}x{size} (torchvision takes the cell from the height "
+                             "alone: the map must be square)", arg="partition_type",
+                             code="partition")
         return call.x
 
     def weights(self, call: Call) -> int:
@@ -119,7 +145,7 @@ class PartitionAttention(LayerKind):
         meets the P^2 tokens of its group, over C features in all heads) + 2 r N C^2 (MLP):
         what FlopCounterMode counts of torchvision's forward (its einsums are bmm)."""
         tokens, c, _, group, ratio = _figures(call)
-        return 4 * tokens * c * c + 2 * tokens * group * c + 2 * ratio * tokens * c * c
+        return 4 * tokens * c * c + _attend(call) + 2 * ratio * tokens * c * c
 
     def other_ops(self, call: Call) -> int:
         """One per element of: the two LayerNorms (2 N C), to_qkv's bias (3 N C), k's
@@ -137,14 +163,13 @@ class PartitionAttention(LayerKind):
         size, head_dim = a["partition_size"], a["head_dim"]
         table = (2 * size - 1) ** 2 * heads
         weights, biases = self.weights(call), self.biases(call)
-        project, attend, mlp = 4 * tokens * c * c, 2 * tokens * group * c, \
-            2 * ratio * tokens * c * c
+        project, attend, mlp = 4 * tokens * c * c, _attend(call), 2 * ratio * tokens * c * c
         kind = "window" if a["partition_type"] == "window" else "grid"
         groups = tokens // group
         return [
             Line("input", f"input {c:,}x{call.x[1]:,}x{call.x[2]:,}: N = {tokens:,} tokens of "
                           f"C = {c:,} features; h = C / head_dim = {c:,} / {head_dim:,} = "
-                          f"{heads:,} heads; {kind} partition: {groups:,} groups of P^2 = "
+                          f"{heads:,} heads; {kind} partition: {groups:,} groups of T = "
                           f"{group:,} pixels"),
             Line("shape", f"output shape: {c:,}x{call.x[1]:,}x{call.x[2]:,} (the map keeps "
                           "its shape)"),
@@ -157,8 +182,11 @@ class PartitionAttention(LayerKind):
                            f"position bias table: {table:,})"),
             params_line(weights, biases),
             Line("macs", f"projection MACs = 4 * N * C * C = {project:,}"),
-            Line("macs", f"attention MACs = 2 * N * P^2 * C (q k^T, then weights * v) = "
-                         f"2 * {tokens:,} * {group:,} * {c:,} = {attend:,}"),
+            Line("macs", f"attention MACs = 2 * N * T * C (q k^T, then weights * v) = "
+                         f"2 * {tokens:,} * {group:,} * {c:,} = {attend:,}"
+                 if attend == 2 * tokens * group * c else
+                 f"attention MACs = {attend:,} (an einsum over an axis of size 1 is a "
+                 "multiply, not counted: head_dim 1 or one pixel a group)"),
             Line("macs", f"MLP MACs = 2 * r * N * C * C = {mlp:,}"),
             Line("macs", f"MACs = {project:,} + {attend:,} + {mlp:,} = "
                          f"{project + attend + mlp:,}"),

@@ -5,8 +5,8 @@ Like ``modules``, nothing here imports cnncalc: ``export`` copies the source int
 file. ``PartitionAttention`` has torchvision's ``PartitionAttentionLayer`` submodules under the
 same names (``attn_layer.0`` LayerNorm, ``attn_layer.1.to_qkv`` / ``merge`` /
 ``relative_position_bias_table`` / the ``relative_position_index`` buffer, ``mlp_layer.0`` to
-``.4``), so a torchvision state dict loads into it as it is; its products are plain matrix
-products, which ``torch.utils.flop_counter`` counts as the engine predicts.
+``.4``), so a torchvision state dict loads into it as it is; its products are torchvision's
+einsums, which ``torch.utils.flop_counter`` counts as the engine predicts.
 """
 
 from __future__ import annotations
@@ -43,9 +43,12 @@ class RelativeAttention(nn.Module):
         q, k, v = (t.reshape(n, groups, tokens, self.heads, self.head_dim).transpose(2, 3)
                    for t in self.to_qkv(x).chunk(3, dim=-1))
         bias = self.relative_position_bias_table[self.relative_position_index.reshape(-1)]
-        bias = bias.reshape(tokens, tokens, self.heads).permute(2, 0, 1)
-        scores = torch.matmul(q, (k * self.scale).transpose(-2, -1)) + bias
-        out = torch.matmul(scores.softmax(dim=-1), v)
+        side = self.size * self.size    # the bias of a P x P group (broadcast if P is 1)
+        bias = bias.reshape(side, side, self.heads).permute(2, 0, 1)
+        # einsum, as torchvision writes it: FlopCounterMode then counts what the engine says
+        # (an einsum over an axis of size 1 is a multiply, no bmm, and not counted)
+        scores = torch.einsum("nghid,nghjd->nghij", q, k * self.scale) + bias
+        out = torch.einsum("nghij,nghjd->nghid", scores.softmax(dim=-1), v)
         return self.merge(out.transpose(2, 3).reshape(n, groups, tokens, channels))
 
     def extra_repr(self) -> str:
