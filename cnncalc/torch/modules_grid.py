@@ -52,7 +52,7 @@ class RelativeAttention(nn.Module):
         return self.merge(out.transpose(2, 3).reshape(n, groups, tokens, channels))
 
     def extra_repr(self) -> str:
-        return f"heads={self.heads!r}, head_dim={self.head_dim!r}, size={self.size!r}"
+        return f"{self.heads * self.head_dim!r}, {self.head_dim!r}, {self.size!r}"
 
 
 class PartitionAttention(nn.Module):
@@ -64,6 +64,7 @@ class PartitionAttention(nn.Module):
     def __init__(self, channels: int, head_dim: int, size: int, grid: bool, mlp_ratio: int = 4,
                  attention_dropout: float = 0.0, mlp_dropout: float = 0.0, p: float = 0.0):
         super().__init__()
+        self.channels, self.head_dim, self.mlp_ratio = channels, head_dim, mlp_ratio
         self.size, self.grid, self.p = size, grid, p
         self.attn_layer = nn.Sequential(nn.LayerNorm(channels),
                                         RelativeAttention(channels, head_dim, size),
@@ -97,4 +98,8 @@ class PartitionAttention(nn.Module):
         return x.reshape(n, channels, height, width)
 
     def extra_repr(self) -> str:
-        return f"size={self.size!r}, grid={self.grid!r}, p={self.p!r}"
+        """The constructor's arguments (``export`` rebuilds the module from them)."""
+        return (f"{self.channels!r}, {self.head_dim!r}, {self.size!r}, {self.grid!r}, "
+                f"mlp_ratio={self.mlp_ratio!r}, "
+                f"attention_dropout={float(self.attn_layer[2].p)!r}, "
+                f"mlp_dropout={float(self.mlp_layer[4].p)!r}, p={self.p!r}")
