@@ -170,7 +170,7 @@ class PartitionAttention(LayerKind):
             Line("input", f"input {c:,}x{call.x[1]:,}x{call.x[2]:,}: N = {tokens:,} tokens of "
                           f"C = {c:,} features; h = C / head_dim = {c:,} / {head_dim:,} = "
                           f"{heads:,} heads; {kind} partition: {groups:,} groups of T = "
-                          f"{group:,} pixels"),
+                          f"{'P^2 = ' if group == size * size else ''}{group:,} pixels"),
             Line("shape", f"output shape: {c:,}x{call.x[1]:,}x{call.x[2]:,} (the map keeps "
                           "its shape)"),
             Line("weights", f"weights = 2 * C + 4 * C * C + 2 * r * C * C = 2 * {c:,} + "
