@@ -25,7 +25,9 @@ Attention (the ViTs) is measured with ``nn.MultiheadAttention``'s fast path off 
 ``scaled_dot_product_attention``'s math backend: on the CPU, torch 2.13's fused kernels have
 no flop formula, and FlopCounterMode would count nothing for the attention products (nor,
 under ``no_grad``, for the whole layer; docs/conventions.md). An ``nn.MultiheadAttention``
-is one row (its forward never calls its ``out_proj`` module, it reads its weight).
+is one row (its forward never calls its ``out_proj`` module, it reads its weight), and so is
+MaxViT's ``PartitionAttentionLayer`` (its attention products are counted on the layer, not on
+a leaf module; cnncalc's ``partition_attention`` is that whole layer).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ MODELS = {
     "vit_l_16": ("vit_l_16", {}, 224),
     "vit_l_32": ("vit_l_32", {}, 224),
     "vit_h_14": ("vit_h_14", {}, 224),
+    "maxvit_t": ("maxvit_t", {}, 224),
     # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
     "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
@@ -142,12 +145,21 @@ def counted_attention():
     return context()
 
 
+def attention_layers() -> tuple[type, ...]:
+    """The modules measured as one row with everything inside them."""
+    import torch
+    from torchvision.models.maxvit import PartitionAttentionLayer
+
+    return (torch.nn.MultiheadAttention, PartitionAttentionLayer)
+
+
 def measure(name: str):
     """(params, MACs, per-leaf rows [(module path, params, MACs)]) of one model at batch 1."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
     model, size = build(name)
+    one_row = attention_layers()
     params = sum(p.numel() for p in model.parameters())
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counted_attention(), counter:
@@ -155,11 +167,11 @@ def measure(name: str):
     by_module = counter.get_flop_counts()
     top = type(model).__name__
     rows = []
-    inside: tuple[str, ...] = ()      # the children of an nn.MultiheadAttention: in its row
+    inside: tuple[str, ...] = ()      # the children of an attention layer: in its row
     for path, module in model.named_modules():
         if inside and path.startswith(inside):
             continue
-        attention = isinstance(module, torch.nn.MultiheadAttention)
+        attention = isinstance(module, one_row)
         if attention:
             inside += (f"{path}.",)
         elif any(True for _ in module.children()):
@@ -176,16 +188,21 @@ def measure(name: str):
 
 def layer_outputs(name: str) -> tuple[dict[str, tuple[int, ...]], int]:
     """Every conv and linear module's output shape (one sample, no batch axis) by module path,
-    and the model's float buffers (BatchNorm's running statistics; not its integer
-    ``num_batches_tracked``), the figure cnncalc reports as non-trainable."""
+    but those inside an attention layer's one row, and the model's float buffers (BatchNorm's
+    running statistics; not its integer ``num_batches_tracked`` or MaxViT's
+    ``relative_position_index``), the figure cnncalc reports as non-trainable."""
     import torch
 
     model, size = build(name)
     shapes: dict[str, tuple[int, ...]] = {}
     kinds = (torch.nn.modules.conv._ConvNd, torch.nn.Linear)
+    one_row = attention_layers()      # their parts are inside their row (measure's rule)
+    inside = tuple(f"{path}." for path, module in model.named_modules()
+                   if isinstance(module, one_row))
     hooks = [module.register_forward_hook(
         lambda _m, _i, out, path=path: shapes.__setitem__(path, tuple(out.shape[1:])))
-        for path, module in model.named_modules() if isinstance(module, kinds)]
+        for path, module in model.named_modules()
+        if isinstance(module, kinds) and not (inside and path.startswith(inside))]
     with torch.no_grad():
         model(torch.zeros(1, *size))
     for hook in hooks:

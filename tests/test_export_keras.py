@@ -28,6 +28,8 @@ REFUSED = {
     "zfnet": "'norm1' (local_response_norm)",
     # issue 14's ViT: its reshape to tokens first (no Keras export of the attention kinds)
     "vit": "'reshape' (reshape)",
+    # MaxViT: its first partition attention (no Keras export of the kind)
+    "maxvit": "'blocks.0.layers.0.layers.window_attention' (partition_attention)",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]

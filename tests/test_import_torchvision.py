@@ -51,7 +51,7 @@ ROUND_TRIP = [
     "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
     "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
     "efficientnet_v2_l", "efficientnet_v2_m", "efficientnet_v2_s", "googlenet", "inception_v3",
-    "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "mobilenet_v2",
+    "maxvit_t", "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "mobilenet_v2",
     "mobilenet_v3_large", "mobilenet_v3_small",
     "regnet_x_16gf", "regnet_x_1_6gf", "regnet_x_32gf", "regnet_x_3_2gf", "regnet_x_400mf",
     "regnet_x_800mf", "regnet_x_8gf", "regnet_y_128gf", "regnet_y_16gf", "regnet_y_1_6gf",
@@ -70,7 +70,6 @@ _SWIN = ("features.1.0.attn",
          "torchvision.models.swin_transformer._get_relative_position_bias()")
 _SWIN_V2 = ("features.1.0.attn.cpb_mlp.0", "Linear")   # reads a relative-position buffer
 REFUSED = {
-    "maxvit_t": ("blocks.0.layers.0.layers.window_attention.attn_layer.1", "torch.chunk()"),
     "swin_b": _SWIN, "swin_s": _SWIN, "swin_t": _SWIN, "swin_v2_b": _SWIN_V2,
     "swin_v2_s": _SWIN_V2, "swin_v2_t": _SWIN_V2,
 }

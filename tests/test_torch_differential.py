@@ -25,6 +25,7 @@ torch = pytest.importorskip("torch")
 
 import torch_strategies as strategies  # noqa: E402
 import torch_strategies_attn as attn_strategies  # noqa: E402
+import torch_strategies_grid as grid_strategies  # noqa: E402
 import torch_strategies_seg as seg_strategies  # noqa: E402
 from hypothesis import HealthCheck, Phase, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -89,6 +90,8 @@ FAMILIES = {
     "modern": Family(strategies.modern_case(), 1.6, guard_draws=1000),
     # the Vision Transformer's kinds (issue 14)
     "attention": Family(attn_strategies.attention_case(), 1.6, guard_draws=1000),
+    # MaxViT's partition attention (issue 14)
+    "partition": Family(grid_strategies.partition_case(), 1.6),
 }
 
 VERDICTS: dict[str, Counter] = {name: Counter() for name in FAMILIES}

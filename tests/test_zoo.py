@@ -84,12 +84,18 @@ TORCHVISION = {
     "vit_l_16": (304_326_632, 61_554_712_576),
     "vit_l_32": (306_535_400, 15_377_539_072),
     "vit_h_14": (632_045_800, 167_295_109_120),
+    # maxvit.yaml (torchvision 0.28.0, torch 2.13.0): parameters equal the weights' meta
+    # num_params 30919624; MACs as FlopCounterMode counts its einsums (no fused kernel there)
+    "maxvit_t": (30_919_624, 5_558_046_720),
 }
 # float buffers (BatchNorm's running mean and variance), scripts/torchvision_figures.py's
 # layer_outputs: cnncalc's non-trainable figure
 TORCHVISION_BUFFERS = {
     "efficientnet_v2_s": 153_872, "efficientnet_v2_m": 292_032, "efficientnet_v2_l": 512_576,
     "r3d_18": 9_600, "mc3_18": 9_600, "r2plus1d_18": 25_350, "s3d": 21_216,
+    # MaxViT-T: BatchNorm's statistics only; its integer relative_position_index buffers
+    # (22 x 2,401 int64) are not float state, as num_batches_tracked is not
+    "maxvit_t": 47_616,
 }
 TORCHVISION_WITH_AUX = {
     "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
@@ -113,6 +119,7 @@ TORCHVISION_DOCS_GMACS = {
     # SWAG_LINEAR weights)
     "vit_b_16": 17.56, "vit_b_32": 4.41, "vit_l_16": 61.55, "vit_l_32": 15.38,
     "vit_h_14": 167.30,
+    "maxvit_t": 5.56,                  # the weights' meta "_ops": 5.558
 }
 
 
@@ -235,6 +242,13 @@ def test_auxiliary_heads_are_side_outputs():
     ("vit_b_32", "class_token", (50, 768)),                    # 7 x 7 + 1
     ("vit_l_16", "encoder.layers.encoder_layer_23.mlp.3", (197, 1024)),
     ("vit_h_14", "encoder.pos_embedding", (257, 1280)),        # 16 x 16 + 1
+    ("maxvit_t", "stem.1.0", (64, 112, 112)),
+    ("maxvit_t", "blocks.0.layers.0.layers.MBconv.proj.0", (64, 56, 56)),  # the 3x3/2 pool
+    ("maxvit_t", "blocks.0.layers.0.layers.MBconv.layers.conv_a.0", (256, 112, 112)),
+    ("maxvit_t", "blocks.0.layers.0.layers.MBconv.layers.squeeze_excitation.fc1", (16, 1, 1)),
+    ("maxvit_t", "blocks.2.layers.4.layers.window_attention", (256, 14, 14)),
+    ("maxvit_t", "blocks.3.layers.1.layers.grid_attention", (512, 7, 7)),
+    ("maxvit_t", "classifier.5", (1000,)),
 ])
 def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
     assert row(zoo_report(spec), name).output_shape == shape
@@ -342,7 +356,7 @@ ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resn
        "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0", "efficientnet_v2_s",
        "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d",
        "mobilenet_v3_large", "mobilenet_v3_small", "fcn_resnet50", "deeplabv3_resnet50",
-       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16"]
+       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16", "maxvit_t"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -677,6 +691,36 @@ def test_vit_built_from_the_spec_computes_torchvisions_outputs():
     state = theirs.state_dict()
     ours.load_state_dict({k: state[k.replace("class_token.class_token", "class_token").replace(
         "pos_embedding.pos_embedding", "pos_embedding")] for k in ours.state_dict()})
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        want, got = theirs(x), ours(x)
+    assert want.abs().max() > 1 and torch.allclose(got, want, atol=1e-4)
+
+
+# -- MaxViT (issue 14): values, not only counts ---------------------------------------------------
+
+@pytest.mark.torch
+def test_maxvit_built_from_the_spec_computes_torchvisions_outputs():
+    """A torchvision maxvit_t state dict (random init, no download) loads into cnncalc's build
+    of maxvit.yaml under the same names, buffers (relative_position_index) included, and gives
+    torchvision's logits in eval mode: the window and grid partitions, the heads' split, the
+    relative position bias and its C^-1/2 scaling are torchvision's."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    from cnncalc.torch import build_model
+
+    torch.manual_seed(0)
+    theirs = torchvision.models.maxvit_t(weights=None).eval()
+    for module in theirs.modules():      # BatchNorm's statistics away from 0 and 1
+        if isinstance(module, torch.nn.BatchNorm2d):
+            torch.nn.init.uniform_(module.running_mean, -0.1, 0.1)
+            torch.nn.init.uniform_(module.running_var, 0.5, 1.5)
+            torch.nn.init.uniform_(module.weight, 0.5, 1.5)
+    torch.nn.init.normal_(theirs.classifier[5].weight)
+    ours = build_model(zoo_graph("maxvit_t")).eval()
+    state = theirs.state_dict()
+    assert set(ours.state_dict()) == set(state)
+    ours.load_state_dict(state)
     x = torch.randn(2, 3, 224, 224)
     with torch.no_grad():
         want, got = theirs(x), ours(x)

@@ -394,6 +394,33 @@ def _attention(call: Call) -> Row:
     return Row("multihead_attention", args)
 
 
+def _partition_attention(call: Call) -> Row:
+    """torchvision's MaxViT PartitionAttentionLayer, one row: its parts are torchvision's
+    fixed ones (LayerNorm, the relative-position attention, an MLP with GELU), checked here;
+    the partition is the one its grid_size was built for, which must be the map's."""
+    from torch import nn
+
+    m = call.module
+    norm, mlp = m.attn_layer[0], m.mlp_layer
+    plain = [isinstance(n, nn.LayerNorm) and n.eps == 1e-5 and n.elementwise_affine
+             and n.bias is not None for n in (norm, mlp[0])]
+    if not all(plain) or type(mlp[2]) is not nn.GELU or mlp[2].approximate != "none":
+        raise Unsupported("a PartitionAttentionLayer with a norm or an activation other than "
+                          "nn.LayerNorm() and nn.GELU()")
+    if tuple(call.in_shapes[0][2:]) != tuple(m.grid_size):
+        raise Unsupported(f"a PartitionAttentionLayer built for grid_size {tuple(m.grid_size)} "
+                          f"run on a {_shape(call.in_shapes[0][2:])} map")
+    channels = norm.normalized_shape[0]
+    args: dict[str, Any] = {"head_dim": m.head_dim,
+                            "partition_size": m.p if m.partition_type == "window" else m.g,
+                            "partition_type": m.partition_type}
+    _put(args, "mlp_ratio", mlp[1].out_features // channels, 4)
+    _put(args, "attention_dropout", float(m.attn_layer[2].p), 0.0)
+    _put(args, "mlp_dropout", float(mlp[4].p), 0.0)
+    _put(args, "p_stochastic_dropout", float(m.stochastic_dropout.p), 0.0)
+    return Row("partition_attention", args)
+
+
 def _select(call: Call) -> Row:
     """``x[:, 0]`` (full slices, then one integer): torch.select, as ViT takes its class
     token's output."""
@@ -449,6 +476,12 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         table[cls] = _dropout
     for cls in (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d):
         table[cls] = _zeropad
+    try:
+        from torchvision.models.maxvit import PartitionAttentionLayer
+    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
+        pass
+    else:
+        table[PartitionAttentionLayer] = _partition_attention
     return table
 
 

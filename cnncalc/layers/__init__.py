@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     conv,
     crop,
     dense,
+    grid_attention,
     local,
     merge,
     misc,

@@ -327,3 +327,7 @@ CUSTOM += (LocallyConnected, Interpolate)
 from .modules_attn import ClassToken, PositionEmbedding, Select, SelfAttention  # noqa: E402
 
 CUSTOM += (SelfAttention, ClassToken, PositionEmbedding, Select)
+
+from .modules_grid import PartitionAttention, RelativeAttention  # noqa: E402
+
+CUSTOM += (RelativeAttention, PartitionAttention)
