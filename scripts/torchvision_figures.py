@@ -25,7 +25,9 @@ Attention (the ViTs) is measured with ``nn.MultiheadAttention``'s fast path off 
 ``scaled_dot_product_attention``'s math backend: on the CPU, torch 2.13's fused kernels have
 no flop formula, and FlopCounterMode would count nothing for the attention products (nor,
 under ``no_grad``, for the whole layer; docs/conventions.md). An ``nn.MultiheadAttention``
-is one row (its forward never calls its ``out_proj`` module, it reads its weight).
+is one row (its forward never calls its ``out_proj`` module, it reads its weight); so is a
+Swin ``ShiftedWindowAttention`` (V2), whose forward reads its ``qkv`` and ``proj`` weights,
+with its ``cpb_mlp`` (v2) and its own parameters.
 """
 
 from __future__ import annotations
@@ -83,6 +85,13 @@ MODELS = {
     "vit_l_16": ("vit_l_16", {}, 224),
     "vit_l_32": ("vit_l_32", {}, 224),
     "vit_h_14": ("vit_h_14", {}, 224),
+    # v2 at 256 x 256, the resolution of its weights
+    "swin_t": ("swin_t", {}, 224),
+    "swin_s": ("swin_s", {}, 224),
+    "swin_b": ("swin_b", {}, 224),
+    "swin_v2_t": ("swin_v2_t", {}, 256),
+    "swin_v2_s": ("swin_v2_s", {}, 256),
+    "swin_v2_b": ("swin_v2_b", {}, 256),
     # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
     "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
@@ -98,6 +107,10 @@ MODELS = {
                                      224),
     "lraspp_mobilenet_v3_large": ("segmentation.lraspp_mobilenet_v3_large", SEGMENTATION, 224),
 }
+
+
+ONE_ROW = {"ShiftedWindowAttention", "ShiftedWindowAttentionV2"}
+"""Attention modules measured as one row, children and own parameters included."""
 
 
 def build(name: str):
@@ -155,11 +168,12 @@ def measure(name: str):
     by_module = counter.get_flop_counts()
     top = type(model).__name__
     rows = []
-    inside: tuple[str, ...] = ()      # the children of an nn.MultiheadAttention: in its row
+    inside: tuple[str, ...] = ()      # the children of an attention module: in its row
     for path, module in model.named_modules():
         if inside and path.startswith(inside):
             continue
-        attention = isinstance(module, torch.nn.MultiheadAttention)
+        attention = isinstance(module, torch.nn.MultiheadAttention) or \
+            type(module).__name__ in ONE_ROW
         if attention:
             inside += (f"{path}.",)
         elif any(True for _ in module.children()):

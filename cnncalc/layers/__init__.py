@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     reorder,
     resize,
     scale,
+    window_attention,
 )
 from .base import ALIASES, REGISTRY, Arg, Call, LayerKind, Receptive, Shape, lookup, register
 from .keras_part import add_spellings

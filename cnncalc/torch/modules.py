@@ -327,3 +327,7 @@ CUSTOM += (LocallyConnected, Interpolate)
 from .modules_attn import ClassToken, PositionEmbedding, Select, SelfAttention  # noqa: E402
 
 CUSTOM += (SelfAttention, ClassToken, PositionEmbedding, Select)
+
+from .modules_swin import PatchMerge, ShiftedWindowAttention  # noqa: E402
+
+CUSTOM += (ShiftedWindowAttention, PatchMerge)
