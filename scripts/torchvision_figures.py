@@ -197,9 +197,12 @@ def layer_outputs(name: str) -> tuple[dict[str, tuple[int, ...]], int]:
     model, size = build(name)
     shapes: dict[str, tuple[int, ...]] = {}
     kinds = (torch.nn.modules.conv._ConvNd, torch.nn.Linear)
+    inside = tuple(f"{path}." for path, module in model.named_modules()
+                   if type(module).__name__ in ONE_ROW)     # one row each, as in measure
     hooks = [module.register_forward_hook(
         lambda _m, _i, out, path=path: shapes.__setitem__(path, tuple(out.shape[1:])))
-        for path, module in model.named_modules() if isinstance(module, kinds)]
+        for path, module in model.named_modules()
+        if isinstance(module, kinds) and not (inside and path.startswith(inside))]
     with torch.no_grad():
         model(torch.zeros(1, *size))
     for hook in hooks:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
-from .base import Arg, Attempt, Call, LayerKind, Receptive, Result, Shape, numel, register
+from .base import Arg, Attempt, Call, LayerKind, Receptive, Result, Shape, register
 
 if TYPE_CHECKING:
     from .fixes import FixContext
