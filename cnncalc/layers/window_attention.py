@@ -111,9 +111,17 @@ class ShiftedWindowAttention(LayerKind):
                 raise error(f"'{name}' is a probability between 0 and 1, got {args[name]}",
                             name)
 
+    def resolve_ndim(self, call: Call) -> int:
+        _map(call)
+        return 2
+
     def output_shape(self, call: Call) -> Shape:
         _, _, dim = _map(call)
         heads = call.args["num_heads"]
+        if _looks_channels_first(call.x) and call.x[0] > call.x[1]:
+            call.warn(f"{call.fmt(call.x)} looks like a channels-first [C, H, W] map, read "
+                      f"here as H = {call.x[0]}, W = {call.x[1]}, C = {call.x[2]}; "
+                      + _CHANNELS_LAST_HINT)
         if dim % heads:
             hint = None
             if _looks_channels_first(call.x) and call.x[0] % heads == 0:
@@ -246,11 +254,14 @@ class PatchMerge(LayerKind):
     category = "reshape"
     min_rank = 3
 
-    def output_shape(self, call: Call) -> Shape:
+    def resolve_ndim(self, call: Call) -> int:
         if len(call.x) < 3:
             raise call.error(f"expects a channels-last map [H, W, C] but got "
                              f"{call.fmt(call.x)} ({len(call.x)}-D)", hint=_CHANNELS_LAST_HINT,
                              code="map_rank")
+        return len(call.x) - 1
+
+    def output_shape(self, call: Call) -> Shape:
         *lead, h, w, c = call.x
         return (*lead, -(-h // 2), -(-w // 2), 4 * c)
 
