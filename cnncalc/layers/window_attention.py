@@ -185,13 +185,16 @@ class ShiftedWindowAttention(LayerKind):
         heads, v2 = a["num_heads"], a["version"] == 2
         extra = (f"logit_scale {heads} + cpb_mlp 2 * 512 + 512 * {heads}" if v2 else
                  f"bias table (2*{g.wh}-1) * (2*{g.ww}-1) * {heads}")
+        written = pair(a["shift_size"])
+        off = " (off where the window covers the padded map)" if written != g.shift else ""
         project = g.positions * 4 * g.c * g.c
         attend = g.positions * 2 * g.tokens * g.c
         lines = [
             Line("input", f"input {g.h}x{g.w} positions of C = {g.c:,} channels; {heads} "
                           f"heads; window {g.wh}x{g.ww} (N = {g.tokens} tokens)"),
-            Line("shape", f"padded to {g.ph}x{g.pw}: {g.windows} windows; shift "
-                          f"{g.shift[0]}x{g.shift[1]}; output shape: {g.h}x{g.w}x{g.c}"),
+            Line("shape", f"padded to {g.ph}x{g.pw}: {g.windows} window"
+                          f"{'s' if g.windows > 1 else ''}; shift {g.shift[0]}x{g.shift[1]}"
+                          f"{off}; output shape: {g.h}x{g.w}x{g.c}"),
             Line("weights", f"weights = 4 * C * C (qkv 3C x C, proj C x C) + {extra} = "
                             f"{call.weights:,}"),
             Line("biases", f"biases = {call.biases:,} (qkv 3C, proj C"
