@@ -28,6 +28,9 @@ REFUSED = {
     "zfnet": "'norm1' (local_response_norm)",
     # issue 14's ViT: its reshape to tokens first (no Keras export of the attention kinds)
     "vit": "'reshape' (reshape)",
+    # the Swins: their window attention (no Keras export of the Swin kinds)
+    "swin": "'features.1.0.attn' (shifted_window_attention) to Keras: shifted_window_attention "
+            "has no Keras layer",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]

@@ -131,8 +131,10 @@ class ShiftedWindowAttention(nn.Module):
         return mask.unsqueeze(1).unsqueeze(0)
 
     def extra_repr(self) -> str:
-        return (f"window_size={self.window_size}, shift_size={self.shift_size}, "
-                f"num_heads={self.num_heads}, version={self.version}")
+        return (f"{self.qkv.in_features!r}, {self.window_size!r}, {self.shift_size!r}, "
+                f"{self.num_heads!r}, version={self.version!r}, "
+                f"qkv_bias={self.qkv.bias is not None}, proj_bias={self.proj.bias is not None}, "
+                f"attention_dropout={self.attention_dropout!r}, dropout={self.dropout!r}")
 
 
 class PatchMerge(nn.Module):
