@@ -25,9 +25,11 @@ Attention (the ViTs) is measured with ``nn.MultiheadAttention``'s fast path off 
 ``scaled_dot_product_attention``'s math backend: on the CPU, torch 2.13's fused kernels have
 no flop formula, and FlopCounterMode would count nothing for the attention products (nor,
 under ``no_grad``, for the whole layer; docs/conventions.md). An ``nn.MultiheadAttention``
-is one row (its forward never calls its ``out_proj`` module, it reads its weight), and so is
+is one row (its forward never calls its ``out_proj`` module, it reads its weight), and so are
 MaxViT's ``PartitionAttentionLayer`` (its attention products are counted on the layer, not on
-a leaf module; cnncalc's ``partition_attention`` is that whole layer).
+a leaf module; cnncalc's ``partition_attention`` is that whole layer) and a Swin
+``ShiftedWindowAttention`` (V2), whose forward reads its ``qkv`` and ``proj`` weights, with
+its ``cpb_mlp`` (v2) and its own parameters.
 """
 
 from __future__ import annotations
@@ -86,6 +88,13 @@ MODELS = {
     "vit_l_32": ("vit_l_32", {}, 224),
     "vit_h_14": ("vit_h_14", {}, 224),
     "maxvit_t": ("maxvit_t", {}, 224),
+    # v2 at 256 x 256, the resolution of its weights
+    "swin_t": ("swin_t", {}, 224),
+    "swin_s": ("swin_s", {}, 224),
+    "swin_b": ("swin_b", {}, 224),
+    "swin_v2_t": ("swin_v2_t", {}, 256),
+    "swin_v2_s": ("swin_v2_s", {}, 256),
+    "swin_v2_b": ("swin_v2_b", {}, 256),
     # video (torchvision.models.video): a clip of 16 frames, (C, T, H, W)
     "r3d_18": ("video.r3d_18", {}, (3, 16, 112, 112)),
     "mc3_18": ("video.mc3_18", {}, (3, 16, 112, 112)),
@@ -146,11 +155,17 @@ def counted_attention():
 
 
 def attention_layers() -> tuple[type, ...]:
-    """The modules measured as one row with everything inside them."""
+    """The modules measured as one row with everything inside them, their own parameters
+    included (a Swin attention's bias table, ``logit_scale``)."""
     import torch
     from torchvision.models.maxvit import PartitionAttentionLayer
+    from torchvision.models.swin_transformer import (
+        ShiftedWindowAttention,
+        ShiftedWindowAttentionV2,
+    )
 
-    return (torch.nn.MultiheadAttention, PartitionAttentionLayer)
+    return (torch.nn.MultiheadAttention, PartitionAttentionLayer, ShiftedWindowAttention,
+            ShiftedWindowAttentionV2)
 
 
 def measure(name: str):

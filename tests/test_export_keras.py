@@ -30,6 +30,9 @@ REFUSED = {
     "vit": "'reshape' (reshape)",
     # MaxViT: its first partition attention (no Keras export of the kind)
     "maxvit": "'blocks.0.layers.0.layers.window_attention' (partition_attention)",
+    # the Swins: their window attention (no Keras export of the Swin kinds)
+    "swin": "'features.1.0.attn' (shifted_window_attention) to Keras: shifted_window_attention "
+            "has no Keras layer",
 }
 SPECS = [zoo_id(p) for p in ZOO_SPECS]
 EXPORTED = [s for s in SPECS if s not in REFUSED]

@@ -8,18 +8,19 @@ the torchvision tests of ``tests/test_zoo.py``. Run it where torch and torchvisi
 For every model of ``torchvision.models.list_models(module=torchvision.models)`` either the
 import round-trips exactly (the written spec's parameters and MACs equal
 ``sum(p.numel() for p in model.parameters())`` and ``FlopCounterMode`` FLOPs / 2 of the
-model, in eval mode at batch 1, and ``cnncalc verify`` passes on it), or it is refused with
-the one line below, naming the module path and the op cnncalc cannot write yet. A model
-that starts to import (a new kind landed) fails ``test_refused_models_say_which_op`` until it
-moves to ``ROUND_TRIP``; a model torchvision adds fails ``test_every_model_is_listed``.
+model, in eval mode at batch 1, and ``cnncalc verify`` passes on it); a model torchvision adds
+fails ``test_every_model_is_listed`` until it does (a refused op is one line naming the
+module path and the op: tests/test_import_torch.py).
 
 Measured with torchvision 0.28.0 and torch 2.13.0 (torchvision 0.29.1 does not install
-here; a model it adds or changes fails ``test_every_model_is_listed`` or its own test): 73
-of 80 round-trip (the five ViTs included: the written spec's attention MACs are what
-FlopCounterMode counts on the meta device, where the products run as ``bmm``), 7 (the
-windowed attention of Swin and MaxViT) are refused. GoogLeNet and
-Inception v3 are built with ``aux_logits=False``: their auxiliary heads never run in eval
-mode, so no trace can see them (``test_never_called_heads_are_named`` checks the note that says so).
+here; a model it adds or changes fails ``test_every_model_is_listed`` or its own test): all
+80 round-trip (the five ViTs: the written spec's attention MACs are what FlopCounterMode
+counts on the meta device, where the products run as ``bmm``; the six Swins:
+``ShiftedWindowAttention`` (V2) is one ``shifted_window_attention`` row, the fx-wrapped
+``_patch_merging_pad`` a ``patch_merge`` row; MaxViT-T: each ``PartitionAttentionLayer`` is
+one ``partition_attention`` row). GoogLeNet and Inception v3 are built with
+``aux_logits=False``: their auxiliary heads never run in eval mode, so no trace can see them
+(``test_never_called_heads_are_named`` checks the note that says so).
 
 The round trip is of the spec as written by default, with ``blocks:`` for the module classes
 that repeat (``notes == []`` also says the block spec matched the flat rows, row for row);
@@ -40,7 +41,6 @@ torchvision = pytest.importorskip(
 from torch_roundtrip import import_spec, own_figures, spec_figures  # noqa: E402
 
 from cnncalc.cli import main  # noqa: E402
-from cnncalc.errors import CnnCalcError  # noqa: E402
 from cnncalc.importers.torch_import import import_torch  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -60,19 +60,12 @@ ROUND_TRIP = [
     "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d",
     "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
     "squeezenet1_0", "squeezenet1_1",
+    "swin_b", "swin_s", "swin_t", "swin_v2_b", "swin_v2_s", "swin_v2_t",
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32",
     "wide_resnet101_2", "wide_resnet50_2",
 ]
 
-# model: (module path, op) of the first call cnncalc cannot write (attention, all of them)
-_SWIN = ("features.1.0.attn",
-         "torchvision.models.swin_transformer._get_relative_position_bias()")
-_SWIN_V2 = ("features.1.0.attn.cpb_mlp.0", "Linear")   # reads a relative-position buffer
-REFUSED = {
-    "swin_b": _SWIN, "swin_s": _SWIN, "swin_t": _SWIN, "swin_v2_b": _SWIN_V2,
-    "swin_v2_s": _SWIN_V2, "swin_v2_t": _SWIN_V2,
-}
 FACTORY = {"googlenet": "googlenet(aux_logits=False)",
            "inception_v3": "inception_v3(aux_logits=False)"}
 SIZE = {"inception_v3": 299}
@@ -89,8 +82,7 @@ def shape(model: str) -> tuple[int, int, int]:
 
 def test_every_model_is_listed():
     listed = set(torchvision.models.list_models(module=torchvision.models))
-    assert listed == set(ROUND_TRIP) | set(REFUSED)
-    assert not set(ROUND_TRIP) & set(REFUSED)
+    assert listed == set(ROUND_TRIP)
 
 
 @pytest.mark.parametrize("model", ROUND_TRIP)
@@ -102,16 +94,6 @@ def test_round_trip_is_exact_and_verify_passes(model, tmp_path):
     path.write_text(spec)
     result = CliRunner().invoke(main, ["verify", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output[-2000:]
-
-
-@pytest.mark.parametrize("model", sorted(REFUSED))
-def test_refused_models_say_which_op(model):
-    where, op = REFUSED[model]
-    with pytest.raises(CnnCalcError) as caught:
-        import_spec(reference(model), shape(model))
-    message = str(caught.value)
-    assert "\n" not in message
-    assert f"in '{where}': unsupported op {op}: " in message
 
 
 def test_never_called_heads_are_named():

@@ -27,6 +27,7 @@ import torch_strategies as strategies  # noqa: E402
 import torch_strategies_attn as attn_strategies  # noqa: E402
 import torch_strategies_grid as grid_strategies  # noqa: E402
 import torch_strategies_seg as seg_strategies  # noqa: E402
+import torch_strategies_swin as swin_strategies  # noqa: E402
 from hypothesis import HealthCheck, Phase, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch_oracle import BATCH, MERGES, compare, run_torch, spec_text  # noqa: E402
@@ -92,6 +93,8 @@ FAMILIES = {
     "attention": Family(attn_strategies.attention_case(), 1.6, guard_draws=1000),
     # MaxViT's partition attention (issue 14)
     "partition": Family(grid_strategies.partition_case(), 1.6),
+    # the Swin Transformer's kinds
+    "swin": Family(swin_strategies.swin_case(), 1.6, guard_draws=1000),
 }
 
 VERDICTS: dict[str, Counter] = {name: Counter() for name in FAMILIES}

@@ -87,6 +87,14 @@ TORCHVISION = {
     # maxvit.yaml (torchvision 0.28.0, torch 2.13.0): parameters equal the weights' meta
     # num_params 30919624; MACs as FlopCounterMode counts its einsums (no fused kernel there)
     "maxvit_t": (30_919_624, 5_558_046_720),
+    # swin.yaml (torchvision 0.28.0, torch 2.13.0; v2 at 256 x 256): window attention's MACs
+    # are P (4 C^2 + 2 N C) over the map padded to whole windows, plus v2's cpb_mlp
+    "swin_t": (28_288_354, 4_490_566_656),
+    "swin_s": (49_606_258, 8_740_875_264),
+    "swin_b": (87_768_224, 15_430_946_816),
+    "swin_v2_t": (28_351_570, 5_939_690_496),
+    "swin_v2_s": (49_737_442, 11_545_857_024),
+    "swin_v2_b": (87_930_848, 20_325_134_336),
 }
 # float buffers (BatchNorm's running mean and variance), scripts/torchvision_figures.py's
 # layer_outputs: cnncalc's non-trainable figure
@@ -96,6 +104,8 @@ TORCHVISION_BUFFERS = {
     # MaxViT-T: BatchNorm's statistics only; its integer relative_position_index buffers
     # (22 x 2,401 int64) are not float state, as num_batches_tracked is not
     "maxvit_t": 47_616,
+    # Swin V2's relative_coords_table, (2 x 8 - 1)^2 x 2 floats per block (12 or 24 blocks)
+    "swin_v2_t": 5_400, "swin_v2_s": 10_800, "swin_v2_b": 10_800,
 }
 TORCHVISION_WITH_AUX = {
     "googlenet": (13_004_888, 1_506_748_416),      # googlenet_aux in the script
@@ -120,6 +130,9 @@ TORCHVISION_DOCS_GMACS = {
     "vit_b_16": 17.56, "vit_b_32": 4.41, "vit_l_16": 61.55, "vit_l_32": 15.38,
     "vit_h_14": 167.30,
     "maxvit_t": 5.56,                  # the weights' meta "_ops": 5.558
+    # the weights' meta "_ops": 4.491, 8.741, 15.431, 5.94, 11.546, 20.325 (v2 at 256)
+    "swin_t": 4.49, "swin_s": 8.74, "swin_b": 15.43, "swin_v2_t": 5.94, "swin_v2_s": 11.55,
+    "swin_v2_b": 20.33,
 }
 
 
@@ -249,6 +262,14 @@ def test_auxiliary_heads_are_side_outputs():
     ("maxvit_t", "blocks.2.layers.4.layers.window_attention", (256, 14, 14)),
     ("maxvit_t", "blocks.3.layers.1.layers.grid_attention", (512, 7, 7)),
     ("maxvit_t", "classifier.5", (1000,)),
+    ("swin_t", "features.0.1", (56, 56, 96)),                  # channels last from here
+    ("swin_t", "features.1.1.attn", (56, 56, 96)),
+    ("swin_t", "features.2.merge", (28, 28, 384)),             # the 2x2 patches, 4C
+    ("swin_t", "features.2.reduction", (28, 28, 192)),
+    ("swin_t", "features.7.1.mlp.0", (7, 7, 3072)),
+    ("swin_t", "head", (1000,)),
+    ("swin_v2_t", "features.7.1.attn", (8, 8, 768)),           # 256 / 32: one 8x8 window
+    ("swin_v2_b", "features.6.norm", (8, 8, 1024)),            # v2: LayerNorm(2C) last
 ])
 def test_rows_are_named_like_torchvision_module_paths(spec, name, shape):
     assert row(zoo_report(spec), name).output_shape == shape
@@ -356,7 +377,8 @@ ZOO = ["googlenet", "inception_v3", "vgg11", "vgg13", "vgg19", "vgg16_bn", "resn
        "zfnet", "unet", "tcn", "convnext_tiny", "shufflenet_v2_x1_0", "efficientnet_v2_s",
        "efficientnet_v2_m", "efficientnet_v2_l", "r3d_18", "mc3_18", "r2plus1d_18", "s3d",
        "mobilenet_v3_large", "mobilenet_v3_small", "fcn_resnet50", "deeplabv3_resnet50",
-       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16", "maxvit_t"]
+       "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large", "vit_b_16", "maxvit_t",
+       "swin_t", "swin_v2_t"]
 
 
 @pytest.mark.parametrize("spec", ZOO)
@@ -725,3 +747,34 @@ def test_maxvit_built_from_the_spec_computes_torchvisions_outputs():
     with torch.no_grad():
         want, got = theirs(x), ours(x)
     assert want.abs().max() > 1 and torch.allclose(got, want, atol=1e-4)
+
+
+# -- Swin (issue 14): values, not only counts -----------------------------------------------------
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("name", "side"), [("swin_t", 72), ("swin_v2_t", 80)])
+def test_swin_built_from_the_spec_computes_torchvisions_outputs(name, side):
+    """torchvision's swin_t / swin_v2_t state (parameters and buffers, by the same names)
+    loaded into cnncalc's build of swin.yaml gives torchvision's logits. At 72 x 72 (v1) and
+    80 x 80 (v2) the stages' maps (18, 9, 5, 3 and 20, 10, 5, 3) take every rule: padding to
+    whole windows, shifts that are kept or turned off, patch merging of odd sizes."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    from cnncalc.spec import load_file
+    from cnncalc.torch import build_model
+    from cnncalc.zoo import resolve
+
+    torch.manual_seed(0)
+    theirs = getattr(torchvision.models, name)(weights=None).eval()
+    for module in theirs.modules():              # biases are zeros in torchvision's init
+        if isinstance(module, torch.nn.Linear) and module.bias is not None:
+            torch.nn.init.normal_(module.bias, std=0.1)
+    path, settings = resolve(name)
+    ours = build_model(load_file(path, settings={**settings, "resolution": side})).eval()
+    state = theirs.state_dict()
+    assert set(ours.state_dict()) == set(state)
+    ours.load_state_dict(state)
+    x = torch.randn(2, 3, side, side)
+    with torch.no_grad():
+        want, got = theirs(x), ours(x)
+    assert want.abs().max() > 0.1 and torch.allclose(got, want, atol=1e-4)

@@ -51,6 +51,7 @@ from torch import nn  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 from torch_oracle_attn import ORACLE_ATTN  # noqa: E402
 from torch_oracle_grid import ORACLE_GRID  # noqa: E402
+from torch_oracle_swin import ORACLE_SWIN  # noqa: E402
 
 from cnncalc import analyze, load_spec  # noqa: E402
 from cnncalc.errors import CnnCalcError  # noqa: E402
@@ -242,6 +243,7 @@ ORACLE = {
     **seg.ORACLE_SEG,   # pixel (un)shuffle, local_conv, interpolate: tests/torch_oracle_seg.py
     **ORACLE_ATTN,      # the Vision Transformer's kinds: tests/torch_oracle_attn.py
     **ORACLE_GRID,      # MaxViT's partition attention: tests/torch_oracle_grid.py
+    **ORACLE_SWIN,      # the Swin Transformer's kinds: tests/torch_oracle_swin.py
 }
 """The oracle, one entry per layer family (the kind without its ``1d/2d/3d``): a function of
 the written arguments ``a``, the batched input ``x`` and the spatial rank ``n`` that builds

@@ -419,6 +419,18 @@ def _partition_attention(call: Call) -> Row:
     _put(args, "mlp_dropout", float(mlp[4].p), 0.0)
     _put(args, "p_stochastic_dropout", float(m.stochastic_dropout.p), 0.0)
     return Row("partition_attention", args)
+def _window_attention(call: Call) -> Row:
+    """torchvision's ShiftedWindowAttention (V2): one row, as its forward reads its qkv and
+    proj weights and calls the fx-wrapped ``shifted_window_attention``."""
+    m = call.module
+    args: dict[str, Any] = {"num_heads": m.num_heads, "window_size": _ints(m.window_size)}
+    _put(args, "shift_size", m.shift_size, 0)
+    _put(args, "version", 2 if hasattr(m, "logit_scale") else 1, 1)
+    _put(args, "qkv_bias", m.qkv.bias is not None, True)
+    _put(args, "proj_bias", m.proj.bias is not None, True)
+    _put(args, "attention_dropout", float(m.attention_dropout), 0.0)
+    _put(args, "dropout", float(m.dropout), 0.0)
+    return Row("shifted_window_attention", args)
 
 
 def _select(call: Call) -> Row:
@@ -457,6 +469,15 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         pass
     else:
         table[LayerNorm2d] = _channel_layernorm
+    try:
+        from torchvision.models.swin_transformer import (
+            ShiftedWindowAttention,
+            ShiftedWindowAttentionV2,
+        )
+    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
+        pass
+    else:
+        table[ShiftedWindowAttention] = table[ShiftedWindowAttentionV2] = _window_attention
     for cls in (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
                 nn.ConvTranspose3d):
         table[cls] = _conv
@@ -559,6 +580,12 @@ def _functions() -> dict[Any, tuple[str, Callable[[Call], Row | object]]]:
         pass
     else:
         put((stochastic_depth,), "stochastic_depth", _stochastic_depth)
+    try:
+        from torchvision.models.swin_transformer import _patch_merging_pad
+    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
+        pass
+    else:
+        put((_patch_merging_pad,), "unary", lambda call: Row("patch_merge"))
     return table
 
 

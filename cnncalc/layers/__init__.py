@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     reorder,
     resize,
     scale,
+    window_attention,
 )
 from .base import ALIASES, REGISTRY, Arg, Call, LayerKind, Receptive, Shape, lookup, register
 from .keras_part import add_spellings

@@ -331,3 +331,6 @@ CUSTOM += (SelfAttention, ClassToken, PositionEmbedding, Select)
 from .modules_grid import PartitionAttention, RelativeAttention  # noqa: E402
 
 CUSTOM += (RelativeAttention, PartitionAttention)
+from .modules_swin import PatchMerge, ShiftedWindowAttention  # noqa: E402
+
+CUSTOM += (ShiftedWindowAttention, PatchMerge)
