@@ -11,10 +11,11 @@ from .record import field, record
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 
 CONVENTIONS = (
-    "Params: what torch.nn.Module.parameters() counts; non-trainable: BatchNorm running "
-    "mean/var (Keras adds them to its param count). MACs: multiply-accumulates of weighted "
-    "sums, one per weight of a window or matrix per output position (conv, transposed conv, "
-    "dense, table conv, RBF); FLOPs = 2 x MACs (torch.utils.flop_counter); bias adds, "
+    "Params: what torch.nn.Module.parameters() counts; non-trainable: float buffers "
+    "(BatchNorm running mean/var; Keras adds them to its param count). MACs: "
+    "multiply-accumulates of weighted sums, one per weight of a window or matrix per output "
+    "position (conv, transposed conv, dense, table conv, RBF), and attention's products "
+    "(q k^T, weights x v); FLOPs = 2 x MACs (torch.utils.flop_counter); bias adds, "
     "element-wise scales (BatchNorm, subsampling), norm, activation, pooling and add ops are "
     "the separate 'other ops'. Activations: sum of every layer's output; MB = 10^6 bytes."
 )
