@@ -133,9 +133,15 @@ def _model(onnx: Any, proto: Any, path: str, input_shape: tuple[int, ...] | None
     inits = {t.name for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in inits]
     if len(inputs) != 1:
-        names = ", ".join(_printable(i.name) for i in inputs) or "none"
-        raise OnnxImportError(f"{path}: cnncalc reads models with one input; this one has "
-                              f"{len(inputs)} ({names})")
+        # The spec language has one network input (``input:``); a second one (a mask, a
+        # second image, a text embedding) has no place to go, so the line names them all.
+        names = ", ".join(f"'{_printable(i.name)}' {_shape_text(_dims(i.type))}"
+                          for i in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+        if not inputs:
+            raise OnnxImportError(f"{path}: the graph has no input (every tensor is stored)")
+        raise OnnxImportError(f"{path}: the model has {len(inputs)} inputs ({names}); a "
+                              "cnncalc spec has one input, so cnncalc reads single-input "
+                              "models only (export a wrapper whose forward takes one tensor)")
     written = _dims(inputs[0].type)
     if input_shape is None:
         if written is None or len(written) < 2 or any(d is None for d in written[1:]):
