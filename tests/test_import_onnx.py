@@ -584,7 +584,8 @@ def _inferred(path):
     ({"auto_pad": "SAME_LOWER"}, ["padding: 1, output_padding: 1"]),
     ({"output_shape": [9, 8], "output_padding": [1, 1]}, ["cropping2d"]),
     ({"pads": [0, 0, 2, 2]}, ["cropping2d: {cropping: [0, 2, 0, 2]}"]),
-    ({"pads": [1, 2, 1, 2], "output_padding": [1, 0]}, ["padding: [1, 2], output_padding: [1, 0]}"]),
+    ({"pads": [1, 2, 1, 2], "output_padding": [1, 0]},
+     ["padding: [1, 2], output_padding: [1, 0]}"]),
 ])
 def test_conv_transpose_output_shape_and_uneven_pads(tmp_path, attributes, rows):
     """The written output size (or auto_pad SAME_*) by ONNX's rule, and pads that differ

@@ -133,13 +133,13 @@ class KerasClass:
     positional: tuple[str, ...]
     read: Reader
     ranks: tuple[int, ...] = (0,)
-    self_call: bool = False
-    """Called as ``layer(x, x)`` (self-attention: query = value = x), read as one input."""
     spelling: bool = False
     """Also a spelling of the kind in a spec, in Keras' snake case (``MaxPooling2D``,
     ``max_pooling2d``), where the unit's own arguments take Keras' names and meanings
     (``add_spellings``). Not where they differ: UpSampling2D's ``size`` is a factor, the
     upsample kind's an output size."""
+    self_call: bool = False
+    """Called as ``layer(x, x)`` (self-attention: query = value = x), read as one input."""
 
     def names(self) -> Iterator[tuple[str, int]]:
         for n in self.ranks:
