@@ -465,7 +465,7 @@ TORCHVISION_SITE = os.environ.get("CNNCALC_TORCHVISION_SITE",
                                   "/tmp/tv/lib/python3.11/site-packages")
 TORCHVISION_MODELS = ["resnet18", "mobilenet_v3_small", "squeezenet1_1", "densenet121",
                       "googlenet", "efficientnet_b0", "regnet_y_400mf", "mnasnet0_5",
-                      "alexnet", "vgg11"]
+                      "alexnet", "vgg11", "convnext_tiny"]
 _EXPORT = """
 import sys, types, warnings, json
 sys.modules["torchvision._meta_registrations"] = types.ModuleType("stub")
@@ -662,7 +662,8 @@ def test_lp_normalization_is_one_line_with_its_reason(tmp_path):
 def test_layer_normalization_round_trips(tmp_path):
     """torch.onnx.export writes nn.LayerNorm as LayerNormalization (opset 17 on): ConvNeXt's
     block (a depthwise conv, a LayerNorm on the channels after a permute, two linears on
-    the last axis) and a LayerNorm over two axes without bias."""
+    the last axis with GELU between, written as its Erf arithmetic, and the layer scale, a
+    Mul by a stored (C, 1, 1) tensor) and a LayerNorm over two axes without bias."""
     torch = pytest.importorskip("torch", reason="the torch extra is not installed")
     nn = torch.nn
 
@@ -672,12 +673,13 @@ def test_layer_normalization_round_trips(tmp_path):
             self.dw = nn.Conv2d(8, 8, 7, padding=3, groups=8)
             self.norm = nn.LayerNorm(8, eps=1e-6)
             self.fc1, self.act, self.fc2 = nn.Linear(8, 32), nn.GELU(), nn.Linear(32, 8)
+            self.layer_scale = nn.Parameter(torch.full((8, 1, 1), 1e-6))
             self.last = nn.LayerNorm([8, 8], bias=False)
 
         def forward(self, x):
             y = self.dw(x).permute(0, 2, 3, 1)
             y = self.fc2(self.act(self.fc1(self.norm(y)))).permute(0, 3, 1, 2)
-            return self.last(x + y)
+            return self.last(x + self.layer_scale * y)
 
     module = Block().eval()
     path = tmp_path / "block.onnx"
@@ -691,5 +693,6 @@ def test_layer_normalization_round_trips(tmp_path):
     text = spec.read_text()
     assert "layernorm: {normalized_shape: 8, eps: 1.0e-06}" in text
     assert "layernorm: {normalized_shape: [8, 8], bias: false}" in text
+    assert "gelu: {}" in text and "layer_scale: {}" in text and "Erf" not in text
     assert (report.totals.params, report.totals.macs) == torch_figures(torch, module, (8, 8, 8))
     assert report.totals.params == initializer_params(path)

@@ -515,6 +515,9 @@ def _binary(kind: str) -> Converter:
     def convert(m: Model, node: Any) -> Converted:
         data = [i for i in node.input if m.is_data(i)]
         consts = [i for i in node.input if i and not m.is_data(i)]
+        scale = _layer_scale(m, node, data, consts)
+        if scale is not None:
+            return scale
         if any(i not in m.constants for i in consts):
             raise m.error(node, "one operand is computed from constants in a way cnncalc "
                                 "does not evaluate")
@@ -553,6 +556,20 @@ def _binary(kind: str) -> Converter:
                             f"{_const_shape(m, consts)}: cnncalc reads {node.op_type} of two "
                             "computed tensors, or of a tensor and one stored number")
     return convert
+
+
+def _layer_scale(m: Model, node: Any, data: list[str], consts: list[str]
+                 ) -> Converted | None:
+    """``gamma * x`` with a stored gamma of shape (C, 1, ..., 1) (ConvNeXt's layer_scale, an
+    nn.Parameter): a ``layer_scale`` row, its C values trainable weights."""
+    if node.op_type != "Mul" or len(data) != 1 or len(consts) != 1 or \
+            consts[0] not in m.initializers:
+        return None
+    gamma, source = m.shape(consts[0]), m.shape(data[0])
+    if gamma is None or source is None or len(source) < 3 or len(gamma) != len(source) - 1 \
+            or gamma[0] != source[1] or any(d != 1 for d in gamma[1:]) or gamma[0] == 1:
+        return None
+    return Converted([Row("layer_scale", {}, data, node.output[0], node.name)], [consts[0]])
 
 
 def _erf_gelu(m: Model, node: Any, x: str, value: float) -> Converted | None:
