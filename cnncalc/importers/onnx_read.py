@@ -159,7 +159,8 @@ def _model(onnx: Any, proto: Any, path: str, input_shape: tuple[int, ...] | None
                   [o.name for o in graph.output], initializers=inits)
     _fix_input(onnx, proto, inputs[0], input_shape)
     try:
-        inferred = onnx.shape_inference.infer_shapes(proto, strict_mode=False)
+        # data_prop: sizes computed from Shape (a Resize to the input's size) are followed
+        inferred = onnx.shape_inference.infer_shapes(proto, strict_mode=False, data_prop=True)
     except Exception as exc:
         raise OnnxImportError(f"{path}: ONNX shape inference fails: "
                               f"{_printable(str(exc).splitlines()[0] if str(exc) else exc)}"
