@@ -465,7 +465,7 @@ TORCHVISION_SITE = os.environ.get("CNNCALC_TORCHVISION_SITE",
                                   "/tmp/tv/lib/python3.11/site-packages")
 TORCHVISION_MODELS = ["resnet18", "mobilenet_v3_small", "squeezenet1_1", "densenet121",
                       "googlenet", "efficientnet_b0", "regnet_y_400mf", "mnasnet0_5",
-                      "alexnet", "vgg11", "convnext_tiny"]
+                      "alexnet", "vgg11", "convnext_tiny", "lraspp_mobilenet_v3_large"]
 _EXPORT = """
 import sys, types, warnings, json
 sys.modules["torchvision._meta_registrations"] = types.ModuleType("stub")
@@ -474,6 +474,8 @@ from torch.utils.flop_counter import FlopCounterMode
 warnings.simplefilter("ignore")
 name, path = sys.argv[1], sys.argv[2]
 kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+if name.startswith("lraspp"):   # no backbone weights to download; a Resize to the input's size
+    kwargs = {"weights_backbone": None}
 model = torchvision.models.get_model(name, **kwargs).eval()
 x = torch.zeros(1, 3, 224, 224)
 counter = FlopCounterMode(display=False)
