@@ -111,7 +111,16 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
         rank = len(source or ()) - 1
         unit, side = side_of(row.kind)
         use = Use(row.kind, node.args, rank, tuple(source or ()),
-                  tuple(row.output_shape or ()), graph.layout)
+                  tuple(row.output_shape or ()), graph.layout, order[node.inputs[0]])
+        if side is not None and side.regroup is not None:
+            done = side.regroup(use)
+            if done is not None:
+                call, out_order = done
+                name = fresh(node.name.replace(".", "_"), keras_names)
+                target = f"x{len(var)}"
+                lines.append(f"    {target} = {call.format(name=name)}({var[node.inputs[0]]})")
+                var[node.id], order[node.id] = target, out_order
+                continue
         if side is not None and side.relayout is not None:
             axes_order = side.relayout(use)
             have = order[node.inputs[0]]
@@ -129,8 +138,9 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
         # a reference (interpolate's size_of) is an edge of the graph, not a Keras input
         inputs = node.inputs if unit is None or unit.n_inputs != 1 else node.inputs[:1]
         layout = side.layout_of(use) if side is not None else CHANNELS_LAST
+        # an element-wise merge (ANY) reads every input in the order the first one holds
         args = ", ".join(laid_out(i, wanted_order(layout, len(shape_of(i)),
-                                                  order[i]), name) for i in inputs)
+                                                  order[inputs[0]]), name) for i in inputs)
         x = f"[{args}]" if len(inputs) > 1 else args
         for code in before:
             pad = fresh(f"{name}_pad", keras_names)
@@ -138,7 +148,8 @@ def to_keras(graph: Graph, source_name: str = "") -> str:
             lines.append(f"    {padded} = {code.format(pad=pad)}({x})")
             x = padded
         target = f"x{len(var)}"
-        lines.append(f"    {target} = {main.format(name=name)}({x})")
+        called = side.call.format(x=x) if side is not None else x
+        lines.append(f"    {target} = {main.format(name=name)}({called})")
         for code in after:
             crop = fresh(f"{name}_crop", keras_names)
             lines.append(f"    {target} = {code.format(crop=crop)}({target})")

@@ -26,8 +26,6 @@ REFUSED = {
     "googlenet": "'aux1.adaptive_avgpool1' (adaptive_avgpool2d)",
     "lenet5_1998": "'s2' (subsample2d)",
     "zfnet": "'norm1' (local_response_norm)",
-    # issue 14's ViT: its reshape to tokens first (no Keras export of the attention kinds)
-    "vit": "'reshape' (reshape)",
     # MaxViT: its first partition attention (no Keras export of the kind)
     "maxvit": "'blocks.0.layers.0.layers.window_attention' (partition_attention)",
     # the Swins: their window attention (no Keras export of the Swin kinds)
@@ -278,3 +276,121 @@ def test_keras_resizes_to_torchs_values(layer, tmp_path):
         align_corners=False if a["mode"] == "bilinear" else None)
     got = keras.ops.convert_to_numpy(model(x.permute(0, 2, 3, 1)))
     assert torch.allclose(torch.from_numpy(got).permute(0, 3, 1, 2), want, atol=1e-5)
+
+
+# -- issue 14's ViT: tokens, class token, position embedding, self-attention ------------------
+
+def vit(size: str = "b_32", resolution: int = 64):
+    return load_file(ARCHITECTURES / "vit.yaml",
+                     settings={"size": size, "resolution": resolution})
+
+
+def test_vit_exports_without_a_permute_and_reads_back_to_the_same_figures():
+    """The patch conv's (2, 2, 768) map is Reshape((4, 768)) in the order Keras holds it (no
+    Permute anywhere); the blocks' adds take the sequences as they are; attention is
+    MultiHeadAttention(12, 64) called on (x, x); ``cnncalc import keras`` reads the file back
+    to the same parameters and MACs."""
+    graph = vit()
+    report = analyze(graph)
+    code = to_keras(graph, "vit.yaml")
+    body = code[code.index("def build_model"):]
+    assert "Permute" not in body
+    assert "    x2 = layers.Reshape((4, 768), name='reshape')(x1)\n" in body
+    assert "ClassToken(name='class_token')(x2)" in body
+    assert "layers.MultiHeadAttention(\n        12, 64, name='encoder_layers_encoder_layer_0_" \
+           "self_attention')(x7, x7)" in body
+    assert "Select(-2, 0, name='class_output')" in body
+    back = analyze(load_spec(to_spec(read_model(code, "x.py"), "x.py", "test"), "y.yaml"))
+    assert back.ok, back.errors
+    assert (back.totals.params, back.totals.macs) == (report.totals.params, report.totals.macs)
+    assert back.rows[-1].output_shape == (1000,)
+
+
+def test_a_reshape_is_written_in_keras_order_where_it_can_be():
+    """Splitting the channels of a channels-last map regroups within the axes as Keras holds
+    them: Reshape((64, 2, 2)) with no Permute. Merging the channels with a spatial axis
+    cannot be: the map is laid out as the spec's (one Permute), then Reshape((32, 8)). The
+    counts read back equal."""
+    def code(target: str) -> tuple[str, str]:
+        text = ("input: [3, 8, 8]\nlayers:\n  - conv2d: {out_channels: 4, kernel_size: 1}\n"
+                f"  - reshape: {target}\n  - flatten\n  - linear: 5\n")
+        return text, to_keras(load_spec(text, "r.yaml"))
+
+    text, split = code("[2, 2, 64]")
+    assert "    x2 = layers.Reshape((64, 2, 2), name='reshape1')(x1)\n" in split
+    assert readback_total(split) == analyze(load_spec(text, "r.yaml")).totals.params
+    text, merged = code("[32, 8]")
+    assert "    x2_1_perm = layers.Permute((3, 1, 2), name='reshape1_perm')(x1)\n" \
+           "    x2 = layers.Reshape((32, 8), name='reshape1')(x2_1_perm)\n" in merged
+    assert readback_total(merged) == analyze(load_spec(text, "r.yaml")).totals.params
+
+
+def test_keras_self_attention_reads_as_torchs_and_refuses_what_differs(tmp_path):
+    """MultiHeadAttention(h, E/h)(x, x) is multihead_attention (embed_dim = h x key_dim,
+    checked against the tokens); a value_dim of its own, or a call on two tensors, is one
+    located line."""
+    head = ("import keras\nfrom keras import layers\ninputs = keras.Input((10, 32))\n")
+    good = head + "x = layers.MultiHeadAttention(4, 8)(inputs, inputs)\n" \
+                  "model = keras.Model(inputs, x)\n"
+    report = analyze(load_spec(to_spec(read_model(good, "m.py"), "m.py", "t"), "y.yaml"))
+    assert report.ok and report.totals.params == 4 * 32 * 32 + 4 * 32
+    for body, words in [
+            ("x = layers.MultiHeadAttention(4, 8, value_dim=4)(inputs, inputs)\n",
+             "value_dim"),
+            ("x = layers.MultiHeadAttention(4, 4)(inputs, inputs)\n",
+             "embed_dim is written as 16 but the tokens have 32"),
+            ("y = layers.Dense(32)(inputs)\nx = layers.MultiHeadAttention(4, 8)(inputs, y)\n",
+             "called with 2 arguments")]:
+        path = tmp_path / "m.py"
+        path.write_text(head + body + "model = keras.Model(inputs, x)\n")
+        spec = tmp_path / "m.yaml"
+        result = CliRunner().invoke(main, ["import", "keras", str(path), "-o", str(spec)])
+        if result.exit_code == 0:
+            result = CliRunner().invoke(main, ["analyze", str(spec)])
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+@pytest.mark.keras
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
+def test_keras_builds_vit_with_cnncalcs_count_and_torchs_attention(tmp_path):
+    """Keras runs the exported ViT-B/32 at 64 x 64: count_params() and the output shape are
+    cnncalc's; and one MultiHeadAttention given torch's nn.MultiheadAttention weights
+    computes torch's values (the same scaling, softmax and projections, 4 E^2 + 4 E)."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="the keras extra is not installed")
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"Keras runs on {keras.backend.backend()}, this test on torch")
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    import numpy as np
+
+    keras.utils.clear_session()
+    graph = vit()
+    report = analyze(graph)
+    path = tmp_path / "vit.py"
+    path.write_text(to_keras(graph, "vit.yaml"))
+    model = runpy.run_path(str(path), run_name="exported")["build_model"]()
+    assert model.count_params() == report.totals.params == 88_189_672
+    assert tuple(model.output_shape[1:]) == report.rows[-1].output_shape == (1000,)
+    assert tuple(model(np.zeros((2, 64, 64, 3), "float32")).shape) == (2, 1000)
+
+    dim, heads = 32, 4
+    torch.manual_seed(0)
+    reference = torch.nn.MultiheadAttention(dim, heads, batch_first=True).eval()
+    layer = keras.layers.MultiHeadAttention(heads, dim // heads)
+    x = np.random.default_rng(0).standard_normal((2, 7, dim)).astype("float32")
+    layer(x, x)
+    assert layer.count_params() == sum(p.numel() for p in reference.parameters()) \
+        == 4 * dim * dim + 4 * dim
+    w_in, b_in = (t.detach().numpy() for t in (reference.in_proj_weight, reference.in_proj_bias))
+    split = dim // heads
+    kernels = []
+    for i in range(3):                      # query, key, value: x @ W_i^T + b_i per head
+        kernels += [w_in[i * dim:(i + 1) * dim].T.reshape(dim, heads, split),
+                    b_in[i * dim:(i + 1) * dim].reshape(heads, split)]
+    out_w = reference.out_proj.weight.detach().numpy()
+    kernels += [out_w.T.reshape(heads, split, dim), reference.out_proj.bias.detach().numpy()]
+    layer.set_weights(kernels)
+    want = reference(*(torch.from_numpy(x),) * 3, need_weights=False)[0].detach().numpy()
+    got = np.asarray(keras.ops.convert_to_numpy(layer(x, x)))
+    assert np.allclose(got, want, atol=1e-5)

@@ -465,7 +465,7 @@ TORCHVISION_SITE = os.environ.get("CNNCALC_TORCHVISION_SITE",
                                   "/tmp/tv/lib/python3.11/site-packages")
 TORCHVISION_MODELS = ["resnet18", "mobilenet_v3_small", "squeezenet1_1", "densenet121",
                       "googlenet", "efficientnet_b0", "regnet_y_400mf", "mnasnet0_5",
-                      "alexnet", "vgg11"]
+                      "alexnet", "vgg11", "convnext_tiny", "lraspp_mobilenet_v3_large"]
 _EXPORT = """
 import sys, types, warnings, json
 sys.modules["torchvision._meta_registrations"] = types.ModuleType("stub")
@@ -474,6 +474,8 @@ from torch.utils.flop_counter import FlopCounterMode
 warnings.simplefilter("ignore")
 name, path = sys.argv[1], sys.argv[2]
 kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+if name.startswith("lraspp"):   # no backbone weights to download; a Resize to the input's size
+    kwargs = {"weights_backbone": None}
 model = torchvision.models.get_model(name, **kwargs).eval()
 x = torch.zeros(1, 3, 224, 224)
 counter = FlopCounterMode(display=False)
@@ -545,3 +547,154 @@ def test_hostile_files_stay_bounded_and_one_line(tmp_path):
     nodes = [helper.make_node("LpNormalization", ["x"], ["y"], name="evil\nerror: forged")]
     path = _save(_model(nodes, []), tmp_path / "evil.onnx")
     _one_error(run("import", "onnx", str(path)), "evil?error: forged", "(LpNormalization)")
+
+
+# -- the gaps of issue 14: several inputs, ConvTranspose's output_shape, LayerNormalization --
+
+def test_a_second_input_is_one_line_naming_every_input(tmp_path):
+    """A spec has one input: a model with two is refused, both named with their shapes."""
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "mask"], ["y"], name="/Add")], "two",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8]),
+         helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])])
+    path = _save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+                 tmp_path / "two.onnx")
+    _one_error(run("import", "onnx", str(path)), "has 2 inputs", "'x' [1, 3, 8, 8]",
+               "'mask' [1, 3, 8, 8]", "one input")
+
+
+def _transposed(tmp_path, name, size=5, kernel=3, stride=2, **attributes):
+    nodes = [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], name="/up/ConvTranspose",
+                              kernel_shape=[kernel, kernel], strides=[stride, stride],
+                              **attributes)]
+    return _save(_model(nodes, [_weight("w", 3, 4, kernel, kernel), _weight("b", 4)],
+                        shape=(1, 3, size, size)), tmp_path / f"{name}.onnx")
+
+
+def _inferred(path):
+    inferred = onnx.shape_inference.infer_shapes(onnx.load(str(path)), strict_mode=True)
+    dims = inferred.graph.output[0].type.tensor_type.shape.dim
+    return tuple(d.dim_value for d in dims)[1:]
+
+
+@pytest.mark.parametrize("attributes, rows", [
+    # TensorFlow's 'same' as ONNX writes it: output_shape = input * stride; the operator's
+    # rule gives pads (1, 0): padding 1, output_padding 1 in one row
+    ({"output_shape": [10, 10]}, ["padding: 1, output_padding: 1"]),
+    ({"auto_pad": "SAME_UPPER"}, ["stride: 2}}", "cropping2d: {cropping: [0, 1, 0, 1]}"]),
+    ({"auto_pad": "SAME_LOWER"}, ["padding: 1, output_padding: 1"]),
+    ({"output_shape": [9, 8], "output_padding": [1, 1]}, ["cropping2d"]),
+    ({"pads": [0, 0, 2, 2]}, ["cropping2d: {cropping: [0, 2, 0, 2]}"]),
+    ({"pads": [1, 2, 1, 2], "output_padding": [1, 0]},
+     ["padding: [1, 2], output_padding: [1, 0]}"]),
+])
+def test_conv_transpose_output_shape_and_uneven_pads(tmp_path, attributes, rows):
+    """The written output size (or auto_pad SAME_*) by ONNX's rule, and pads that differ
+    before and after: the spec's output is the size ONNX shape inference gives, the
+    parameters the initializers', the MACs those of the one transposed convolution."""
+    path = _transposed(tmp_path, "up", **attributes)
+    spec, report = imported(path, tmp_path)
+    assert not report.errors, report.errors
+    text = spec.read_text()
+    for row in rows:
+        assert row in text, text
+    assert report.rows[-1].output_shape == _inferred(path)
+    assert report.totals.params == 3 * 4 * 9 + 4 == initializer_params(path)
+    assert report.totals.macs == 3 * 4 * 9 * 5 * 5       # per input position, as torch counts
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("pads, extra", [([0, 0, 2, 2], [0, 0]), ([2, 1, 0, 1], [1, 1]),
+                                         ([1, 1, 0, 0], [1, 0])])
+def test_conv_transpose_rows_compute_the_onnx_values(tmp_path, pads, extra):
+    """The rows written for uneven pads compute ONNX's values, not only its shape: the
+    ONNX reference evaluator against torch's ConvTranspose2d with the written padding and
+    output_padding, then the written crop, on the same weights."""
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    import numpy as np
+    from onnx.reference import ReferenceEvaluator
+
+    path = _transposed(tmp_path, "vals", size=4, pads=pads, output_padding=extra)
+    spec, report = imported(path, tmp_path)
+    model = onnx.load(str(path))
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((3, 4, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    x = rng.standard_normal((1, 3, 4, 4)).astype(np.float32)
+    del model.graph.initializer[:]
+    model.graph.initializer.extend([onnx.numpy_helper.from_array(w, "w"),
+                                    onnx.numpy_helper.from_array(b, "b")])
+    expected = ReferenceEvaluator(model).run(None, {"x": x})[0]
+    import yaml
+
+    rows = {k: v for row in yaml.safe_load(spec.read_text())["layers"] for k, v in row.items()
+            if k != "name"}
+    args = {"padding": 0, "output_padding": 0, **rows["conv_transpose2d"]}
+    layer = torch.nn.ConvTranspose2d(3, 4, 3, 2, padding=args["padding"],
+                                     output_padding=args["output_padding"])
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(w))
+        layer.bias.copy_(torch.from_numpy(b))
+        got = layer(torch.from_numpy(x)).numpy()
+    if "cropping2d" in rows:
+        top, bottom, left, right = rows["cropping2d"]["cropping"]
+        got = got[:, :, top:got.shape[2] - bottom, left:got.shape[3] - right]
+    assert got.shape == expected.shape == (1, *report.rows[-1].output_shape)
+    assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_conv_transpose_that_cannot_be_said_is_one_line(tmp_path):
+    path = _transposed(tmp_path, "big", output_shape=[14, 14])
+    _one_error(run("import", "onnx", str(path)), "output_shape [14, 14] is larger",
+               "(ConvTranspose)")
+    path = _transposed(tmp_path, "op", output_padding=[2, 2])
+    _one_error(run("import", "onnx", str(path)), "output_padding [2, 2] must be below")
+
+
+def test_lp_normalization_is_one_line_with_its_reason(tmp_path):
+    nodes = [helper.make_node("LpNormalization", ["x"], ["y"], name="/norm/LpNormalization",
+                              axis=1, p=2)]
+    path = _save(_model(nodes, []), tmp_path / "lp.onnx")
+    _one_error(run("import", "onnx", str(path)), "(LpNormalization)", "L2 normalization",
+               "no cnncalc layer kind")
+
+
+@pytest.mark.torch
+def test_layer_normalization_round_trips(tmp_path):
+    """torch.onnx.export writes nn.LayerNorm as LayerNormalization (opset 17 on): ConvNeXt's
+    block (a depthwise conv, a LayerNorm on the channels after a permute, two linears on
+    the last axis with GELU between, written as its Erf arithmetic, and the layer scale, a
+    Mul by a stored (C, 1, 1) tensor) and a LayerNorm over two axes without bias."""
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dw = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+            self.norm = nn.LayerNorm(8, eps=1e-6)
+            self.fc1, self.act, self.fc2 = nn.Linear(8, 32), nn.GELU(), nn.Linear(32, 8)
+            self.layer_scale = nn.Parameter(torch.full((8, 1, 1), 1e-6))
+            self.last = nn.LayerNorm([8, 8], bias=False)
+
+        def forward(self, x):
+            y = self.dw(x).permute(0, 2, 3, 1)
+            y = self.fc2(self.act(self.fc1(self.norm(y)))).permute(0, 3, 1, 2)
+            return self.last(x + self.layer_scale * y)
+
+    module = Block().eval()
+    path = tmp_path / "block.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.zeros(1, 8, 8, 8),), str(path), dynamo=False,
+                          opset_version=17)
+    assert "LayerNormalization" in {n.op_type for n in onnx.load(str(path)).graph.node}
+    spec, report = imported(path, tmp_path)
+    assert not report.errors, report.errors
+    text = spec.read_text()
+    assert "layernorm: {normalized_shape: 8, eps: 1.0e-06}" in text
+    assert "layernorm: {normalized_shape: [8, 8], bias: false}" in text
+    assert "gelu: {}" in text and "layer_scale: {}" in text and "Erf" not in text
+    assert (report.totals.params, report.totals.macs) == torch_figures(torch, module, (8, 8, 8))
+    assert report.totals.params == initializer_params(path)

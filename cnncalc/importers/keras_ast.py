@@ -665,7 +665,12 @@ class Reader:
 
     def apply(self, layer: Layer, args: list[Any], node: ast.AST,
               kwargs: dict[str, Any] | None = None) -> Tensor | Unknown:
-        """``layer(x)``: a graph node fed by the tensor(s) in ``args``."""
+        """``layer(x)``: a graph node fed by the tensor(s) in ``args``; ``mha(x, x)`` (a layer
+        whose unit says ``self_call``: self-attention, query = value = x) as ``mha(x)``."""
+        entry = LAYERS.get(layer.cls)
+        if entry is not None and entry.self_call and len(args) in (2, 3) and \
+                all(isinstance(a, Tensor) and a == args[0] for a in args):
+            args = args[:1]
         if len(args) != 1:
             raise self.error(node, f"layer '{layer.name}' ({layer.cls}) is called with "
                                    f"{len(args)} arguments; cnncalc reads layer(x)")

@@ -36,6 +36,8 @@ class KerasLayer:
     positional: tuple[str, ...]
     convert: Callable[[Written, int], Converted]
     rank: int = 0
+    self_call: bool = False
+    """Called as ``layer(x, x)`` (self-attention), read as one input."""
     helper: str | None = None
     """The class's source where Keras has none and ``export --to keras`` defines it: read only
     as a class written exactly so in the file (``helper_class``), never as ``layers.X``."""
@@ -60,7 +62,7 @@ class _Layers(Mapping[str, KerasLayer]):
                     helper = side.helper if cls is side.classes[0] else None
                     for name, rank in cls.names():
                         table.setdefault(name, KerasLayer(cls.positional, cls.read, rank,
-                                                          helper))
+                                                          cls.self_call, helper))
             self._table, self._seen = table, state
         return self._table
 

@@ -37,6 +37,9 @@ class Converted:
     buffers: list[str] = field(default_factory=list)
     alias: dict[str, str] = field(default_factory=dict)
     """Outputs that are another tensor under a new name (Identity): no row."""
+    claimed: list[str] = field(default_factory=list)
+    """Tensors inside a pattern the rows stand for (GELU's Erf chain): their nodes are
+    passed over."""
     approximate: str | None = None
     """Said in the spec's header: what the row stands for that is not exactly the op
     (a reflect padding written as zero padding: the same shapes and counts)."""
@@ -158,29 +161,51 @@ def _conv(m: Model, node: Any) -> Converted:
 
 
 def _conv_transpose(m: Model, node: Any) -> Converted:
+    """A ConvTranspose as PyTorch's (one ``padding`` per axis and an ``output_padding`` at
+    the end), with a ``cropping`` row after it where ONNX crops more at one end.
+
+    ONNX computes the full output (``s (i - 1) + d (k - 1) + 1 + output_padding`` per axis)
+    and drops ``pads[start]`` values before and ``pads[end]`` after. ``output_shape`` (or
+    ``auto_pad`` SAME_UPPER/SAME_LOWER, which asks for ``i * s``) gives those pads by the
+    operator's rule: ``total = full - output_shape``; SAME_UPPER puts ``total // 2`` before,
+    otherwise (SAME_LOWER, NOTSET) ``total - total // 2`` before. PyTorch drops ``padding``
+    at both ends and keeps ``output_padding`` (< stride or dilation) more at the end: so
+    ``padding = before``, ``output_padding = op + before - after`` where that is allowed,
+    else the smaller pad and a crop of the rest (the same values, shapes and counts)."""
     a = attrs(node)
     w = _weight(m, node, 1, "weight W")
     n = len(w) - 2
     if n not in (1, 2, 3):
         raise m.error(node, f"a {n}-D transposed convolution has no cnncalc kind")
-    if "output_shape" in a:
-        raise m.error(node, "output_shape is not read; export with pads and output_padding")
     kernel = a.get("kernel_shape", list(w[2:]))
     stride, dilation = a.get("strides", [1] * n), a.get("dilations", [1] * n)
-    if a.get("auto_pad", "NOTSET") not in ("NOTSET", "", "VALID"):
-        raise m.error(node, f"auto_pad {a['auto_pad']} is not read")
-    pads = a.get("pads", [0] * 2 * n) if a.get("auto_pad", "NOTSET") != "VALID" else [0] * 2 * n
-    if pads[:n] != pads[n:]:
-        raise m.error(node, f"pads {pads} differ before and after, which PyTorch's "
-                            "ConvTranspose cannot say")
+    extra = list(a.get("output_padding", [0] * n))
+    if len(extra) != n or len(kernel) != n or len(stride) != n or len(dilation) != n:
+        raise m.error(node, f"kernel_shape, strides, dilations and output_padding need "
+                            f"{n} values each (one per spatial axis)")
+    if any(o < 0 or o >= max(s, d) for o, s, d in zip(extra, stride, dilation)):
+        raise m.error(node, f"output_padding {extra} must be below the stride or the dilation "
+                            "of its axis (the operator's rule, and PyTorch's)")
+    pads = _transpose_pads(m, node, a, n, kernel, stride, dilation, extra)
     group = a.get("group", 1)
+    padding, out_pad, crop = [], [], []
+    for (before, after), op, s, d in zip(pads, extra, stride, dilation):
+        if 0 <= op + before - after < max(s, d):       # exact in one layer
+            padding.append(before)
+            out_pad.append(op + before - after)
+            crop += [0, 0]
+        else:                                          # the smaller pad, the rest cropped
+            low = min(before, after)
+            padding.append(low)
+            out_pad.append(op)
+            crop += [before - low, after - low]
     args: dict[str, Any] = {"out_channels": w[1] * group, "kernel_size": one(kernel)}
     if any(s != 1 for s in stride):
         args["stride"] = one(stride)
-    if any(pads):
-        args["padding"] = one(pads[:n])
-    if any(a.get("output_padding", [0])):
-        args["output_padding"] = one(a["output_padding"])
+    if any(padding):
+        args["padding"] = one(padding)
+    if any(out_pad):
+        args["output_padding"] = one(out_pad)
     if any(d != 1 for d in dilation):
         args["dilation"] = one(dilation)
     if group != 1:
@@ -190,8 +215,52 @@ def _conv_transpose(m: Model, node: Any) -> Converted:
         weights.append(node.input[2])
     else:
         args["bias"] = False
-    return Converted([Row(f"conv_transpose{n}d", args, [node.input[0]], node.output[0],
-                          node.name)], weights)
+    if not any(crop):
+        return Converted([Row(f"conv_transpose{n}d", args, [node.input[0]], node.output[0],
+                              node.name)], weights)
+    _needs(f"cropping{n}d", m, node)
+    full = node.output[0] + "#uncropped"
+    return Converted([Row(f"conv_transpose{n}d", args, [node.input[0]], full, node.name),
+                      Row(f"cropping{n}d", {"cropping": crop}, [full], node.output[0],
+                          node.name + "_crop")], weights,
+                     approximate="a transposed convolution's uneven pads written as padding "
+                                 "and a cropping row (the same values, shapes and counts)")
+
+
+def _transpose_pads(m: Model, node: Any, a: dict[str, Any], n: int, kernel: list[int],
+                    stride: list[int], dilation: list[int], extra: list[int]
+                    ) -> list[tuple[int, int]]:
+    """(before, after) per spatial axis, from ``pads`` or from the wanted output size."""
+    mode = a.get("auto_pad", "NOTSET") or "NOTSET"
+    if mode not in ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"):
+        raise m.error(node, f"auto_pad {mode!r} is none of NOTSET, VALID, SAME_UPPER, "
+                            "SAME_LOWER")
+    if mode == "VALID":
+        return [(0, 0)] * n
+    if mode == "NOTSET" and "output_shape" not in a:
+        pads = a.get("pads", [0] * 2 * n)
+        if len(pads) != 2 * n or any(p < 0 for p in pads):
+            raise m.error(node, f"pads {pads} are not 2 values >= 0 per spatial axis")
+        return [(pads[i], pads[i + n]) for i in range(n)]
+    shape = m.shape(node.input[0])
+    if shape is None or len(shape) != n + 2 or any(d is None for d in shape[2:]):
+        raise m.error(node, "its input size is unknown, which output_shape or auto_pad needs")
+    sizes = [int(d) for d in shape[2:]]  # type: ignore[arg-type]
+    wanted = list(a.get("output_shape", [i * s for i, s in zip(sizes, stride)]))
+    if len(wanted) == n + 2:
+        wanted = wanted[2:]         # some exporters write the batch and channels too
+    if len(wanted) != n:
+        raise m.error(node, f"output_shape {wanted} has not one size per spatial axis")
+    out = []
+    for i, k, s, d, op, want in zip(sizes, kernel, stride, dilation, extra, wanted):
+        full = s * (i - 1) + op + (k - 1) * d + 1
+        total = full - want
+        if total < 0:
+            raise m.error(node, f"output_shape {wanted} is larger than the {full} values the "
+                                "transposed convolution computes along an axis")
+        small, large = total // 2, total - total // 2
+        out.append((small, large) if mode == "SAME_UPPER" else (large, small))
+    return out
 
 
 def _gemm(m: Model, node: Any) -> Converted:
@@ -223,17 +292,21 @@ def _matmul(m: Model, node: Any) -> Converted:
         raise m.error(node, f"the weight has shape {list(w)}: only x @ W with a matrix W is "
                             "a dense layer")
     out = node.output[0]
+    # nn.Linear on the last axis of a map or a sequence (ConvNeXt's, a transformer's MLP):
+    # cnncalc's linear acts per position where in_features is written and is that axis
+    source = m.shape(node.input[0])
+    per_position = {"in_features": w[0]} if source is not None and len(source) > 2 else {}
     consumers = m.consumers.get(out, [])
     if len(consumers) == 1 and consumers[0].op_type == "Add" and out not in m.outputs:
         add = consumers[0]
         other = add.input[1] if add.input[0] == out else add.input[0]
         shape = m.shape(other) if other in m.initializers else None
         if shape is not None and tuple(shape) == (w[1],):
-            return Converted([Row("linear", {"out_features": w[1]}, [node.input[0]],
-                                  add.output[0], node.name)], [node.input[1], other],
-                             alias={})
-    return Converted([Row("linear", {"out_features": w[1], "bias": False}, [node.input[0]],
-                          out, node.name)], [node.input[1]])
+            return Converted([Row("linear", {**per_position, "out_features": w[1]},
+                                  [node.input[0]], add.output[0], node.name)],
+                             [node.input[1], other], alias={})
+    return Converted([Row("linear", {**per_position, "out_features": w[1], "bias": False},
+                          [node.input[0]], out, node.name)], [node.input[1]])
 
 
 def _pool(kind: str) -> Converter:
@@ -312,6 +385,60 @@ def _batchnorm(m: Model, node: Any) -> Converted:
                      [node.input[1], node.input[2]], [i for i in node.input[3:5] if i])
 
 
+def _layernorm(m: Model, node: Any) -> Converted:
+    """LayerNormalization (opset 17, how torch.onnx.export writes ``nn.LayerNorm`` and
+    ConvNeXt's, ViT's and Swin's norms): a ``layernorm`` over the axes from ``axis`` to the
+    last, its scale (and bias, where given) the learned weights of that shape."""
+    a = attrs(node)
+    shape = m.shape(node.input[0])
+    if shape is None or any(d is None for d in shape):
+        raise m.error(node, "the shape of its input is unknown (ONNX shape inference gave none)")
+    rank = len(shape)
+    axis = a.get("axis", -1)
+    if not -rank <= axis < rank or axis % rank == 0:
+        raise m.error(node, f"axis {axis} normalizes the batch axis too (or is out of range "
+                            f"for a rank-{rank} input); cnncalc normalizes within a sample")
+    normalized = [int(d) for d in shape[axis % rank:]]  # type: ignore[arg-type]
+    if any(len(node.output) > i and node.output[i] and (
+            node.output[i] in m.consumers or node.output[i] in m.outputs) for i in (1, 2)):
+        raise m.error(node, "its Mean and InvStdDev outputs are read by the graph; cnncalc "
+                            "reads the normalized output only")
+    weights = []
+    scale = _weight(m, node, 1, "scale")
+    if list(scale) != normalized:
+        raise m.error(node, f"its scale has shape {list(scale)}, not the normalized "
+                            f"{normalized} (a broadcast scale has no cnncalc kind)")
+    weights.append(node.input[1])
+    args: dict[str, Any] = {"normalized_shape": one(normalized) if len(normalized) == 1
+                            else normalized}
+    zeros = m.const(node.input[2]) if _has(node, 2) else None
+    if _has(node, 2) and node.input[2] not in m.initializers and zeros is not None and \
+            not zeros.any():
+        args["bias"] = False        # nn.LayerNorm(bias=False): the exporter writes zeros
+    elif _has(node, 2):
+        if list(_weight(m, node, 2, "bias B")) != normalized:
+            raise m.error(node, f"its bias does not have the normalized shape {normalized}")
+        weights.append(node.input[2])
+    else:
+        args["bias"] = False
+    eps = float(f"{a.get('epsilon', 1e-5):.6g}")
+    if eps != 1e-5:
+        args["eps"] = eps
+    return Converted([Row("layernorm", args, [node.input[0]], node.output[0], node.name)],
+                     weights)
+
+
+def _lp_normalization(m: Model, node: Any) -> Converted:
+    """LpNormalization (x / ||x||_p along an axis) has no cnncalc kind yet: one line saying
+    so, and what would be needed (``torch.onnx.export`` writes ``F.normalize`` as ReduceL2,
+    Clip, Expand and Div, refused at its ReduceL2)."""
+    a = attrs(node)
+    raise m.error(node, f"an L{a.get('p', 2)} normalization along axis {a.get('axis', -1)} "
+                        "(x / ||x||, torch.nn.functional.normalize) has no cnncalc layer kind "
+                        "yet; it has no weights and no MACs, so the rest of the model can be "
+                        "read by cutting the graph before it")
+
+
 def _plain(kind: str, **defaults: Any) -> Converter:
     """An op with no weights whose named attributes (ONNX name -> cnncalc name) carry over."""
     def convert(m: Model, node: Any) -> Converted:
@@ -388,6 +515,9 @@ def _binary(kind: str) -> Converter:
     def convert(m: Model, node: Any) -> Converted:
         data = [i for i in node.input if m.is_data(i)]
         consts = [i for i in node.input if i and not m.is_data(i)]
+        scale = _layer_scale(m, node, data, consts)
+        if scale is not None:
+            return scale
         if any(i not in m.constants for i in consts):
             raise m.error(node, "one operand is computed from constants in a way cnncalc "
                                 "does not evaluate")
@@ -406,6 +536,9 @@ def _binary(kind: str) -> Converter:
                              "(the same shapes and counts)")
         if len(data) == 1 and len(consts) == 1 and m.constants[consts[0]].size == 1:
             value = float(m.constants[consts[0]].reshape(-1)[0])
+            gelu = _erf_gelu(m, node, data[0], value)
+            if gelu is not None:
+                return gelu
             first = node.input[0] == data[0]
             if node.op_type in ("Mul", "Div"):
                 if node.op_type == "Div" and (not first or value == 0):
@@ -423,6 +556,53 @@ def _binary(kind: str) -> Converter:
                             f"{_const_shape(m, consts)}: cnncalc reads {node.op_type} of two "
                             "computed tensors, or of a tensor and one stored number")
     return convert
+
+
+def _layer_scale(m: Model, node: Any, data: list[str], consts: list[str]
+                 ) -> Converted | None:
+    """``gamma * x`` with a stored gamma of shape (C, 1, ..., 1) (ConvNeXt's layer_scale, an
+    nn.Parameter): a ``layer_scale`` row, its C values trainable weights."""
+    if node.op_type != "Mul" or len(data) != 1 or len(consts) != 1 or \
+            consts[0] not in m.initializers:
+        return None
+    gamma, source = m.shape(consts[0]), m.shape(data[0])
+    if gamma is None or source is None or len(source) < 3 or len(gamma) != len(source) - 1 \
+            or gamma[0] != source[1] or any(d != 1 for d in gamma[1:]) or gamma[0] == 1:
+        return None
+    return Converted([Row("layer_scale", {}, data, node.output[0], node.name)], [consts[0]])
+
+
+def _erf_gelu(m: Model, node: Any, x: str, value: float) -> Converted | None:
+    """GELU as exporters write it before opset 20 (which has a Gelu op):
+    ``Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5)``: one ``gelu`` row for the five nodes,
+    found from its Div. None where the chain is not exactly that."""
+    if node.op_type != "Div" or node.input[0] != x or abs(value - 2 ** 0.5) > 1e-4:
+        return None
+
+    def only(tensor: str, op: str) -> Any | None:
+        users = m.consumers.get(tensor, [])
+        return users[0] if len(users) == 1 and users[0].op_type == op and \
+            tensor not in m.outputs else None
+
+    def other(n: Any, tensor: str) -> str:
+        return n.input[1] if n.input[0] == tensor else n.input[0]
+
+    def number(name: str) -> float | None:
+        v = m.const(name)
+        return float(v.reshape(-1)[0]) if v is not None and v.size == 1 else None
+
+    erf = only(node.output[0], "Erf")
+    add = erf and only(erf.output[0], "Add")
+    if add is None or number(other(add, erf.output[0])) != 1.0:
+        return None
+    mul = only(add.output[0], "Mul")
+    if mul is None or other(mul, add.output[0]) != x:
+        return None
+    half = only(mul.output[0], "Mul")
+    if half is None or number(other(half, mul.output[0])) != 0.5:
+        return None
+    inner = [node.output[0], erf.output[0], add.output[0], mul.output[0]]
+    return Converted([Row("gelu", {}, [x], half.output[0], node.name)], claimed=inner)
 
 
 def _const_shape(m: Model, names: list[str]) -> str:
@@ -648,6 +828,8 @@ CONVERTERS: dict[str, Converter] = {
     "Div": _binary("multiply"), "Concat": _concat,
     "Flatten": _reshape, "Reshape": _reshape, "Squeeze": _reshape, "Unsqueeze": _reshape,
     "Resize": _resize, "Upsample": _resize, "Pad": _pad, "Split": _split,
-    "Transpose": _transpose, "Slice": _slice, "LRN": _lrn,
+    "Transpose": _transpose, "Slice": _slice, "LRN": _lrn, "LayerNormalization": _layernorm,
 }
+REFUSED: dict[str, Converter] = {"LpNormalization": _lp_normalization}
+"""Ops refused with their own reason (not just "no cnncalc layer")."""
 """Every op cnncalc reads; anything else is an error naming the node and the op."""

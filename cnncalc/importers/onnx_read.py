@@ -133,9 +133,15 @@ def _model(onnx: Any, proto: Any, path: str, input_shape: tuple[int, ...] | None
     inits = {t.name for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in inits]
     if len(inputs) != 1:
-        names = ", ".join(_printable(i.name) for i in inputs) or "none"
-        raise OnnxImportError(f"{path}: cnncalc reads models with one input; this one has "
-                              f"{len(inputs)} ({names})")
+        # The spec language has one network input (``input:``); a second one (a mask, a
+        # second image, a text embedding) has no place to go, so the line names them all.
+        names = ", ".join(f"'{_printable(i.name)}' {_shape_text(_dims(i.type))}"
+                          for i in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+        if not inputs:
+            raise OnnxImportError(f"{path}: the graph has no input (every tensor is stored)")
+        raise OnnxImportError(f"{path}: the model has {len(inputs)} inputs ({names}); a "
+                              "cnncalc spec has one input, so cnncalc reads single-input "
+                              "models only (export a wrapper whose forward takes one tensor)")
     written = _dims(inputs[0].type)
     if input_shape is None:
         if written is None or len(written) < 2 or any(d is None for d in written[1:]):
@@ -172,7 +178,48 @@ def _model(onnx: Any, proto: Any, path: str, input_shape: tuple[int, ...] | None
         for name in node.input:
             model.consumers.setdefault(name, []).append(node)
     _fold_constants(onnx, model)
+    for _ in range(4):     # a size read from a shape that itself needed a folded size
+        if not _infer_again(onnx, model):
+            break
+        _fold_constants(onnx, model)
     return model
+
+
+def _infer_again(onnx: Any, model: Model) -> bool:
+    """Shapes that depend on shape arithmetic (a Resize to the input's size, as torchvision's
+    segmentation heads write it): ONNX's shape inference does not follow a computed size, so
+    the sizes cnncalc folded (small by construction, ``_small``) are written into a copy of
+    the graph as stored tensors and the shapes inferred again. (ONNX's own ``data_prop``
+    would follow them too, but with no bound: a hostile file doubling a shape 60 times would
+    take 2^60 values.)"""
+    from onnx import numpy_helper
+
+    unknown = {o for n in model.graph.node for o in n.output
+               if o and (o not in model.shapes or None in model.shapes[o])}
+    folded = {i for n in model.graph.node for i in n.input
+              if i in model.constants and i not in model.initializers}
+    if not unknown or not folded:
+        return False
+    copy = type(model.proto)()
+    copy.CopyFrom(model.proto)
+    for name in sorted(folded):
+        copy.graph.initializer.append(numpy_helper.from_array(model.constants[name],
+                                                              f"{name}#folded"))
+    for node in copy.graph.node:
+        for k, name in enumerate(node.input):
+            if name in folded:
+                node.input[k] = f"{name}#folded"
+    try:
+        inferred = onnx.shape_inference.infer_shapes(copy, strict_mode=False)
+    except Exception:
+        return False  # the shapes stay unknown; the op that needs one says so
+    learned = False
+    for info in (*inferred.graph.value_info, *inferred.graph.output):
+        dims = _dims(info.type)
+        if dims is not None and None not in dims and info.name in unknown:
+            model.shapes[info.name] = dims
+            learned = True
+    return learned
 
 
 def _small(dims: Any) -> bool:

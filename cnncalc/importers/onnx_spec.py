@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .onnx_ops import CONVERTERS, Converted, Row
+from .onnx_ops import CONVERTERS, REFUSED, Converted, Row
 from .onnx_read import Model, OnnxImportError, load
 from .write_spec import _Names, yaml_value
 
@@ -60,13 +60,14 @@ def convert(model: Model) -> tuple[list[tuple[Row, str]], Converted]:
             continue
         if node.domain not in ("", "ai.onnx"):
             raise model.error(node, f"ops of domain '{node.domain}' are not read")
-        converter = CONVERTERS.get(node.op_type)
+        converter = CONVERTERS.get(node.op_type) or REFUSED.get(node.op_type)
         if converter is None:
             raise model.error(node, "this op has no cnncalc layer; cnncalc reads "
                                     + ", ".join(sorted(CONVERTERS)))
         done = converter(model, node)
         rows += [(row, node.op_type) for row in done.rows]
         produced.update(row.output for row in done.rows)
+        produced.update(done.claimed)
         total.weights += done.weights
         total.buffers += done.buffers
         total.alias.update(done.alias)

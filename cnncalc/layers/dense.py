@@ -289,6 +289,7 @@ from .keras_part import (  # noqa: E402
     Use,
     Written,
     ints,
+    py,
     read_activation,
 )
 
@@ -316,12 +317,72 @@ def _keras_write_dense(use: Use) -> str:
 
 
 def _keras_read_reshape(w: Written, n: int) -> Converted:
+    """A flat target as it is; a target of several axes (Keras' channels last) as the spec's
+    channels-first shape, its last axis first: ``(49, 768)`` after a ``(7, 7, 768)`` map is
+    ``[768, 49]``, the same regrouping where the reshape keeps the channels last (ViT's
+    patches to tokens), and the same shapes and counts in any case."""
     target = w.get("target_shape")
-    if not isinstance(target, (list, tuple)) or len(target) != 1:
-        raise KerasLayerError("Reshape is read only to a flat shape (target_shape=(n,)): a "
-                              "channels-last reshape does not map to channels first",
-                              "target_shape")
-    return "reshape", {"shape": [ints(target[0], "target_shape", w.cls)]}, None
+    if not isinstance(target, (list, tuple)) or not target:
+        raise KerasLayerError(f"Reshape's target_shape= must be a tuple of sizes, got "
+                              f"{target!r}"[:160], "target_shape")
+    sizes = [ints(t, "target_shape", w.cls) for t in target] if -1 not in target else \
+        [-1 if t == -1 else ints(t, "target_shape", w.cls) for t in target]
+    return "reshape", {"shape": sizes if len(sizes) == 1 else [sizes[-1], *sizes[:-1]]}, None
+
+
+def _regroups(source: tuple[int, ...], out: tuple[int, ...]
+              ) -> list[tuple[list[int], list[int]]] | None:
+    """The reshape of ``source`` to ``out`` as groups of consecutive axes whose values merge
+    or split (``(768, 7, 7)`` to ``(768, 49)``: axis 0 stays, axes 1-2 merge into 1), or
+    None where sizes do not line up."""
+    groups: list[tuple[list[int], list[int]]] = []
+    i = j = 0
+    while i < len(source) and j < len(out):
+        s_axes, t_axes = [i], [j]
+        ps, pt = source[i], out[j]
+        while ps != pt:
+            if ps < pt and i + 1 < len(source):
+                i += 1
+                s_axes.append(i)
+                ps *= source[i]
+            elif pt < ps and j + 1 < len(out):
+                j += 1
+                t_axes.append(j)
+                pt *= out[j]
+            else:
+                return None
+        groups.append((s_axes, t_axes))
+        i, j = i + 1, j + 1
+    if not groups or any(source[k] != 1 for k in range(i, len(source))) or \
+            any(out[k] != 1 for k in range(j, len(out))):
+        return None
+    groups[-1][0].extend(range(i, len(source)))
+    groups[-1][1].extend(range(j, len(out)))
+    return groups
+
+
+def _keras_regroup_reshape(use: Use) -> tuple[str, tuple[int, ...]] | None:
+    """A reshape written in the order Keras holds the input, where each group of merged
+    spec axes lies in that order side by side there (the patch conv's ``(7, 7, 768)`` to
+    ``(49, 768)``: no Permute), with the output's order; else None (the exporter lays the
+    input out in the spec's order first)."""
+    have, source, out = use.order, use.source, use.out
+    if len(have) != len(source) or not out:
+        return None
+    groups = _regroups(source, out)
+    if groups is None:
+        return None
+    emitted: list[int] = []
+    for position, axis in enumerate(have):
+        for s_axes, t_axes in groups:
+            if s_axes[0] == axis:
+                if list(have[position:position + len(s_axes)]) != s_axes:
+                    return None
+                emitted.extend(t_axes)
+    if sorted(emitted) != list(range(len(out))):
+        return None
+    target = tuple(out[a] for a in emitted)
+    return f"layers.Reshape({py(target)}, name={{name!r}})", tuple(emitted)
 
 
 Linear.keras = KerasSide((KerasClass("Dense", ("units", "activation", "use_bias"),
@@ -330,4 +391,6 @@ Linear.keras = KerasSide((KerasClass("Dense", ("units", "activation", "use_bias"
 Flatten.keras = KerasSide((KerasClass("Flatten", ("data_format",),
                                       lambda w, n: ("flatten", {}, None)),),
                           lambda use: "layers.Flatten(name={name!r})")
-Reshape.keras = KerasSide((KerasClass("Reshape", ("target_shape",), _keras_read_reshape),))
+Reshape.keras = KerasSide((KerasClass("Reshape", ("target_shape",), _keras_read_reshape),),
+                          lambda use: f"layers.Reshape({py(tuple(use.out))}, name={{name!r}})",
+                          layout=AS_IS, regroup=_keras_regroup_reshape)

@@ -109,6 +109,10 @@ class Use:
     out: tuple[int, ...] = ()
     layout: str = "chw"
     """The spec's layout (``hwc``: a Keras-style spec, where some kinds read differently)."""
+    order: tuple[int, ...] = ()
+    """How the Keras tensor coming in holds the spec's axes (Keras axis i is the spec's axis
+    order[i], batch excluded), for a kind that writes its layer in whatever order the
+    input has (``KerasSide.regroup``)."""
 
 
 Code = tuple[list[str], str, list[str]]
@@ -134,6 +138,8 @@ class KerasClass:
     ``max_pooling2d``), where the unit's own arguments take Keras' names and meanings
     (``add_spellings``). Not where they differ: UpSampling2D's ``size`` is a factor, the
     upsample kind's an output size."""
+    self_call: bool = False
+    """Called as ``layer(x, x)`` (self-attention: query = value = x), read as one input."""
 
     def names(self) -> Iterator[tuple[str, int]]:
         for n in self.ranks:
@@ -161,6 +167,12 @@ class KerasSide:
     """A kind that only reorders axes (``permute``): the new order of the sample's axes
     (output axis a is input axis order[a]). The exporter writes no layer for it and lays the
     same Keras tensor out anew; the next layer that needs another layout gets a Permute."""
+    regroup: Callable[[Use], tuple[str, tuple[int, ...]] | None] | None = None
+    """A kind that regroups axes (``reshape``): given the input's Keras order (``Use.order``),
+    the layer's call (``{name}`` to fill in) and the order of its output, where the regrouping
+    can be written in the order Keras holds; None: write it in the spec's order (``AS_IS``)."""
+    call: str = "{x}"
+    """How the written layer is called on its input ``{x}`` (``{x}, {x}``: self-attention)."""
     helper: str | None = None
     """The source of a small Keras layer class the exported file defines (Keras has no layer
     for the kind): its name is the first class's. ``cnncalc import keras`` reads a class

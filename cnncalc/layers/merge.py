@@ -297,6 +297,7 @@ class Multiply(_Elementwise):
 
 # -- Keras side (cnncalc import keras, export --to keras, analyze --style keras) ------------
 from .keras_part import (  # noqa: E402  (the section stays in one place, after the units)
+    ANY,
     Converted,
     KerasClass,
     KerasLayerError,
@@ -321,7 +322,9 @@ def _keras_write_concatenate(use: Use) -> str:
 Concat.keras = KerasSide((KerasClass("Concatenate", ("axis",), _keras_read_concatenate,
                                      spelling=True),),
                          _keras_write_concatenate)
+# element-wise: the inputs in whatever order the first holds (a transformer's residual adds
+# of sequences need no Permute), the others laid out alike
 Add.keras = KerasSide((KerasClass("Add", (), lambda w, n: ("add", {}, None)),),
-                      lambda use: "layers.Add(name={name!r})")
+                      lambda use: "layers.Add(name={name!r})", layout=ANY)
 Multiply.keras = KerasSide((KerasClass("Multiply", (), lambda w, n: ("multiply", {}, None)),),
-                           lambda use: "layers.Multiply(name={name!r})")
+                           lambda use: "layers.Multiply(name={name!r})", layout=ANY)
