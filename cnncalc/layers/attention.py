@@ -26,6 +26,19 @@ _SEQUENCE_HINT = ("a transformer layer takes a sequence [L, E] (L tokens of E fe
                   "flatten: {start_dim: 2} and permute: [0, 2, 1]")
 
 
+def heads_fix(dim: int, noun: str, limit: int) -> str:
+    """The fix for a head count that does not divide the features: the counts that do, up to
+    ``limit`` (shared by the attention kinds that split features into heads)."""
+    divisors = [h for h in range(1, min(dim, limit) + 1) if dim % h == 0]
+    return (f"num_heads: one of {', '.join(map(str, divisors))} divides the {dim} {noun} "
+            f"(divisors up to {limit})")
+
+
+def one_head(call: Call) -> list[Attempt]:
+    """Recovery from a head count that does not divide the features: go on with one head."""
+    return [(call.inputs, {**call.args, "num_heads": 1}, "as if num_heads: 1")]
+
+
 def _sequence(call: Call | Result) -> tuple[int, int]:
     """(L, E) of a ``[L, E]`` sample, or the error torch raises for any other rank. In a
     channels-last spec (``input_layout: hwc``, what ``cnncalc import keras`` writes) the
@@ -139,15 +152,12 @@ class MultiheadAttention(LayerKind):
             return [(call.inputs, {**call.args, "embed_dim": None}, "as if embed_dim were "
                      "left out")]
         if error.code == "heads_mismatch":
-            return [(call.inputs, {**call.args, "num_heads": 1}, "as if num_heads: 1")]
+            return one_head(call)
         return super().recover(call, error, ctx)
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         if error.code == "heads_mismatch":
-            dim = ctx.inputs[0][-1]
-            divisors = [h for h in range(1, min(dim, 16) + 1) if dim % h == 0]
-            return [f"num_heads: one of {', '.join(map(str, divisors))} divides the {dim} "
-                    "features (divisors up to 16)"]
+            return [heads_fix(ctx.inputs[0][-1], "features", 16)]
         return super().suggest_fixes(ctx, error)
 
     def torch_module(self, call: Result):

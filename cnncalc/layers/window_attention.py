@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CnnCalcError
+from .attention import heads_fix, one_head
 from .base import Arg, Attempt, Call, LayerKind, Receptive, Result, Shape, register
 
 if TYPE_CHECKING:
@@ -225,15 +226,12 @@ class ShiftedWindowAttention(LayerKind):
                 ctx: FixContext | None = None) -> list[Attempt]:
         """A head count that does not divide C: go on as if one head were written."""
         if error.code == "heads_mismatch":
-            return [(call.inputs, {**call.args, "num_heads": 1}, "as if num_heads: 1")]
+            return one_head(call)
         return super().recover(call, error, ctx)
 
     def suggest_fixes(self, ctx: FixContext, error: CnnCalcError) -> list[str]:
         if error.code == "heads_mismatch":
-            dim = ctx.inputs[0][-1]
-            divisors = [h for h in range(1, min(dim, 32) + 1) if dim % h == 0]
-            return [f"num_heads: one of {', '.join(map(str, divisors))} divides the {dim} "
-                    "channels (divisors up to 32)"]
+            return [heads_fix(ctx.inputs[0][-1], "channels", 32)]
         return super().suggest_fixes(ctx, error)
 
     def torch_module(self, call: Result):
