@@ -195,6 +195,28 @@ def not_a_model():
     return 42
 
 
+class TwiceBlock(nn.Module):     # Swin's block: one parameter-free module run in two places
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.conv2 = nn.Conv2d(c, c, 1)
+        self.post = nn.Sequential(nn.ReLU(), nn.Dropout(0.0))
+
+    def forward(self, x):
+        x = x + self.post(self.conv1(x))
+        return x + self.post(self.conv2(x))
+
+
+class Twice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.blocks = nn.Sequential(TwiceBlock(8), TwiceBlock(8), TwiceBlock(8))
+
+    def forward(self, x):
+        return self.blocks(self.stem(x))
+
+
 def raises():
     raise ValueError("no such width")
 
@@ -235,7 +257,8 @@ class WrongScale(nn.Module):
 
 SHAPES = {"Plain": (3, 32, 32), "Branches": (3, 16, 16), "Gate": (3, 10, 10),
           "Seq1d": (2, 32), "Branchy": (3, 8, 8), "NextBlock": (8, 6, 6), "Shuffle": (8, 5, 5),
-          "SplitOnly": (3, 6, 6), "Stages": (3, 8, 8), "Dense": (3, 6, 6)}
+          "SplitOnly": (3, 6, 6), "Stages": (3, 8, 8), "Dense": (3, 6, 6),
+          "Twice": (3, 6, 6)}
 
 
 @pytest.fixture(scope="module")
@@ -335,6 +358,20 @@ def test_a_repeated_class_is_one_block_its_values_arguments(models):
         [r for r in _rows(flat) if r[1] not in merges]
     assert sorted(r[1:] for r in _rows(spec) if r[1] in merges) == \
         sorted(r[1:] for r in _rows(flat) if r[1] in merges)
+    assert len(spec.splitlines()) < len(flat.splitlines())
+
+
+def test_a_module_run_in_two_places_stays_inside_its_block(models):
+    """Swin's block runs its stochastic_depth module twice: the block holds both runs, the
+    second numbered (post_1) as the flat spec numbers it, and every row keeps its figures."""
+    reference = f"{models}:Twice"
+    spec, notes = import_spec(reference, SHAPES["Twice"])
+    flat, _ = import_torch(reference, SHAPES["Twice"], "cnncalc import torch", flat=True)
+    assert notes == [] and "  twice_block:  # TwiceBlock, 3 uses\n" in spec
+    assert "- name: post_1\n" in spec and "- name: post_1\n" in flat
+    merges = ("add", "concat", "multiply")
+    assert [r for r in _rows(spec) if r[1] not in merges] == \
+        [r for r in _rows(flat) if r[1] not in merges]
     assert len(spec.splitlines()) < len(flat.splitlines())
 
 

@@ -144,9 +144,7 @@ def _body(rows: list[Traced], indices: list[int], depth: int, entry: int, names:
             k += 1
             continue
         component = row.path[depth]
-        if component in seen:
-            raise NotABlock("a module runs in two places")
-        seen.add(component)
+        seen.add(component)  # a module run twice: its second group is numbered (Names)
         end = k
         while end < len(indices) and len(rows[indices[end]].path) > depth + 1 \
                 and rows[indices[end]].path[depth] == component:
