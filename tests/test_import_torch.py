@@ -217,6 +217,28 @@ class Twice(nn.Module):
         return self.blocks(self.stem(x))
 
 
+class SharedConv(nn.Module):     # one conv run twice: its weights are shared
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 1)
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(self.conv(self.stem(x)))
+
+
+class SharedBranchy(nn.Module):  # the same, where fx cannot trace (read with forward hooks)
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 1)
+        self.norm = nn.BatchNorm2d(8, affine=False)   # no parameters: its statistics shared
+
+    def forward(self, x):
+        if x.shape[-1] > 4:
+            x = self.stem(x)
+        return self.norm(self.norm(x))
+
+
 def raises():
     raise ValueError("no such width")
 
@@ -461,6 +483,9 @@ def test_modules_never_called_are_named_in_a_note(tmp_path):
     ("{models}:ChunkWidth", "a chunk along axis 3"),
     ("{models}:LoneTranspose", "other than as a view back to the channels"),
     ("{models}:WrongScale", "uses the parameter or buffer 'scale' directly"),
+    ("{models}:SharedConv", "in 'conv': unsupported op Conv2d: it runs a second time with the "
+     "same parameters (shared weights), and every row of a cnncalc spec has its own"),
+    ("{models}:SharedBranchy", "in 'norm': unsupported op BatchNorm2d: it runs a second time"),
     ("{models}", "is not MODULE:FACTORY"),
     ("{models}:", "is not MODULE:FACTORY"),
     ("{models}:1+", "is not a factory name"),

@@ -74,6 +74,7 @@ def trace(model: Any, input_shape: tuple[int, ...], label: str) -> Trace:
         lines = str(exc).splitlines()
         reason = f"{type(exc).__name__}: {clean(lines[0]) if lines else ''}"
         result = _hooks(model, input_shape, label)
+        _refuse_shared(model, result, label)
         result.note = (f"torch.fx cannot trace {label} ({reason[:160]}); read it with forward "
                        "hooks instead: functional calls between modules (adds, "
                        "concatenations, reshapes) are not seen")
@@ -166,6 +167,7 @@ def _op_name(node: Any) -> str:
 def _from_graph(graph_module: Any, label: str) -> Trace:
     rows: list[Traced] = []
     produced: dict[Any, int] = {}     # fx node -> row index (or INPUT)
+    ran: set[str] = set()             # call_module targets already written (shared weights)
     params: set[Any] = set()
     placeholder_seen = False
     outputs: list[Any] = []
@@ -219,6 +221,9 @@ def _from_graph(graph_module: Any, label: str) -> Trace:
         assert isinstance(result, Row)
         inputs = [produced[a] for a in feeding] if result.merge else [produced[feeding[0]]]
         if node.op == "call_module":
+            if node.target in ran and _state(graph_module.get_submodule(node.target)):
+                raise _refuse(label, node, graph_module, _SHARED)
+            ran.add(node.target)
             path = str(node.target).split(".")
         else:
             path = [*_scope(node), _op_name(node)]
@@ -516,6 +521,31 @@ def _convert(node: Any, graph_module: Any, call: Call) -> Any:
     if entry is None:
         raise Unsupported("cnncalc has no kind for it")
     return entry[1](call)
+
+
+_SHARED = ("it runs a second time with the same parameters (shared weights), and every row "
+           "of a cnncalc spec has its own: the count would be wrong (give each use its own "
+           "module, or count the shared one once by hand)")
+
+
+def _state(module: Any) -> int:
+    """The parameters and float buffers a module holds: what a second run would count again."""
+    return (sum(p.numel() for p in module.parameters())
+            + sum(b.numel() for b in module.buffers() if b.is_floating_point()))
+
+
+def _refuse_shared(model: Any, result: Trace, label: str) -> None:
+    """The forward-hooks reading's check for a module run twice with its state (the fx
+    reading checks it as it goes, naming the source line)."""
+    ran: set[str] = set()
+    for row in result.rows:
+        if row.functional:
+            continue
+        path = ".".join(row.path)
+        if path in ran and _state(model.get_submodule(path)):
+            op = type(model.get_submodule(path)).__name__
+            raise CnnCalcError(f"{label}: in {quote(path)}: unsupported op {op}: {_SHARED}")
+        ran.add(path)
 
 
 def _refuse(label: str, node: Any, graph_module: Any, reason: str) -> CnnCalcError:
