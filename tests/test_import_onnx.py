@@ -227,6 +227,32 @@ def test_batchnorm_folded_by_the_exporter_is_the_files_count(tmp_path):
 
 
 @pytest.mark.torch
+def test_a_module_run_twice_is_counted_per_layer_and_the_header_says_so(tmp_path):
+    """One conv run twice: both Conv nodes read the same initializers. The spec gives each
+    layer its own (ONNX cannot tell shared weights from equal values stored once), and the
+    header's figure is what the spec counts, with the stored figure beside it."""
+    torch, _ = _modules()
+
+    class Twice(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = torch.nn.Conv2d(3, 8, 1)
+            self.conv = torch.nn.Conv2d(8, 8, 3, padding=1)
+
+        def forward(self, x):
+            return self.conv(self.conv(self.stem(x)))
+
+    path = tmp_path / "twice.onnx"
+    export(torch, Twice().eval(), (3, 8, 8), path)
+    spec, report = imported(path, tmp_path)
+    per_layer = 3 * 8 + 8 + 2 * (8 * 8 * 9 + 8)
+    assert report.totals.params == per_layer == 1_200
+    assert initializer_params(path) == 616
+    assert f"{per_layer:,} trainable weights read (616 stored: layers share tensors" in \
+        spec.read_text()
+
+
+@pytest.mark.torch
 def test_slices_and_sub_div_of_computed_tensors_round_trip(tmp_path):
     """``x[:, :4]`` and ``x[:, 4:]`` are chunk rows, ``x[:, :, 1:-1]`` a crop, ``a - b`` and
     ``a / b`` of two computed tensors add and multiply rows (the same shapes and counts),

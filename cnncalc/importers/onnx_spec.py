@@ -77,9 +77,11 @@ def convert(model: Model) -> tuple[list[tuple[Row, str]], Converted]:
     return rows, total
 
 
-def _count(model: Model, names: list[str]) -> int:
+def _count(model: Model, names: list[str], once: bool = False) -> int:
+    """The elements of the tensors ``names``: as every row reads them (what the spec counts),
+    or each stored tensor ``once``."""
     total = 0
-    for name in dict.fromkeys(names):
+    for name in (dict.fromkeys(names) if once else names):
         shape = model.shape(name) or ()
         n = 1
         for d in shape:
@@ -94,8 +96,9 @@ def to_spec(model: Model, command: str) -> str:
     if not rows:
         raise OnnxImportError(f"{model.filename}: the graph has no layer cnncalc reads")
     params, buffers = _count(model, total.weights), _count(model, total.buffers)
-    stored = _count(model, [model.stored_as.get(w, w) for w in total.weights])
-    shared = f" ({stored:,} stored: the file shares tensors of equal values between layers)" \
+    stored = _count(model, [model.stored_as.get(w, w) for w in total.weights], once=True)
+    shared = f" ({stored:,} stored: layers share tensors, equal values an exporter stored " \
+        "once or one module run twice; the spec gives each layer its own)" \
         if stored != params else ""
     name = model.graph.name or "onnx model"
     lines = [f"# Written by `{_comment(command)}`: graph '{_comment(name)}', opset "
