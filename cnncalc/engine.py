@@ -126,9 +126,11 @@ def analyze(graph: Graph, dtype: str = "float32", keep_going: bool = False) -> R
             rf = None       # a permuted map: only per-position layers keep the field
         rf = unit.receptive(call, rf) if rf and same_rank and len(rf.size) == call.ndim else None
         fields[node.id] = rf
+        macs = call.macs if batch == 1 else \
+            (call.macs - unit.macs_per_forward(call)) * batch + unit.macs_per_forward(call)
         row = Row.of(
             name=node.name, kind=unit.name_for(call.ndim), output_shape=call.out,
-            params=call.params, buffers=call.buffers, macs=call.macs * batch,
+            params=call.params, buffers=call.buffers, macs=macs,
             other_ops=call.other_ops * batch, activations=numel(call.out) * batch,
             receptive_field=tuple(map(round, rf.size)) if rf is not None else None,
             inputs=in_names, on_main_path=node.id in main, pos=node.pos,

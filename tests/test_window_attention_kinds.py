@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cnncalc import CnnCalcError, analyze, load_spec
 from cnncalc.cli import main
+from cnncalc.record import replace
 
 SWIN_T_STEM = """
     input: [3, 224, 224]
@@ -51,6 +52,24 @@ def test_swin_t_first_stage_by_hand():
     # window 8 on 56: padded to 56 (7 windows a side), the cpb_mlp over 225 offsets
     assert v2.macs == 3_136 * (36_864 + 2 * 64 * 96) + 225 * 512 * 5 == 154_716_672
     assert r["merge"].output_shape == (28, 28, 384)
+
+
+def test_v2s_position_bias_mlp_runs_once_per_forward_whatever_the_batch():
+    """At --batch 3 the windows' products are counted three times, v2's cpb_mlp (on the table
+    of offsets, not on the samples) once, as FlopCounterMode sees a batched forward."""
+    graph = load_spec(textwrap.dedent(SWIN_T_STEM))
+    r = {row.name: row for row in analyze(replace(graph, batch=3)).rows}
+    assert r["v2"].macs == 3 * 3_136 * (36_864 + 2 * 64 * 96) + 225 * 512 * 5 == 462_998_016
+    assert r["w"].macs == 3 * 145_108_992                   # v1: every MAC is per sample
+
+
+@pytest.mark.torch
+def test_verify_agrees_with_pytorch_at_a_batch():
+    pytest.importorskip("torch")
+    result = CliRunner().invoke(main, ["verify", "swin_v2_t", "--set", "resolution=64",
+                                       "--batch", "2"])
+    assert result.exit_code == 0, result.output[-600:]
+    assert "OK: all 161 layers agree" in result.output
 
 
 def test_a_map_the_window_does_not_fit_is_padded_and_counted_padded():

@@ -55,6 +55,7 @@ from torch_oracle_swin import ORACLE_SWIN  # noqa: E402
 
 from cnncalc import analyze, load_spec  # noqa: E402
 from cnncalc.errors import CnnCalcError  # noqa: E402
+from cnncalc.record import replace  # noqa: E402
 
 BATCH = 2
 
@@ -354,9 +355,11 @@ def spec_text(input_shape, layers) -> str:
     return json.dumps({"name": "differential", "input": list(input_shape), "layers": items})
 
 
-def engine_chain(input_shape, layers) -> list[Seen] | str:
+def engine_chain(input_shape, layers, batch: int = 1) -> list[Seen] | str:
+    """What the engine says of each layer, its MACs at ``batch`` (torch ran BATCH)."""
     try:
-        report = analyze(load_spec(spec_text(input_shape, layers)))
+        graph = load_spec(spec_text(input_shape, layers))
+        report = analyze(replace(graph, batch=batch) if batch != 1 else graph)
     except CnnCalcError as exc:
         return f"cnncalc: {exc}"
     return [Seen(r.output_shape, r.params, r.buffers, r.macs // 1) for r in report.rows]
@@ -368,16 +371,14 @@ def compare(input_shape, layers, done=None) -> str:
     differential tests keep its output to compare values), else torch runs it here."""
     want = torch_chain(input_shape, layers) if done is None else \
         done if isinstance(done, str) else done[0]
-    got = engine_chain(input_shape, layers)
+    got = engine_chain(input_shape, layers, BATCH)
     net = spec_text(input_shape, layers)
     if isinstance(want, str) or isinstance(got, str):
         assert isinstance(want, str) == isinstance(got, str), (
             f"verdicts differ for {net}\n  torch:   {want if isinstance(want, str) else 'ok'}"
             f"\n  cnncalc: {got if isinstance(got, str) else 'ok: ' + str(got)}")
         return "both refuse"
-    # the engine's MACs are per sample; torch ran a batch of BATCH
-    for i, (w, g) in enumerate(zip(want, got)):
-        g = Seen(g.shape, g.params, g.buffers, g.macs * BATCH)
+    for i, (w, g) in enumerate(zip(want, got)):     # both at a batch of BATCH
         assert w == g, f"layer {i} of {net}\n  torch:   {w}\n  cnncalc: {g}"
     assert len(want) == len(got), net
     return "both accept"

@@ -11,9 +11,9 @@ at a time and labels the shift's regions position by position.
   its padding to whole windows, its rule that turns the shift off on an axis the window
   covers, its products (which FlopCounterMode counts: ``F.linear`` and ``matmul``). Any other
   rank fails as torchvision's ``B, H, W, C = input.shape`` does; a head count that does not
-  divide C fails in its reshape. Documented difference: v2's ``cpb_mlp`` runs once per
-  forward, and cnncalc counts MACs per sample (at batch 1); the oracle runs it once per
-  sample of the batch (the same values), so that its count is BATCH times batch 1's.
+  divide C fails in its reshape. v2's ``cpb_mlp`` runs once per forward, as torchvision's
+  does: the engine, analyzing at the oracle's batch, counts it once (its
+  ``macs_per_forward``).
 - ``patch_merge`` is ``_patch_merging_pad`` on ``[..., H, W, C]``. Documented exclusion: a
   batched ``[B, H, W]`` (a rank-2 sample) would take the batch for H; the oracle refuses it,
   as cnncalc does.
@@ -66,13 +66,11 @@ class WindowAttention(nn.Module):
                 index[i, j] = (dy + wh - 1) * (2 * ww - 1) + dx + ww - 1
         self.register_buffer("relative_position_index", index.flatten())
 
-    def bias(self, batch: int) -> torch.Tensor:
+    def bias(self) -> torch.Tensor:
         n = self.window[0] * self.window[1]
         if self.version == 1:
             table = self.relative_position_bias_table
         else:
-            for _ in range(batch - 1):     # per sample, as cnncalc counts (see the docstring)
-                self.cpb_mlp(self.relative_coords_table)
             table = self.cpb_mlp(self.relative_coords_table).view(-1, self.heads)
         bias = table[self.relative_position_index].view(n, n, -1).permute(2, 0, 1)
         return bias if self.version == 1 else 16 * torch.sigmoid(bias)
@@ -80,7 +78,7 @@ class WindowAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, h, w, c = x.shape
         (wh, ww), heads = self.window, self.heads
-        bias = self.bias(b)
+        bias = self.bias()
         x = F.pad(x, (0, 0, 0, (ww - w % ww) % ww, 0, (wh - h % wh) % wh))
         ph, pw = x.shape[1:3]
         sh = 0 if wh >= ph else self.shift[0]

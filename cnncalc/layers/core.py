@@ -584,6 +584,12 @@ class LayerCore:
         or matrix times an input, summed (conv, dense, connection-table conv, RBF)."""
         return 0
 
+    def macs_per_forward(self, call: Result) -> int:
+        """The part of ``macs`` a forward spends once whatever its batch (Swin V2's position
+        bias MLP on its fixed table of offsets): at ``--batch N`` the engine counts it once,
+        the rest N times, as FlopCounterMode sees a batched forward."""
+        return 0
+
     def other_ops(self, call: Call) -> int:
         """Other arithmetic per sample, one per operation: bias adds, element-wise scales
         (BatchNorm, subsampling coefficients), normalization, activations, comparisons."""

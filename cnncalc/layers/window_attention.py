@@ -162,12 +162,16 @@ class ShiftedWindowAttention(LayerKind):
         """As FlopCounterMode counts torchvision's forward, over the padded map of P = H'W'
         positions (every padded window computed): qkv 3 P C^2, q k^T and weights x v P N C
         each (N = tokens per window), proj P C^2: P (4 C^2 + 2 N C). v2 adds its cpb_mlp,
-        run once per forward on the (2h-1)(2w-1) offsets: T (2 x 512 + 512 x heads)."""
+        run once per forward on the (2h-1)(2w-1) offsets: T (2 x 512 + 512 x heads) (a
+        forward of one sample; ``macs_per_forward`` keeps it once in a batch)."""
         g = Geometry(call.x, call.args)
-        own = g.positions * (4 * g.c * g.c + 2 * g.tokens * g.c)
-        if call.args["version"] == 2:
-            own += g.table * CPB_HIDDEN * (2 + call.args["num_heads"])
-        return own
+        return g.positions * (4 * g.c * g.c + 2 * g.tokens * g.c) + self.macs_per_forward(call)
+
+    def macs_per_forward(self, call: Call) -> int:
+        """v2's cpb_mlp runs on the table of offsets, not on the samples: once per forward."""
+        if call.args["version"] != 2:
+            return 0
+        return Geometry(call.x, call.args).table * CPB_HIDDEN * (2 + call.args["num_heads"])
 
     def other_ops(self, call: Call) -> int:
         """The projections' bias adds, then per score (heads x N per padded position): its
