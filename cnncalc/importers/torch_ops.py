@@ -15,6 +15,7 @@ the spec's axis 0 (channels).
 
 from __future__ import annotations
 
+import importlib
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -419,6 +420,8 @@ def _partition_attention(call: Call) -> Row:
     _put(args, "mlp_dropout", float(mlp[4].p), 0.0)
     _put(args, "p_stochastic_dropout", float(m.stochastic_dropout.p), 0.0)
     return Row("partition_attention", args)
+
+
 def _window_attention(call: Call) -> Row:
     """torchvision's ShiftedWindowAttention (V2): one row, as its forward reads its qkv and
     proj weights and calls the fx-wrapped ``shifted_window_attention``."""
@@ -463,21 +466,15 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         nn.Softmax: _softmax("softmax"), nn.LogSoftmax: _softmax("log_softmax"),
         nn.MultiheadAttention: _attention,
     }
-    try:
-        from torchvision.models.convnext import LayerNorm2d
-    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
-        pass
-    else:
-        table[LayerNorm2d] = _channel_layernorm
-    try:
-        from torchvision.models.swin_transformer import (
-            ShiftedWindowAttention,
-            ShiftedWindowAttentionV2,
-        )
-    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
-        pass
-    else:
-        table[ShiftedWindowAttention] = table[ShiftedWindowAttentionV2] = _window_attention
+    for module, name, convert in (
+            ("torchvision.models.convnext", "LayerNorm2d", _channel_layernorm),
+            ("torchvision.models.swin_transformer", "ShiftedWindowAttention", _window_attention),
+            ("torchvision.models.swin_transformer", "ShiftedWindowAttentionV2",
+             _window_attention),
+            ("torchvision.models.maxvit", "PartitionAttentionLayer", _partition_attention)):
+        cls = _torchvision(module, name)
+        if cls is not None:
+            table[cls] = convert
     for cls in (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
                 nn.ConvTranspose3d):
         table[cls] = _conv
@@ -497,12 +494,6 @@ def _modules() -> dict[type, Callable[[Call], Row]]:
         table[cls] = _dropout
     for cls in (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d):
         table[cls] = _zeropad
-    try:
-        from torchvision.models.maxvit import PartitionAttentionLayer
-    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
-        pass
-    else:
-        table[PartitionAttentionLayer] = _partition_attention
     return table
 
 
@@ -574,19 +565,22 @@ def _functions() -> dict[Any, tuple[str, Callable[[Call], Row | object]]]:
             _adaptive("adaptive_maxpool"))
         put((getattr(F, f"max_pool{rank}d"),), "max_pool", _functional_pool("maxpool"))
         put((getattr(F, f"avg_pool{rank}d"),), "avg_pool", _functional_pool("avgpool"))
-    try:
-        from torchvision.ops import stochastic_depth
-    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
-        pass
-    else:
-        put((stochastic_depth,), "stochastic_depth", _stochastic_depth)
-    try:
-        from torchvision.models.swin_transformer import _patch_merging_pad
-    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
-        pass
-    else:
-        put((_patch_merging_pad,), "unary", lambda call: Row("patch_merge"))
+    stochastic = _torchvision("torchvision.ops", "stochastic_depth")
+    if stochastic is not None:
+        put((stochastic,), "stochastic_depth", _stochastic_depth)
+    merging = _torchvision("torchvision.models.swin_transformer", "_patch_merging_pad")
+    if merging is not None:
+        put((merging,), "unary", lambda call: Row("patch_merge"))
     return table
+
+
+def _torchvision(module: str, name: str) -> Any:
+    """A torchvision class or function the tables map, or None where torchvision (optional)
+    is absent or does not import."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except Exception:  # noqa: BLE001 - torchvision is optional and may not import
+        return None
 
 
 def _shape(shape: tuple[int, ...]) -> str:
